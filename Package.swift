@@ -1,0 +1,59 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "callctl",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "callctl", targets: ["callctl"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+    ],
+    targets: [
+        // Thin executable: forwards to the commands module.
+        .executableTarget(name: "callctl", dependencies: ["CallctlCommands"]),
+
+        // C libraries, each imported by exactly one Swift wrapper module.
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // Pure domain rules: Foundation only.
+        .target(name: "CallDomain"),
+
+        // Wrappers over the C libraries.
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+
+        // STUN/TURN codec and probe clients.
+        .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
+        // Schema migrations, repositories and job queries on top of Postgres.
+        .target(name: "CallStore", dependencies: [
+            "Postgres", "CallDomain",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
+        // Configuration sources: flags, the process environment, a Laravel .env.
+        .target(name: "CallctlConfig", dependencies: ["Postgres"]),
+
+        // Throwaway local servers (PostgreSQL, coturn) for the demo and the tests.
+        .target(name: "LocalServices"),
+
+        .target(name: "CallctlCommands", dependencies: [
+            "CallDomain", "Postgres", "CallStore", "CallctlConfig", "HTTPClient", "LocalServices", "ICE",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        .testTarget(name: "CallctlUnitTests", dependencies: [
+            "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
+        ]),
+        .testTarget(name: "CallctlIntegrationTests", dependencies: [
+            "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient",
+        ]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,56 @@
+/// The `appointment_call_events.type` written with each change (the audit trail).
+public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
+    /// A call was requested.
+    case request
+    /// The callee accepted.
+    case accept
+    /// The callee declined.
+    case decline
+    /// The caller cancelled.
+    case cancel
+    /// A request was refused because the appointment or the callee was busy (no session exists).
+    case busy
+    /// A participant's peer connected (`started`).
+    case join
+    /// A participant hung up.
+    case leave
+    /// The reaper closed a call nobody answered or that never connected.
+    case timeout
+    /// The reaper closed a call whose heartbeat stopped, or completed a zombie appointment.
+    case reaped
+    /// The no-show job marked the appointment, or closed its open call.
+    case noShow = "no_show"
+    /// The system closed a call after a failure.
+    case error
+
+    /// The audit type written with a call action; nil for `heartbeat`, which is not audited
+    /// (it would flood the trail and says nothing `join`/`leave` do not).
+    public static func recorded(for action: CallAction) -> AuditEventType? {
+        switch action {
+        case .accept: .accept
+        case .decline: .decline
+        case .cancel: .cancel
+        case .started: .join
+        case .heartbeat: nil
+        case .end: .leave
+        case .close(let reason): recorded(forEnd: reason)
+        }
+    }
+
+    /// The audit type written when a call ends for `reason`.
+    ///
+    /// `hangup` → leave, `declined` → decline, `cancelled` → cancel, `timeout_no_answer` and
+    /// `connect_timeout` → timeout, `heartbeat_lost` → reaped, `window_closed` → no_show,
+    /// `error` → error.
+    public static func recorded(forEnd reason: EndReason) -> AuditEventType {
+        switch reason {
+        case .hangup: .leave
+        case .declined: .decline
+        case .cancelled: .cancel
+        case .timeoutNoAnswer, .connectTimeout: .timeout
+        case .heartbeatLost: .reaped
+        case .windowClosed: .noShow
+        case .error: .error
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import Foundation
+
+/// `AppointmentCallRequested {appointmentId, callId, from:{id,name,role}, peerId, at}`.
+/// `peerId` is the caller's PeerJS id, `null` when the caller has not sent one.
+public struct AppointmentCallRequested: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Who is calling.
+    public let from: EventFrom
+    /// The PeerJS id of the acting participant, if sent.
+    public let peerId: String?
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, callId: UUID, from: EventFrom, peerId: String?, at: Date) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.from = from
+        self.peerId = peerId
+        self.at = at
+    }
+
+    private enum CodingKeys: String, CodingKey { case appointmentId, callId, from, peerId, at }
+
+    /// Encodes every key, `peerId` as `null` when absent.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(appointmentId, forKey: .appointmentId)
+        try container.encode(callId, forKey: .callId)
+        try container.encode(from, forKey: .from)
+        try container.encode(peerId, forKey: .peerId)
+        try container.encode(at, forKey: .at)
+    }
+}
+
+/// `AppointmentCallAccepted {appointmentId, callId, by:{id,role}, peerId}`.
+/// `peerId` is the callee's PeerJS id, `null` when the callee has not sent one.
+public struct AppointmentCallAccepted: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Who acted.
+    public let by: EventBy
+    /// The PeerJS id of the acting participant, if sent.
+    public let peerId: String?
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, callId: UUID, by: EventBy, peerId: String?) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.by = by
+        self.peerId = peerId
+    }
+
+    private enum CodingKeys: String, CodingKey { case appointmentId, callId, by, peerId }
+
+    /// Encodes every key, `peerId` as `null` when absent.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(appointmentId, forKey: .appointmentId)
+        try container.encode(callId, forKey: .callId)
+        try container.encode(by, forKey: .by)
+        try container.encode(peerId, forKey: .peerId)
+    }
+}
+
+/// `AppointmentCallStarted {appointmentId, callId, who:{id}, at}`.
+public struct AppointmentCallStarted: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Whose peer connected.
+    public let who: EventWho
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, callId: UUID, who: EventWho, at: Date) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.who = who
+        self.at = at
+    }
+}
+
+/// `AppointmentCallEnded {appointmentId, callId, reason, duration, at}`.
+public struct AppointmentCallEnded: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Why the call ended.
+    public let reason: EndReason
+    /// Whole seconds from `connected_at` to `at`, rounded down; 0 if the call never connected.
+    public let duration: Int
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload, computing `duration` from `connectedAt` to `at`.
+    public init(appointmentId: Int64, callId: UUID, reason: EndReason, connectedAt: Date?, at: Date) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.reason = reason
+        self.duration = connectedAt.map { max(0, Int(at.timeIntervalSince($0).rounded(.down))) } ?? 0
+        self.at = at
+    }
+}
+
+/// `AppointmentCallCancelled {appointmentId, callId, by:{id,role}, at}`.
+public struct AppointmentCallCancelled: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Who acted.
+    public let by: EventBy
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, callId: UUID, by: EventBy, at: Date) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.by = by
+        self.at = at
+    }
+}
+
+/// `AppointmentCallDeclined {appointmentId, callId, by:{id,role}, at}`.
+public struct AppointmentCallDeclined: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Who acted.
+    public let by: EventBy
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, callId: UUID, by: EventBy, at: Date) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.by = by
+        self.at = at
+    }
+}
+
+/// `AppointmentBusy {appointmentId, by:{id,role}, at}`: a request refused with `busy`.
+public struct AppointmentBusy: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// Who acted.
+    public let by: EventBy
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, by: EventBy, at: Date) {
+        self.appointmentId = appointmentId
+        self.by = by
+        self.at = at
+    }
+}
+
+/// `AppointmentNoShow {appointmentId, at}`: the no-show job marked the appointment.
+public struct AppointmentNoShow: Sendable, Equatable, Hashable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, at: Date) {
+        self.appointmentId = appointmentId
+        self.at = at
+    }
+}

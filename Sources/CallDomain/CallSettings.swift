@@ -1,0 +1,123 @@
+/// The runtime settings the rules read, with their defaults (DESIGN.md "Rules").
+///
+/// Read from the `settings` table at each use with ``resolving(_:)``; ``SettingKey`` names and
+/// validates each one.
+public struct CallSettings: Sendable, Equatable, Hashable {
+    /// `window.lead`: seconds before `scheduled_at` the window opens. Default 10 min.
+    public var leadSeconds: Int
+    /// `window.grace`: seconds after the scheduled end the window stays open. Default 15 min.
+    public var graceSeconds: Int
+    /// `timeouts.ringing`: seconds a call may ring. Default 30 s.
+    public var ringingTimeoutSeconds: Int
+    /// `timeouts.connect`: seconds an accepted call may take to connect. Default 60 s.
+    public var connectTimeoutSeconds: Int
+    /// `timeouts.heartbeat`: seconds a connected call may go without a heartbeat. Default 90 s.
+    public var heartbeatTimeoutSeconds: Int
+    /// `timeouts.zombie_appointment`: seconds an `in_progress` appointment may stay without an
+    /// open call. Default 10 min.
+    public var zombieAppointmentTimeoutSeconds: Int
+    /// `events.namespace`: the PHP namespace of event names. Default `App\Events`.
+    public var eventNamespace: String
+    /// `policy.request_doctor_only`: only the doctor may request a call. Default false.
+    public var requestRestrictedToDoctor: Bool
+
+    /// Creates settings; every argument defaults to the documented default.
+    public init(
+        leadSeconds: Int = 600, graceSeconds: Int = 900, ringingTimeoutSeconds: Int = 30,
+        connectTimeoutSeconds: Int = 60, heartbeatTimeoutSeconds: Int = 90,
+        zombieAppointmentTimeoutSeconds: Int = 600, eventNamespace: String = "App\\Events",
+        requestRestrictedToDoctor: Bool = false
+    ) {
+        self.leadSeconds = leadSeconds
+        self.graceSeconds = graceSeconds
+        self.ringingTimeoutSeconds = ringingTimeoutSeconds
+        self.connectTimeoutSeconds = connectTimeoutSeconds
+        self.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds
+        self.zombieAppointmentTimeoutSeconds = zombieAppointmentTimeoutSeconds
+        self.eventNamespace = eventNamespace
+        self.requestRestrictedToDoctor = requestRestrictedToDoctor
+    }
+
+    /// The defaults.
+    public static let defaults = CallSettings()
+
+    /// The current value of `key`, as it would be stored.
+    public subscript(key: SettingKey) -> SettingValue {
+        switch key {
+        case .windowLead: .number(Double(leadSeconds))
+        case .windowGrace: .number(Double(graceSeconds))
+        case .ringingTimeout: .number(Double(ringingTimeoutSeconds))
+        case .connectTimeout: .number(Double(connectTimeoutSeconds))
+        case .heartbeatTimeout: .number(Double(heartbeatTimeoutSeconds))
+        case .zombieAppointmentTimeout: .number(Double(zombieAppointmentTimeoutSeconds))
+        case .eventsNamespace: .string(eventNamespace)
+        case .requestDoctorOnly: .bool(requestRestrictedToDoctor)
+        }
+    }
+
+    /// Settings from the rows of the `settings` table (key → stored value).
+    ///
+    /// Missing keys keep their defaults. An unknown key, or a value that fails
+    /// ``SettingKey/validate(_:)``, is ignored (the default stays) and reported in
+    /// ``SettingsResolution/problems``, sorted by key, so a bad row never stops a job.
+    public static func resolving(_ stored: [String: SettingValue]) -> SettingsResolution {
+        var settings = CallSettings.defaults
+        var problems: [SettingProblem] = []
+        for (name, value) in stored.sorted(by: { $0.key < $1.key }) {
+            guard let key = SettingKey(rawValue: name) else {
+                problems.append(SettingProblem(key: name, message: "Unknown setting \(name) is ignored."))
+                continue
+            }
+            do {
+                settings.assign(try key.validate(value), to: key)
+            } catch {
+                problems.append(SettingProblem(
+                    key: name, message: "\(error.message) Using the default, \(key.format(key.defaultValue))."
+                ))
+            }
+        }
+        return SettingsResolution(settings: settings, problems: problems)
+    }
+
+    private mutating func assign(_ value: SettingValue, to key: SettingKey) {
+        switch (key, value) {
+        case (.windowLead, .number(let seconds)): leadSeconds = Int(seconds)
+        case (.windowGrace, .number(let seconds)): graceSeconds = Int(seconds)
+        case (.ringingTimeout, .number(let seconds)): ringingTimeoutSeconds = Int(seconds)
+        case (.connectTimeout, .number(let seconds)): connectTimeoutSeconds = Int(seconds)
+        case (.heartbeatTimeout, .number(let seconds)): heartbeatTimeoutSeconds = Int(seconds)
+        case (.zombieAppointmentTimeout, .number(let seconds)): zombieAppointmentTimeoutSeconds = Int(seconds)
+        case (.eventsNamespace, .string(let text)): eventNamespace = text
+        case (.requestDoctorOnly, .bool(let flag)): requestRestrictedToDoctor = flag
+        default: break
+        }
+    }
+}
+
+/// The outcome of ``CallSettings/resolving(_:)``.
+public struct SettingsResolution: Sendable, Equatable {
+    /// The settings in force.
+    public let settings: CallSettings
+    /// Rows that were ignored, and why.
+    public let problems: [SettingProblem]
+
+    /// Creates a resolution.
+    public init(settings: CallSettings, problems: [SettingProblem]) {
+        self.settings = settings
+        self.problems = problems
+    }
+}
+
+/// A `settings` row that was ignored.
+public struct SettingProblem: Sendable, Equatable, Hashable {
+    /// The row's key as stored.
+    public let key: String
+    /// A sentence saying what is wrong and what is used instead.
+    public let message: String
+
+    /// Creates a problem report.
+    public init(key: String, message: String) {
+        self.key = key
+        self.message = message
+    }
+}

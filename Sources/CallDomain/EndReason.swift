@@ -1,0 +1,31 @@
+/// Why a call session ended, as stored in `call_sessions.end_reason`.
+public enum EndReason: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
+    /// A participant ended an accepted or connected call.
+    case hangup
+    /// The callee refused a ringing call.
+    case declined
+    /// The caller withdrew a ringing call.
+    case cancelled
+    /// Nobody answered within the ringing timeout (reaper).
+    case timeoutNoAnswer = "timeout_no_answer"
+    /// Accepted but never connected within the connect timeout (reaper).
+    case connectTimeout = "connect_timeout"
+    /// Connected, then no heartbeat within the heartbeat timeout (reaper).
+    case heartbeatLost = "heartbeat_lost"
+    /// The no-show job closed the appointment while this call was open.
+    case windowClosed = "window_closed"
+    /// Closed by the system after a failure.
+    case error
+
+    /// True when ending a call for this reason completes an appointment that is `in_progress`.
+    ///
+    /// Only a hang-up and a lost heartbeat do (DESIGN.md "Rules"). A call that ends for any other
+    /// reason leaves an `in_progress` appointment open for a new call; if none comes, the zombie
+    /// rule (``ZombieAppointmentRule``) completes it.
+    public var completesStartedAppointment: Bool {
+        switch self {
+        case .hangup, .heartbeatLost: true
+        case .declined, .cancelled, .timeoutNoAnswer, .connectTimeout, .windowClosed, .error: false
+        }
+    }
+}

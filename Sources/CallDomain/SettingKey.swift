@@ -1,0 +1,149 @@
+import Foundation
+
+/// Every runtime setting, by its stable dotted name in the `settings` table and on the CLI.
+public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
+    /// How long before `scheduled_at` the window opens.
+    case windowLead = "window.lead"
+    /// How long after the scheduled end the window stays open.
+    case windowGrace = "window.grace"
+    /// How long a call may ring unanswered.
+    case ringingTimeout = "timeouts.ringing"
+    /// How long an accepted call may take to connect.
+    case connectTimeout = "timeouts.connect"
+    /// How long a connected call may go without a heartbeat.
+    case heartbeatTimeout = "timeouts.heartbeat"
+    /// How long an `in_progress` appointment may sit without an open call.
+    case zombieAppointmentTimeout = "timeouts.zombie_appointment"
+    /// The PHP namespace event names are published under.
+    case eventsNamespace = "events.namespace"
+    /// Whether only the doctor may request a call.
+    case requestDoctorOnly = "policy.request_doctor_only"
+
+    /// A one-line description for `config` listings.
+    public var summary: String {
+        switch self {
+        case .windowLead: "how long before the scheduled time participants may call"
+        case .windowGrace: "how long after the scheduled end participants may still call"
+        case .ringingTimeout: "how long a call may ring unanswered before it times out"
+        case .connectTimeout: "how long an accepted call may take to connect"
+        case .heartbeatTimeout: "how long a connected call may go without a heartbeat"
+        case .zombieAppointmentTimeout: "how long an in_progress appointment may stay without a call before it is completed"
+        case .eventsNamespace: "PHP namespace of published event names"
+        case .requestDoctorOnly: "whether only the doctor may request a call"
+        }
+    }
+
+    /// The value used when the `settings` table has no valid row for this key.
+    public var defaultValue: SettingValue { CallSettings.defaults[self] }
+
+    /// The allowed seconds for a duration setting (never more than 24 h); nil for the others.
+    public var allowedSeconds: ClosedRange<Int>? {
+        if case .duration(let range) = kind { return range }
+        return nil
+    }
+
+    /// Reads a value typed on the command line, validated.
+    ///
+    /// Durations take `900` (seconds), `90s`, `15m`, `1h30m`; the namespace takes `App\Events`
+    /// (single backslashes); the flag takes `true`/`false` (also `yes`/`no`, `on`/`off`).
+    public func parse(cliText: String) throws(DomainError) -> SettingValue {
+        let text = cliText.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch kind {
+        case .duration(let range):
+            guard let seconds = DurationText.seconds(from: text) else {
+                throw DomainError(
+                    .validation,
+                    "\(rawValue) takes a duration such as 900 (seconds), 90s, 15m or 1h30m; got \"\(cliText)\"."
+                )
+            }
+            try check(seconds, in: range, shown: text)
+            return .number(Double(seconds))
+        case .namespace:
+            return try validate(.string(text))
+        case .flag:
+            switch text.lowercased() {
+            case "true", "yes", "on": return .bool(true)
+            case "false", "no", "off": return .bool(false)
+            default: throw DomainError(.validation, "\(rawValue) takes true or false; got \"\(cliText)\".")
+            }
+        }
+    }
+
+    /// Checks a stored value: durations must be JSON numbers of whole seconds in
+    /// ``allowedSeconds``, the namespace a PHP namespace string, the flag a JSON boolean.
+    /// Returns the value unchanged when it is valid.
+    public func validate(_ value: SettingValue) throws(DomainError) -> SettingValue {
+        switch (kind, value) {
+        case (.duration(let range), .number(let number)):
+            guard let seconds = Int(exactly: number) else {
+                throw DomainError(.validation, "\(rawValue) must be a whole number of seconds; got \(value).")
+            }
+            try check(seconds, in: range, shown: DurationText.format(seconds: seconds))
+        case (.namespace, .string(let text)):
+            guard Self.isPHPNamespace(text) else {
+                throw DomainError(
+                    .validation,
+                    "\(rawValue) must be a PHP namespace such as App\\Events (names of letters, digits and _, "
+                        + "not starting with a digit, separated by single backslashes); got \"\(text)\"."
+                )
+            }
+        case (.flag, .bool):
+            break
+        case (.duration, _):
+            throw DomainError(.validation, "\(rawValue) must be a JSON number of seconds; got \(value).")
+        case (.namespace, _):
+            throw DomainError(.validation, "\(rawValue) must be a JSON string; got \(value).")
+        case (.flag, _):
+            throw DomainError(.validation, "\(rawValue) must be a JSON boolean; got \(value).")
+        }
+        return value
+    }
+
+    /// Formats a value for display: durations as `15m`, `1h30m` or `90s`, the rest as typed.
+    public func format(_ value: SettingValue) -> String {
+        switch (kind, value) {
+        case (.duration, .number(let number)):
+            if let seconds = Int(exactly: number) { return DurationText.format(seconds: seconds) }
+            return "\(value)s"
+        case (_, .string(let text)): return text
+        case (_, .number), (_, .bool): return value.description
+        }
+    }
+
+    private enum Kind {
+        case duration(ClosedRange<Int>)
+        case namespace
+        case flag
+    }
+
+    private var kind: Kind {
+        switch self {
+        case .windowLead, .windowGrace: .duration(0...86_400)
+        case .ringingTimeout, .connectTimeout, .heartbeatTimeout, .zombieAppointmentTimeout: .duration(1...86_400)
+        case .eventsNamespace: .namespace
+        case .requestDoctorOnly: .flag
+        }
+    }
+
+    private func check(_ seconds: Int, in range: ClosedRange<Int>, shown: String) throws(DomainError) {
+        guard range.contains(seconds) else {
+            let low = DurationText.format(seconds: range.lowerBound)
+            let high = DurationText.format(seconds: range.upperBound)
+            throw DomainError(.validation, "\(rawValue) must be between \(low) and \(high); got \(shown).")
+        }
+    }
+
+    private static func isPHPNamespace(_ text: String) -> Bool {
+        let names = text.split(separator: "\\", omittingEmptySubsequences: false)
+        return names.allSatisfy { name in
+            guard let first = name.unicodeScalars.first, !isASCIIDigit(first) else { return false }
+            return name.unicodeScalars.allSatisfy { isASCIIDigit($0) || isASCIILetter($0) || $0 == "_" }
+        }
+    }
+
+    private static func isASCIIDigit(_ scalar: Unicode.Scalar) -> Bool { ("0"..."9").contains(scalar) }
+
+    private static func isASCIILetter(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar)
+    }
+}

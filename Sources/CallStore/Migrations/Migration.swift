@@ -1,0 +1,68 @@
+import Crypto
+import Foundation
+
+/// One versioned schema change embedded in the binary.
+public struct Migration: Sendable, Equatable {
+    /// The version, increasing by one from 1.
+    public let version: Int64
+    /// A short snake_case name.
+    public let name: String
+    /// The SQL that applies it (a fixed script: no values are interpolated).
+    public let up: String
+    /// The SQL that reverts it.
+    public let down: String
+
+    /// Creates a migration.
+    public init(version: Int64, name: String, up: String, down: String) {
+        self.version = version
+        self.name = name
+        self.up = up
+        self.down = down
+    }
+
+    /// SHA-256 of `up`, hex: stored when applied, compared on every later run.
+    public var checksum: String {
+        SHA256.hash(data: Data(up.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// `0003 call_sessions`, as shown in messages.
+    public var label: String { String(format: "%04lld", version) + " " + name }
+}
+
+/// Application tables that a Laravel app may already own: created when absent (and marked
+/// as callctl's), otherwise only missing columns are added. `down` drops only what callctl created.
+struct AdoptableTable {
+    static let marker = "created by callctl"
+    let name: String
+    /// Column and constraint definitions for a fresh table.
+    let definition: String
+    /// Columns added to an existing table when missing; nullable where existing rows have no value.
+    let addedColumns: [String]
+
+    var upSQL: String {
+        let adds = addedColumns.map { "ALTER TABLE \(name) ADD COLUMN IF NOT EXISTS \($0);" }
+        return """
+        DO $callctl$
+        BEGIN
+            IF to_regclass('\(name)') IS NULL THEN
+                CREATE TABLE \(name) (\(definition));
+                COMMENT ON TABLE \(name) IS '\(Self.marker)';
+            END IF;
+        END
+        $callctl$;
+        \(adds.joined(separator: "\n"))
+        """
+    }
+
+    var downSQL: String {
+        """
+        DO $callctl$
+        BEGIN
+            IF obj_description(to_regclass('\(name)'), 'pg_class') = '\(Self.marker)' THEN
+                DROP TABLE \(name);
+            END IF;
+        END
+        $callctl$;
+        """
+    }
+}

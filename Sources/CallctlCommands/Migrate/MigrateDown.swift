@@ -1,0 +1,56 @@
+import ArgumentParser
+import CallStore
+
+/// `callctl migrate down --to VERSION`: reverts newer migrations.
+struct MigrateDown: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "down",
+        abstract: "Revert applied migrations newer than --to, newest first, each in its own transaction.",
+        discussion: """
+        Drops callctl's own tables and the application tables only if callctl created them; \
+        tables the Laravel app already had are left in place.
+
+        Examples:
+          callctl migrate down --to 4
+          callctl migrate down --to 0     # revert everything callctl applied
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
+    @Option(name: .long, help: ArgumentHelp("Version to return to (0 reverts all).", valueName: "version")) var to: Int64
+    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
+
+    func validate() throws {
+        guard to >= 0 else { throw ValidationError("--to must be 0 or a migration version; got \(to)") }
+    }
+
+    func run() async throws {
+        try await runReportingFailures(logging: logging) {
+            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.migrate")
+            let migrator = Migrator(connection: try context.connect())
+            let reverted = try migrator.down(to: to) { migration in
+                context.logger.info("reverted migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                if format == .text { context.output.line("reverted \(migration.label)") }
+            }
+            let current = try migrator.status().currentVersion
+            switch format {
+            case .json:
+                try context.output.json(MigrateDownReport(reverted: reverted.map(PendingJSON.init), currentVersion: current))
+            case .text:
+                context.output.line(reverted.isEmpty ? "nothing to revert; schema is at version \(current)"
+                                                     : "reverted \(reverted.count); schema is at version \(current)")
+            }
+        }
+    }
+}
+
+struct MigrateDownReport: Encodable {
+    let reverted: [PendingJSON]
+    let currentVersion: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case reverted
+        case currentVersion = "current_version"
+    }
+}

@@ -1,0 +1,63 @@
+import ArgumentParser
+import CallStore
+import Logging
+
+/// `callctl migrate up`: applies every pending migration.
+struct MigrateUp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Apply every pending migration, each in its own transaction.",
+        discussion: """
+        Refuses to run, changing nothing, when an applied migration was edited since.
+        Safe to run from several deploys at once.
+
+        Examples:
+          callctl migrate up
+          DATABASE_URL=postgresql://app@db/app callctl migrate up --format json
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
+    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
+
+    func run() async throws {
+        try await runReportingFailures(logging: logging) {
+            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.migrate")
+            let connection = try context.connect()
+            let migrator = Migrator(connection: connection)
+            let applied = try migrator.up { migration in
+                context.logger.info("applied migration", metadata: [
+                    "version": "\(migration.version)", "name": "\(migration.name)", "ms": "\(migration.executionMilliseconds)",
+                ])
+                if format == .text {
+                    context.output.line("applied \(migrationLabel(migration.version, migration.name)) in \(migration.executionMilliseconds) ms")
+                }
+            }
+            let status = try migrator.status()
+            switch format {
+            case .json:
+                try context.output.json(MigrateUpReport(applied: applied.map(AppliedJSON.init), currentVersion: status.currentVersion))
+            case .text:
+                context.output.line(applied.isEmpty
+                    ? "schema is current at version \(status.currentVersion); nothing to apply"
+                    : "applied \(applied.count) migration\(applied.count == 1 ? "" : "s"); schema is at version \(status.currentVersion)")
+            }
+        }
+    }
+}
+
+/// `0003 call_sessions`.
+func migrationLabel(_ version: Int64, _ name: String) -> String {
+    String(repeating: "0", count: max(0, 4 - String(version).count)) + "\(version) \(name)"
+}
+
+struct MigrateUpReport: Encodable {
+    let applied: [AppliedJSON]
+    let currentVersion: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case applied
+        case currentVersion = "current_version"
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Logging
+import Postgres
+
+/// A swift-log handler writing one line per message to stderr: human-readable on a terminal,
+/// JSON lines otherwise (for journald, Loki and friends), with structured metadata.
+struct CallctlLogHandler: LogHandler {
+    let label: String
+    let json: Bool
+    let write: @Sendable (String) -> Void
+    var logLevel: Logger.Level
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        write(Self.render(level: event.level, message: "\(event.message)", metadata: merged, label: label, json: json, at: Date()) + "\n")
+    }
+
+    /// Renders one line (exposed for tests).
+    static func render(level: Logger.Level, message: String, metadata: Logger.Metadata, label: String, json: Bool, at date: Date) -> String {
+        let timestamp = PGTimestamp.format(date)
+        if json {
+            var object: [String: Any] = ["ts": timestamp, "level": level.rawValue, "logger": label, "msg": message]
+            for (key, value) in metadata where object[key] == nil { object[key] = jsonValue(value) }
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self)
+        }
+        let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        return ([String(timestamp.prefix(23)) + "Z", level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0), message] + fields)
+            .joined(separator: " ")
+    }
+
+    private static func jsonValue(_ value: Logger.MetadataValue) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .stringConvertible(let convertible): return "\(convertible)"
+        case .array(let items): return items.map(jsonValue)
+        case .dictionary(let entries): return entries.mapValues(jsonValue)
+        }
+    }
+}
+
+/// Maps `--log-level` text to swift-log levels.
+enum LogLevelName {
+    static func parse(_ text: String) -> Logger.Level? { Logger.Level(rawValue: text.lowercased()) }
+}
+
+/// Installs the handler once per process (swift-log allows one bootstrap).
+enum LoggingSetup {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrap(_ options: LoggingOptions) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !done else { return }
+        done = true
+        let json = options.logFormat == .json || (options.logFormat == .auto && isatty(STDERR_FILENO) == 0)
+        let level = LogLevelName.parse(options.logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            CallctlLogHandler(label: label, json: json, write: { line in FileHandle.standardError.write(Data(line.utf8)) }, logLevel: level)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// A parsed Laravel `.env` file.
+///
+/// Follows the dotenv rules Laravel uses: `KEY=value` lines, `export ` prefixes, `#` comments,
+/// unquoted values ending at ` #`, single quotes taken literally, double quotes with `\n`,
+/// `\t`, `\"`, `\\` escapes and values spanning lines, and `${NAME}` references in unquoted and
+/// double-quoted values (resolved against earlier keys, then the process environment).
+public struct EnvFile: Sendable, Equatable {
+    /// Largest file read, so a wrong path to a huge file fails fast.
+    public static let maximumBytes = 1 << 20
+
+    /// The variables in file order (a repeated key keeps its last value).
+    public private(set) var values: [String: String] = [:]
+
+    /// Reads and parses a file.
+    public init(path: String, processEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) {
+        let url = URL(fileURLWithPath: path)
+        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
+        guard let size = attributes?[.size] as? Int else {
+            throw ConfigError("cannot read the env file \(path): it does not exist or is not readable; pass the path of the Laravel application's .env")
+        }
+        guard size <= Self.maximumBytes else {
+            throw ConfigError("the env file \(path) is \(size) bytes, more than the \(Self.maximumBytes) allowed; is it really a .env file?")
+        }
+        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError("cannot read the env file \(path) as UTF-8 text")
+        }
+        try self.init(parsing: text, name: path, processEnvironment: processEnvironment)
+    }
+
+    /// Parses `.env` text; `name` appears in error messages.
+    public init(parsing text: String, name: String = ".env", processEnvironment: [String: String] = [:]) throws(ConfigError) {
+        var parser = EnvParser(text: text, name: name)
+        while let (key, value) = try parser.nextAssignment(resolve: { reference in
+            values[reference] ?? processEnvironment[reference] ?? ""
+        }) {
+            values[key] = value
+        }
+    }
+}
+
+/// A configuration problem: exit code 78 (EX_CONFIG), with a sentence saying what to fix.
+public struct ConfigError: Error, CustomStringConvertible, Sendable, Equatable {
+    /// What is wrong and what to do.
+    public let description: String
+
+    /// Creates an error with its message.
+    public init(_ description: String) { self.description = description }
+}

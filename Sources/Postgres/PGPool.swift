@@ -1,0 +1,123 @@
+import Dispatch
+
+/// A small pool of connections for async code.
+///
+/// Each connection owns a serial dispatch queue and every libpq call runs there, so blocking
+/// network I/O never occupies a thread of Swift's cooperative pool. A connection found broken
+/// is re-established on its next use; a transaction left open by a failed body is rolled back.
+public final class PGPool: Sendable {
+    private let state: PoolState
+
+    /// Creates a pool of at most `size` connections, opened lazily.
+    public init(settings: ConnectionSettings, size: Int = 4, applicationName: String = "callctl") {
+        precondition(size > 0, "a pool needs at least one connection")
+        state = PoolState(settings: settings, size: size, applicationName: applicationName)
+    }
+
+    /// Runs `body` with a connection of the pool, on that connection's own thread.
+    public func withConnection<T: Sendable>(
+        _ body: @escaping @Sendable (PGConnection) throws -> T
+    ) async throws -> T {
+        let pooled = try await state.acquire()
+        defer { Task { await state.release(pooled) } }
+        return try await pooled.run(body)
+    }
+
+    /// Closes every idle connection and refuses further use; waiting callers get an error.
+    public func close() async {
+        for pooled in await state.shutDown() {
+            await pooled.closeConnection()
+        }
+    }
+}
+
+/// A connection slot with its own serial queue; `connection` is touched only on `queue`.
+final class PooledConnection: @unchecked Sendable {
+    private let queue = DispatchQueue(label: "callctl.postgres.connection")
+    private let settings: ConnectionSettings
+    private let applicationName: String
+    private var connection: PGConnection?
+
+    init(settings: ConnectionSettings, applicationName: String) {
+        self.settings = settings
+        self.applicationName = applicationName
+    }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try self.runOnQueue(body) })
+            }
+        }
+    }
+
+    func closeConnection() async {
+        await withCheckedContinuation { continuation in
+            queue.async {
+                self.connection?.close()
+                self.connection = nil
+                continuation.resume()
+            }
+        }
+    }
+
+    private func runOnQueue<T>(_ body: (PGConnection) throws -> T) throws -> T {
+        let live = try usableConnection()
+        defer {
+            if live.isInTransaction { try? live.execute("ROLLBACK") }
+        }
+        return try body(live)
+    }
+
+    private func usableConnection() throws(PostgresError) -> PGConnection {
+        if let connection {
+            if !connection.isHealthy { try connection.reset() }
+            return connection
+        }
+        let opened = try PGConnection(settings: settings, applicationName: applicationName)
+        connection = opened
+        return opened
+    }
+}
+
+actor PoolState {
+    private let settings: ConnectionSettings
+    private let size: Int
+    private let applicationName: String
+    private var idle: [PooledConnection] = []
+    private var created = 0
+    private var waiters: [CheckedContinuation<PooledConnection, any Error>] = []
+    private var closed = false
+
+    init(settings: ConnectionSettings, size: Int, applicationName: String) {
+        self.settings = settings
+        self.size = size
+        self.applicationName = applicationName
+    }
+
+    func acquire() async throws -> PooledConnection {
+        if closed { throw PostgresError(.pool, "the connection pool is closed") }
+        if let pooled = idle.popLast() { return pooled }
+        if created < size {
+            created += 1
+            return PooledConnection(settings: settings, applicationName: applicationName)
+        }
+        return try await withCheckedThrowingContinuation { waiters.append($0) }
+    }
+
+    func release(_ pooled: PooledConnection) {
+        if !waiters.isEmpty {
+            waiters.removeFirst().resume(returning: pooled)
+        } else {
+            idle.append(pooled)
+        }
+    }
+
+    func shutDown() -> [PooledConnection] {
+        closed = true
+        for waiter in waiters { waiter.resume(throwing: PostgresError(.pool, "the connection pool was closed")) }
+        waiters.removeAll()
+        defer { idle.removeAll() }
+        return idle
+    }
+}

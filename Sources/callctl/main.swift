@@ -1,0 +1,3 @@
+import CallctlCommands
+
+await CallctlCommand.execute()
