@@ -30,7 +30,7 @@ public enum DatabaseTarget {
                 let source = "Laravel DB_* variables" + (environment.envFilePath.map { " (environment and \($0))" } ?? "")
                 return try ConnectionSettings(keywords: given, source: source)
             }
-            return try ConnectionSettings("", source: "libpq defaults (PG* variables, ~/.pgpass)")
+            return try ConnectionSettings("", source: "libpq defaults (PG* variables, ~/.pgpass, service file)")
         } catch let error as PostgresError {
             throw ConfigError(error.message + "; check the URL's form: postgresql://user@host:5432/dbname?sslmode=require")
         } catch let error as ConfigError {

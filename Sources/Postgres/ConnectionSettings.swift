@@ -66,8 +66,7 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
         let shown = ["dbname", "user", "host", "port"].compactMap { key in
             visibleOptions[key].map { "\(key)=\($0)" }
         }
-        let what = shown.isEmpty ? "libpq defaults" : shown.joined(separator: " ")
-        return "\(what) (from \(source))"
+        return shown.isEmpty ? source : "\(shown.joined(separator: " ")) (from \(source))"
     }
 
     /// Removes this connection's secrets from a libpq message and folds its lines into one.

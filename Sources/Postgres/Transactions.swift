@@ -1,5 +1,6 @@
 extension PGConnection {
     /// Runs `body` inside `BEGIN` … `COMMIT`; any thrown error rolls back and is rethrown.
+    @discardableResult
     public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
         try execute("BEGIN")
         do {

@@ -13,6 +13,15 @@ public struct AppliedMigration: Sendable, Equatable {
     public let appliedAt: Date
     /// How long it took.
     public let executionMilliseconds: Int
+
+    /// Creates a record (as read from `schema_migrations`).
+    public init(version: Int64, name: String, checksum: String, appliedAt: Date, executionMilliseconds: Int) {
+        self.version = version
+        self.name = name
+        self.checksum = checksum
+        self.appliedAt = appliedAt
+        self.executionMilliseconds = executionMilliseconds
+    }
 }
 
 /// An applied migration whose SQL in this binary differs from what was applied.

@@ -1,0 +1,74 @@
+import CallctlConfig
+import Testing
+
+@Suite("Laravel .env parsing")
+struct ConfigEnvFileTests {
+    @Test("plain, quoted, exported, commented and interpolated values")
+    func parsesLaravelSyntax() throws {
+        let text = """
+        # database
+        APP_NAME=Clinic
+        export DB_HOST=db.internal
+        DB_PORT = 5432
+        DB_PASSWORD='p@ss #not a comment'
+        DB_USERNAME=app # trailing comment
+        REVERB_APP_KEY="key-${APP_NAME}"
+        MULTI="line one
+        line two"
+        ESCAPED="tab\\there \\"quoted\\""
+        EMPTY=
+        URL=postgres://u@h/db#frag
+        """
+        let values = try EnvFile(parsing: text).values
+        #expect(values["APP_NAME"] == "Clinic")
+        #expect(values["DB_HOST"] == "db.internal")
+        #expect(values["DB_PORT"] == "5432")
+        #expect(values["DB_PASSWORD"] == "p@ss #not a comment")
+        #expect(values["DB_USERNAME"] == "app")
+        #expect(values["REVERB_APP_KEY"] == "key-Clinic")
+        #expect(values["MULTI"] == "line one\nline two")
+        #expect(values["ESCAPED"] == "tab\there \"quoted\"")
+        #expect(values["EMPTY"] == "")
+        #expect(values["URL"] == "postgres://u@h/db#frag")
+    }
+
+    @Test("single quotes are literal; references fall back to the process environment")
+    func literalAndProcessReferences() throws {
+        let values = try EnvFile(parsing: "A='${HOME}'\nB=${HOME}/x\nC=${MISSING}", processEnvironment: ["HOME": "/root"]).values
+        #expect(values["A"] == "${HOME}")
+        #expect(values["B"] == "/root/x")
+        #expect(values["C"] == "")
+    }
+
+    @Test("errors name the line", arguments: [
+        ("A=1\nB=\"open", "line 2"),
+        ("A=1\n=2", "expected a variable name"),
+        ("A 1", "expected '='"),
+        ("A='x' junk", "unexpected text"),
+        ("A=${B", "closing brace"),
+    ])
+    func errorsNameTheLine(text: String, fragment: String) {
+        #expect {
+            try EnvFile(parsing: text, name: "app.env")
+        } throws: { error in
+            "\(error)".contains(fragment) && "\(error)".contains("app.env")
+        }
+    }
+
+    @Test("a missing file says what to pass")
+    func missingFile() {
+        #expect(throws: ConfigError.self) { try EnvFile(path: "/nonexistent/.env") }
+    }
+
+    @Test("the process environment wins over the file, empty counts as unset")
+    func layering() throws {
+        let file = try EnvFile(parsing: "A=file\nB=file\nC=file")
+        let environment = Environment(process: ["A": "process", "B": ""], envFile: file, envFilePath: "/app/.env")
+        #expect(environment["A"] == "process")
+        #expect(environment["B"] == "file")
+        #expect(environment["C"] == "file")
+        #expect(environment["D"] == nil)
+        #expect(environment.origin(of: "A") == "A")
+        #expect(environment.origin(of: "C") == "C in /app/.env")
+    }
+}
