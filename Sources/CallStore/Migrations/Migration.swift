@@ -30,7 +30,9 @@ public struct Migration: Sendable, Equatable {
 }
 
 /// Application tables that a Laravel app may already own: created when absent (and marked
-/// as callctl's), otherwise only missing columns are added. `down` drops only what callctl created.
+/// as callctl's), otherwise only missing columns are added. `down` drops only tables callctl
+/// created, with CASCADE so foreign keys that adopted tables gained towards them go too (the
+/// adopted tables, their rows and their columns stay).
 struct AdoptableTable {
     static let marker = "created by callctl"
     let name: String
@@ -59,7 +61,7 @@ struct AdoptableTable {
         DO $callctl$
         BEGIN
             IF obj_description(to_regclass('\(name)'), 'pg_class') = '\(Self.marker)' THEN
-                DROP TABLE \(name);
+                DROP TABLE \(name) CASCADE;
             END IF;
         END
         $callctl$;

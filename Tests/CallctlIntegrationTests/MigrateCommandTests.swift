@@ -1,0 +1,76 @@
+import CallStore
+import Foundation
+import LocalServices
+import Postgres
+import Testing
+
+@Suite("callctl migrate as a process", .serialized)
+struct MigrateCommandTests {
+    @Test("up, then status --format json lists every migration applied with timestamps")
+    func upAndStatusJSON() throws {
+        let database = try TestDatabase()
+        let up = try CLI.run(["migrate", "up", "--database-url", database.connectionString])
+        #expect(up.status == 0, "\(up.output)")
+        #expect(up.standardOutput.contains("applied 0001 tenants_users_doctors_patients"))
+        #expect(up.standardOutput.contains("schema is at version \(MigrationCatalog.latestVersion)"))
+        let status = try CLI.run(["migrate", "status", "--format", "json", "--database-url", database.connectionString])
+        #expect(status.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+        let applied = try #require(object["applied"] as? [[String: Any]])
+        #expect(applied.count == MigrationCatalog.all.count)
+        #expect((object["pending"] as? [Any])?.isEmpty == true)
+        #expect(object["current_version"] as? Int == Int(MigrationCatalog.latestVersion))
+        #expect(applied.allSatisfy { PGTimestamp.parse(($0["applied_at"] as? String) ?? "") != nil })
+    }
+
+    @Test("two concurrent `migrate up` processes both succeed and apply each migration once")
+    func concurrentProcesses() throws {
+        let database = try TestDatabase()
+        let environment: [String: String?] = ["DATABASE_URL": database.connectionString]
+        let first = try CommandRunner.spawnDetached([CLI.path, "migrate", "up", "--log-level", "error"], environment: environment)
+        let second = try CommandRunner.spawnDetached([CLI.path, "migrate", "up", "--log-level", "error"], environment: environment)
+        #expect(try CommandRunner.wait(for: first) == 0)
+        #expect(try CommandRunner.wait(for: second) == 0)
+        let row = try database.connect().query("SELECT count(*) AS c, count(DISTINCT version) AS d FROM schema_migrations").first
+        #expect(try row?.decode(Int64.self, "c") == Int64(MigrationCatalog.all.count))
+        #expect(try row?.decode(Int64.self, "d") == Int64(MigrationCatalog.all.count))
+    }
+
+    @Test("a tampered checksum: up exits 1 naming the migration, status exits 1 and shows CHANGED")
+    func tamperedChecksum() throws {
+        let database = try TestDatabase()
+        #expect(try CLI.run(["migrate", "up", "--database-url", database.connectionString]).status == 0)
+        try database.connect().query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = $1", Int64(3))
+        let up = try CLI.run(["migrate", "up", "--database-url", database.connectionString, "--log-format", "json"])
+        #expect(up.status == 1)
+        #expect(up.standardError.contains("0003 call_sessions"))
+        let status = try CLI.run(["migrate", "status", "--database-url", database.connectionString])
+        #expect(status.status == 1)
+        #expect(status.standardOutput.contains("CHANGED"))
+    }
+
+    @Test("plan prints only the pending SQL and changes nothing; down --to then up again")
+    func planDownUp() throws {
+        let database = try TestDatabase()
+        let url = database.connectionString
+        #expect(try CLI.run(["migrate", "up", "--database-url", url]).status == 0)
+        let down = try CLI.run(["migrate", "down", "--to", "4", "--database-url", url])
+        #expect(down.status == 0, "\(down.output)")
+        #expect(down.standardOutput.contains("reverted 0006 settings"))
+        let plan = try CLI.run(["migrate", "plan", "--database-url", url])
+        #expect(plan.status == 0)
+        #expect(plan.standardOutput.contains("CREATE TABLE outbox ("))
+        #expect(plan.standardOutput.contains("CREATE TABLE settings ("))
+        #expect(!plan.standardOutput.contains("CREATE TABLE call_sessions ("))
+        #expect(try Migrator(connection: database.connect()).status().currentVersion == 4)
+        let up = try CLI.run(["migrate", "up", "--database-url", url, "--format", "json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(up.standardOutput.utf8)) as? [String: Any])
+        #expect((object["applied"] as? [[String: Any]])?.compactMap { $0["version"] as? Int } == [5, 6])
+    }
+
+    @Test("down without --to, or with a negative one, is a usage error (64)")
+    func downNeedsTarget() throws {
+        #expect(try CLI.run(["migrate", "down", "--database-url", "host=/nowhere"]).status == 64)
+        #expect(try CLI.run(["migrate", "down", "--to=-1", "--database-url", "host=/nowhere"]).status == 64)
+    }
+}

@@ -1,0 +1,123 @@
+import CallStore
+import Foundation
+import Postgres
+import Testing
+
+@Suite("Migrations on a real database", .serialized)
+struct MigrationTests {
+    private static let designTables = ["tenants", "users", "doctors", "patients", "appointments", "call_sessions",
+                                       "appointment_call_events", "outbox", "settings", "schema_migrations"]
+
+    private func tables(_ connection: PGConnection) throws -> Set<String> {
+        Set(try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").rows.map { try $0.decode(String.self, "tablename") })
+    }
+
+    @Test("up on an empty database creates every table of DESIGN.md; a second run is a no-op")
+    func upAndIdempotent() throws {
+        let connection = try TestDatabase().connect()
+        let migrator = Migrator(connection: connection)
+        let applied = try migrator.up()
+        #expect(applied.map(\.version) == MigrationCatalog.all.map(\.version))
+        #expect(try tables(connection) == Set(Self.designTables))
+        #expect(try migrator.up().isEmpty)
+        let status = try migrator.status()
+        #expect(status.pending.isEmpty && status.changed.isEmpty && status.unknown.isEmpty)
+        #expect(status.applied.count == MigrationCatalog.all.count)
+    }
+
+    @Test("the partial unique index allows one open call per appointment, any number of ended ones")
+    func oneActiveCall() throws {
+        let connection = try TestDatabase().migrated()
+        try connection.execute("""
+            INSERT INTO tenants (slug, name) VALUES ('t', 'T');
+            INSERT INTO users (tenant_id, name, email, role) VALUES (1, 'Doc', 'd@x', 'doctor'), (1, 'Pat', 'p@x', 'patient');
+            INSERT INTO doctors (user_id) VALUES (1);
+            INSERT INTO patients (user_id) VALUES (2);
+            INSERT INTO appointments (tenant_id, doctor_id, patient_id, scheduled_at) VALUES (1, 1, 1, now());
+            """)
+        let insert = """
+            INSERT INTO call_sessions (id, appointment_id, state, end_reason, caller_user_id, callee_user_id, requested_at)
+            VALUES ($1, 1, $2, $3, 1, 2, now())
+            """
+        try connection.query(insert, UUID(), "ended", "declined")
+        try connection.query(insert, UUID(), "ended", "hangup")
+        try connection.query(insert, UUID(), "ringing", nil as String?)
+        do {
+            try connection.query(insert, UUID(), "accepted", nil as String?)
+            Issue.record("a second open call was accepted")
+        } catch {
+            #expect(error.isUniqueViolation)
+        }
+        #expect(throws: PostgresError.self) { try connection.query(insert, UUID(), "ended", nil as String?) }
+    }
+
+    @Test("an edited migration is refused by name and nothing further is applied")
+    func changedMigrationRefused() throws {
+        let connection = try TestDatabase().connect()
+        let migrator = Migrator(connection: connection, catalog: Array(MigrationCatalog.all.prefix(3)))
+        try migrator.up()
+        try connection.query("UPDATE schema_migrations SET checksum = $1 WHERE version = $2", "0000", Int64(2))
+        do {
+            try Migrator(connection: connection).up()
+            Issue.record("a changed migration was accepted")
+        } catch let error as MigrationError {
+            #expect(error.description.contains("0002 appointments"))
+            #expect(error.description.contains("was changed after it was applied"))
+        }
+        #expect(try Migrator(connection: connection).status().currentVersion == 3)
+        #expect(try !tables(connection).contains("outbox"))
+    }
+
+    @Test("down --to reverts newest first, then up applies again")
+    func downThenUp() throws {
+        let connection = try TestDatabase().connect()
+        let migrator = Migrator(connection: connection)
+        try migrator.up()
+        let reverted = try migrator.down(to: 2)
+        #expect(reverted.map(\.version) == [6, 5, 4, 3])
+        #expect(try tables(connection) == ["tenants", "users", "doctors", "patients", "appointments", "schema_migrations"])
+        #expect(throws: MigrationError.self) { try migrator.down(to: 5) }
+        try migrator.down(to: 0)
+        #expect(try tables(connection) == ["schema_migrations"])
+        #expect(try migrator.up().count == MigrationCatalog.all.count)
+    }
+
+    @Test("an existing Laravel schema is adopted: missing columns added, data kept, down leaves it in place")
+    func adoptsApplicationTables() throws {
+        let connection = try TestDatabase().connect()
+        try connection.execute("""
+            CREATE TABLE users (id bigserial PRIMARY KEY, name varchar(255) NOT NULL, email varchar(255) NOT NULL UNIQUE,
+                                password varchar(255) NOT NULL, remember_token varchar(100));
+            INSERT INTO users (name, email, password) VALUES ('Existing', 'e@clinic.test', 'hash');
+            """)
+        let migrator = Migrator(connection: connection)
+        try migrator.up()
+        let columns = Set(try connection.query("""
+            SELECT column_name FROM information_schema.columns WHERE table_name = 'users'
+            """).rows.map { try $0.decode(String.self, "column_name") })
+        #expect(columns.isSuperset(of: ["id", "name", "email", "password", "remember_token", "tenant_id", "role"]))
+        #expect(try connection.query("SELECT name FROM users").first?.decode(String.self, "name") == "Existing")
+        try migrator.down(to: 0)
+        #expect(try tables(connection) == ["users", "schema_migrations"])
+        #expect(try connection.query("SELECT count(*) AS c FROM users").first?.decode(Int64.self, "c") == 1)
+    }
+
+    @Test("concurrent runs in one process serialize: each migration applied exactly once")
+    func concurrentInProcess() async throws {
+        let database = try TestDatabase()
+        let settings = try database.settings()
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let connection = try PGConnection(settings: settings)
+                    return try Migrator(connection: connection).up().count
+                }
+            }
+            return try await group.reduce(0, +)
+        }
+        #expect(counts == MigrationCatalog.all.count)
+        let rows = try database.connect().query("SELECT count(*) AS c, count(DISTINCT version) AS d FROM schema_migrations").first
+        #expect(try rows?.decode(Int64.self, "c") == Int64(MigrationCatalog.all.count))
+        #expect(try rows?.decode(Int64.self, "d") == Int64(MigrationCatalog.all.count))
+    }
+}
