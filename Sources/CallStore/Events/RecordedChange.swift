@@ -1,0 +1,60 @@
+import CallDomain
+import Foundation
+
+/// One domain change as the trail and the outbox record it: the `appointment_call_events` row
+/// and, when the change is announced, the event for `private-appointments.{id}`.
+public struct RecordedChange: Sendable, Equatable {
+    /// The appointment the change is about.
+    public let appointmentId: Int64
+    /// The call session, when the change is about one.
+    public let callId: UUID?
+    /// The acting user; nil for changes made by the system (the jobs).
+    public let userId: Int64?
+    /// The audit row's `type`.
+    public let audit: AuditEventType
+    /// When the change happened (the audit row's `at`).
+    public let at: Date
+    /// The audit row's `payload`.
+    public let details: AuditDetails
+    /// The event to publish, or nil when the change is recorded but not announced.
+    public let event: CallEvent?
+
+    /// Creates a change record.
+    public init(
+        appointmentId: Int64, callId: UUID? = nil, userId: Int64? = nil, audit: AuditEventType, at: Date,
+        details: AuditDetails, event: CallEvent?
+    ) {
+        self.appointmentId = appointmentId
+        self.callId = callId
+        self.userId = userId
+        self.audit = audit
+        self.at = at
+        self.details = details
+        self.event = event
+    }
+}
+
+/// The `payload` of an audit row: which job acted and what moved where. Absent fields are
+/// left out of the JSON.
+public struct AuditDetails: Sendable, Hashable, Encodable {
+    /// The job that made the change (`no_show`, `reap`), nil for user actions.
+    public let job: String?
+    /// The call's end reason, when a call ended.
+    public let reason: EndReason?
+    /// The state or status before the change.
+    public let from: String?
+    /// The state or status after the change.
+    public let to: String?
+    /// The appointment status set together with a call change (`completed` on heartbeat loss).
+    public let appointment: AppointmentStatus?
+
+    /// Creates the details.
+    public init(job: String? = nil, reason: EndReason? = nil, from: String? = nil, to: String? = nil,
+                appointment: AppointmentStatus? = nil) {
+        self.job = job
+        self.reason = reason
+        self.from = from
+        self.to = to
+        self.appointment = appointment
+    }
+}

@@ -1,0 +1,55 @@
+import CallDomain
+import Foundation
+import Postgres
+
+/// The parameters of the audit and outbox INSERTs for a list of changes.
+///
+/// Building them (event JSON, array literals) is the client's costliest step on large batches
+/// and needs no connection, so a job builds them on another thread while the server applies
+/// the batch's updates, then hands them to ``ChangeRecorder/write(_:)``.
+public struct RecordedRows: Sendable {
+    /// Audit rows to insert.
+    public let auditRows: Int
+    /// Outbox rows to insert.
+    public let outboxRows: Int
+    let audit: [any PGEncodable]
+    let outbox: [any PGEncodable]
+
+    /// Builds the rows of `changes`, with event names under `eventNamespace`.
+    public init(_ changes: [RecordedChange], eventNamespace: String) throws {
+        // A batch's changes share a handful of instants and detail shapes: each distinct one
+        // is formatted once.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var instants: [Date: String] = [:]
+        var documents: [AuditDetails: [UInt8]] = [:]
+        var atTexts: [String] = []
+        var details: [[UInt8]] = []
+        atTexts.reserveCapacity(changes.count)
+        details.reserveCapacity(changes.count)
+        for change in changes {
+            let at = instants[change.at] ?? change.at.pgText
+            instants[change.at] = at
+            atTexts.append(at)
+            let document = try documents[change.details] ?? [UInt8](encoder.encode(change.details))
+            documents[change.details] = document
+            details.append(document)
+        }
+        audit = [
+            Int64ArrayParameter(ids: changes.lazy.map(\.appointmentId)),
+            TextArrayParameter(changes.lazy.map { $0.callId?.pgText }),
+            TextArrayParameter(strings: changes.lazy.map(\.audit.rawValue)),
+            Int64ArrayParameter(changes.lazy.map(\.userId)),
+            TextArrayParameter(strings: atTexts),
+            JSONArrayParameter.joining(details),
+        ]
+        let events = changes.compactMap(\.event)
+        outbox = [
+            TextArrayParameter(strings: events.lazy.map(\.channel)),
+            TextArrayParameter(strings: events.lazy.map { $0.fullName(namespace: eventNamespace) }),
+            JSONArrayParameter.joining(events.lazy.map { [UInt8]($0.jsonPayload()) }),
+        ]
+        auditRows = changes.count
+        outboxRows = events.count
+    }
+}

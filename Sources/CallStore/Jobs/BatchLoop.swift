@@ -1,0 +1,46 @@
+import Postgres
+
+/// One batch's result: where the next batch starts and what this one did.
+struct BatchStep<Key, Value> {
+    /// The scan position after this batch's last claimed row.
+    let next: Key
+    /// Rows the query returned.
+    let claimed: Int
+    /// What the batch changed (or would change).
+    let value: Value
+    /// Changes made (or that would be made).
+    let changed: Int
+    /// Outbox rows written.
+    let outboxRows: Int
+}
+
+/// Drives a job's batches until a batch claims nothing.
+///
+/// A real run commits each batch in its own transaction: a crash loses at most the batch in
+/// flight, whose claim, changes, audit and outbox rows roll back together. A dry run reads
+/// every page inside one `REPEATABLE READ READ ONLY` transaction: one consistent view, and the
+/// server itself refuses any write.
+enum BatchLoop {
+    /// Runs `batch` from `start`; `committed` hears each batch once it is durable (or read).
+    static func run<Key, Value>(
+        on connection: PGConnection, dryRun: Bool, from start: Key,
+        batch: (PGConnection, Key) throws -> BatchStep<Key, Value>?,
+        committed: (BatchStep<Key, Value>, JobBatch) -> Void
+    ) throws {
+        var key = start
+        var number = 0
+        func report(_ step: BatchStep<Key, Value>) {
+            number += 1
+            key = step.next
+            committed(step, JobBatch(number: number, claimed: step.claimed, changed: step.changed, outboxRows: step.outboxRows))
+        }
+        if dryRun {
+            try connection.transaction { connection in
+                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                while let step = try batch(connection, key) { report(step) }
+            }
+        } else {
+            while let step = try connection.transaction({ connection in try batch(connection, key) }) { report(step) }
+        }
+    }
+}

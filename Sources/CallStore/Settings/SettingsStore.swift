@@ -1,0 +1,83 @@
+import CallDomain
+import Foundation
+import Postgres
+
+/// The `settings` table: rows are read at each use, so a change applies to the next job run
+/// or request without a deploy. Values are validated by ``SettingKey`` before they are stored;
+/// a bad row written by hand is ignored (the default stays) and reported.
+public struct SettingsStore {
+    private let connection: PGConnection
+
+    /// Creates a store on a connection.
+    public init(connection: PGConnection) {
+        self.connection = connection
+    }
+
+    /// Reads every row and resolves the settings in force, with the rows that were ignored.
+    public func resolve() throws -> SettingsResolution {
+        let rows = try readRows()
+        var values: [String: SettingValue] = [:]
+        var unreadable: [SettingProblem] = []
+        for row in rows {
+            if let value = Self.decode(row.json) {
+                values[row.key] = value
+            } else {
+                unreadable.append(SettingProblem(key: row.key, message: Self.unreadableMessage(row)))
+            }
+        }
+        let resolution = CallSettings.resolving(values)
+        let problems = (resolution.problems + unreadable).sorted { $0.key < $1.key }
+        return SettingsResolution(settings: resolution.settings, problems: problems)
+    }
+
+    /// Every known setting, in ``SettingKey`` order.
+    public func entries() throws -> [SettingEntry] {
+        let rows = Dictionary(try readRows().map { ($0.key, $0) }) { first, _ in first }
+        let resolution = try resolve()
+        let problems = Dictionary(resolution.problems.map { ($0.key, $0.message) }) { first, _ in first }
+        return SettingKey.allCases.map { key in
+            let row = rows[key.rawValue]
+            return SettingEntry(key: key, storedJSON: row?.json, updatedAt: row?.updatedAt,
+                                effective: resolution.settings[key], problem: problems[key.rawValue])
+        }
+    }
+
+    /// One setting.
+    public func entry(_ key: SettingKey) throws -> SettingEntry {
+        try entries().first { $0.key == key }!
+    }
+
+    /// Validates `value` with ``SettingKey/validate(_:)`` and stores it; returns the new entry.
+    /// - Throws: `DomainError` (`validation`) for a value the key refuses; nothing is written.
+    @discardableResult
+    public func set(_ key: SettingKey, to value: SettingValue) throws -> SettingEntry {
+        let valid = try key.validate(value)
+        try connection.query("""
+            INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, now())
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+            """, key.rawValue, try PGJSON(encoding: valid))
+        return try entry(key)
+    }
+
+    private struct Row {
+        let key: String
+        let json: String
+        let updatedAt: Date
+    }
+
+    private func readRows() throws -> [Row] {
+        try connection.query("SELECT key, value::text AS value, updated_at FROM settings ORDER BY key").rows.map { row in
+            Row(key: try row.decode(String.self, "key"), json: try row.decode(String.self, "value"),
+                updatedAt: try row.decode(Date.self, "updated_at"))
+        }
+    }
+
+    private static func decode(_ json: String) -> SettingValue? {
+        try? JSONDecoder().decode(SettingValue.self, from: Data(json.utf8))
+    }
+
+    private static func unreadableMessage(_ row: Row) -> String {
+        let fallback = SettingKey(rawValue: row.key).map { " Using the default, \($0.format($0.defaultValue))." } ?? ""
+        return "\(row.key) holds \(row.json.prefix(60)), which is not a JSON number, string or boolean; it is ignored.\(fallback)"
+    }
+}

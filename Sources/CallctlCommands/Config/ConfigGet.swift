@@ -1,0 +1,33 @@
+import ArgumentParser
+import CallStore
+
+/// `callctl config get KEY`.
+struct ConfigGet: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Show one setting: the value in force, its default, and whether it is overridden.",
+        discussion: """
+        Examples:
+          callctl config get window.grace
+          callctl config get timeouts.heartbeat --format json | jq .value
+        """
+    )
+
+    @Argument(help: ArgumentHelp("The setting, e.g. window.grace.", valueName: "key")) var key: String
+    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws { _ = try ConfigCommand.key(key) }
+
+    func run() async throws {
+        let key = try ConfigCommand.key(key)
+        try await runSettings(database: database, logging: logging) { store, output in
+            let entry = try store.entry(key)
+            switch format {
+            case .json: try output.json(SettingJSON(entry))
+            case .text: SettingText.render(entry).forEach(output.line)
+            }
+        }
+    }
+}

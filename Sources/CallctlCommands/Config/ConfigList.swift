@@ -1,0 +1,45 @@
+import ArgumentParser
+import CallStore
+
+/// `callctl config list`.
+struct ConfigList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List every setting with the value in force, its default and whether it is overridden.",
+        discussion: """
+        SOURCE is `default`, `override`, or `ignored` for a stored row that is invalid (the \
+        reason follows the table). Rows with unknown keys are reported too.
+
+        Examples:
+          callctl config list
+          callctl config list --format json | jq '.settings[] | select(.overridden)'
+        """
+    )
+
+    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        try await runSettings(database: database, logging: logging) { store, output in
+            let entries = try store.entries()
+            let known = Set(entries.map(\.key.rawValue))
+            let unknown = try store.resolve().problems.filter { !known.contains($0.key) }
+            switch format {
+            case .json:
+                let problems = entries.compactMap { entry in entry.problem.map { ProblemJSON(key: entry.key.rawValue, message: $0) } }
+                    + unknown.map { ProblemJSON(key: $0.key, message: $0.message) }
+                try output.json(SettingListJSON(settings: entries.map(SettingJSON.init), problems: problems))
+            case .text:
+                var table = TextTable("KEY", "VALUE", "DEFAULT", "SOURCE", "DESCRIPTION")
+                for entry in entries {
+                    table.add(entry.key.rawValue, entry.key.format(entry.effective), entry.key.format(entry.defaultValue),
+                              SettingText.source(entry), entry.key.summary)
+                }
+                table.render().forEach(output.line)
+                for entry in entries { if let problem = entry.problem { output.line("note: \(problem)") } }
+                for problem in unknown { output.line("note: \(problem.message)") }
+            }
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import ArgumentParser
+import CallStore
+import Postgres
+
+/// `callctl jobs no-show`: marks appointments nobody joined.
+struct JobsNoShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "no-show",
+        abstract: "Mark no_show every scheduled appointment whose access window closed with nobody joining.",
+        discussion: """
+        An appointment is due when its status is scheduled, it never started, and \
+        scheduled_at + duration_minutes + window.grace lies before now (strictly: at the \
+        closing second it is still open). Any open call of it ends with window_closed. Each \
+        change writes an appointment_call_events row and an outbox event \
+        (AppointmentNoShow, AppointmentCallEnded) in the same transaction, then NOTIFY \
+        callctl_outbox. window.grace is read from the settings table at each run.
+
+        Results go to stdout, logs (JSON lines unless stderr is a terminal) to stderr.
+
+        Examples:
+          callctl jobs no-show
+          callctl jobs no-show --format json --metrics-file $TEXTFILE_DIR/callctl_no_show.prom
+          callctl jobs no-show --ping-url https://hc-ping.com/<uuid>
+          callctl jobs no-show --dry-run --now 2026-03-29T10:45:01Z
+        """
+    )
+
+    @OptionGroup var job: JobOptions
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func run() async throws {
+        let dryRun = job.dryRun
+        let harness = JobHarness(name: NoShowJob.name, options: job, database: database, logging: logging)
+        try await harness.run(work: { connection, parameters, progress in
+            let job = NoShowJob(connection: connection, parameters: parameters)
+            return try dryRun ? job.preview(progress: progress) : job.run(progress: progress)
+        }, render: { outcome, info, output in
+            switch job.format {
+            case .json:
+                try output.json(NoShowReport(outcome, info))
+            case .text:
+                output.line("\(info.job)\(info.dryRun ? " (dry run)" : ""): \(outcome.summary(dryRun: info.dryRun)) "
+                    + "as of \(PGTimestamp.format(info.now)) in \(info.milliseconds) ms")
+                if !outcome.markedAppointmentIds.isEmpty {
+                    output.line("appointments: \(idList(outcome.markedAppointmentIds))")
+                }
+            }
+        })
+    }
+}

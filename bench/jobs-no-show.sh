@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# `callctl jobs no-show` (release build) against the same work written as one bare SQL
+# statement run by psql, in the same run, on identical copies of one seeded database
+# (DESIGN.md, "Performance notes": the target is within 1.5x of the bare statement).
+#
+# Seeds 1,000,000 appointments of which 50,000 are due (1,000 of those with a ringing call),
+# on a throwaway PostgreSQL of its own (initdb on a temporary directory, a free port, a unix
+# socket, fsync off; as the postgres user when run as root), removed on exit.
+# Prints both times, the ratio, and the job's max RSS at two batch sizes (memory stays flat).
+#
+# Each timing is the median of RUNS runs (default 3), each on a fresh copy.
+#
+# Usage: bench/jobs-no-show.sh              SCRATCH=.build-bench (release build folder)
+#        APPOINTMENTS=1000000 DUE_EVERY=20  (one appointment in DUE_EVERY is due)
+#        BATCH_SIZES="500 5000" RUNS=3
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=${SCRATCH:-.build-bench}
+appointments=${APPOINTMENTS:-1000000}
+due_every=${DUE_EVERY:-20}
+batch_sizes=${BATCH_SIZES:-"500 5000"}
+runs=${RUNS:-3}
+
+bindir=${CALLCTL_PG_BINDIR:-$(pg_config --bindir 2>/dev/null || true)}
+if [ ! -x "$bindir/initdb" ]; then
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+fi
+[ -x "$bindir/initdb" ] || { echo "initdb not found: apt-get install postgresql" >&2; exit 69; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/callctl-bench-XXXXXX")
+as_owner=()
+if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u postgres --); fi
+cleanup() {
+    "${as_owner[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "building callctl (release) ..." >&2
+swift build -c release --scratch-path "$scratch" --product callctl >&2
+callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+mkdir -p "$work/socket"
+if [ "$(id -u)" = 0 ]; then chown -R postgres "$work"; fi
+"${as_owner[@]}" "$bindir/initdb" -D "$work/data" -U postgres -E UTF8 --locale=C --auth-local=trust --no-sync >/dev/null 2>&1
+"${as_owner[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 -o \
+    "-p $port -k $work/socket -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+     -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h -c autovacuum=off" start >/dev/null
+
+conn() { echo "host=$work/socket port=$port user=postgres dbname=$1"; }
+sql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$(conn "$1")" "${@:2}"; }
+
+echo "seeding $appointments appointments, one in $due_every due ..." >&2
+sql postgres -c "CREATE DATABASE bench_seed"
+DATABASE_URL=$(conn bench_seed) "$callctl" migrate up --log-level warning >/dev/null
+sql bench_seed -v appointments="$appointments" -v due_every="$due_every" <<'SQL'
+INSERT INTO tenants (slug, name) SELECT 'tenant-' || t, 'Tenant ' || t FROM generate_series(1, 10) t;
+INSERT INTO users (tenant_id, name, email, role)
+SELECT 1 + u % 10, 'User ' || u, 'user' || u || '@example.test', CASE WHEN u <= 1000 THEN 'doctor' ELSE 'patient' END
+FROM generate_series(1, 21000) u;
+INSERT INTO doctors (user_id) SELECT id FROM users WHERE role = 'doctor' ORDER BY id;
+INSERT INTO patients (user_id) SELECT id FROM users WHERE role = 'patient' ORDER BY id;
+-- Kinds by g % due_every: 0 due (scheduled, window closed), 1-5 scheduled in the future,
+-- 6 cancelled, the rest completed in the past.
+INSERT INTO appointments (tenant_id, doctor_id, patient_id, scheduled_at, duration_minutes, status, started_at, ended_at)
+SELECT 1 + g % 10, 1 + g % 1000, 1 + g % 20000, at, 30,
+       CASE WHEN kind = 0 OR kind BETWEEN 1 AND 5 THEN 'scheduled' WHEN kind = 6 THEN 'cancelled' ELSE 'completed' END,
+       CASE WHEN kind > 6 THEN at END, CASE WHEN kind > 6 THEN at + interval '25 minutes' END
+FROM (SELECT g, g % :due_every AS kind,
+             CASE WHEN g % :due_every BETWEEN 1 AND 5 THEN now() + (g % 100000) * interval '1 minute'
+                  ELSE now() - interval '2 hours' - (g % 100000) * interval '1 minute' END AS at
+      FROM generate_series(1, :appointments) g) seed;
+INSERT INTO call_sessions (id, appointment_id, state, caller_user_id, callee_user_id, requested_at)
+SELECT gen_random_uuid(), a.id, 'ringing', d.user_id, p.user_id, a.scheduled_at
+FROM appointments a JOIN doctors d ON d.id = a.doctor_id JOIN patients p ON p.id = a.patient_id
+WHERE a.status = 'scheduled' AND a.scheduled_at < now() ORDER BY a.id LIMIT 1000;
+VACUUM ANALYZE;
+SQL
+due=$(sql bench_seed -A -t -c "SELECT count(*) FROM appointments WHERE status = 'scheduled' AND scheduled_at < now()")
+total=$(sql bench_seed -A -t -c "SELECT count(*) FROM appointments")
+echo "seeded: $total appointments, $due due" >&2
+
+# The bare statement: the same update, audit rows and outbox rows as the job, in one statement.
+bare_sql=$(cat <<'SQL'
+WITH due AS (
+    UPDATE appointments a SET status = 'no_show', updated_at = now()
+    WHERE a.status = 'scheduled' AND a.started_at IS NULL
+      AND a.scheduled_at + make_interval(mins => a.duration_minutes) < now() - interval '15 minutes'
+    RETURNING a.id
+), closed AS (
+    UPDATE call_sessions s SET state = 'ended', end_reason = 'window_closed', ended_at = now()
+    FROM due WHERE s.appointment_id = due.id AND s.state <> 'ended'
+    RETURNING s.id, s.appointment_id, s.state
+), audit AS (
+    INSERT INTO appointment_call_events (appointment_id, call_id, type, at, payload)
+    SELECT id, NULL, 'no_show', now(), jsonb_build_object('job', 'no_show', 'from', 'scheduled', 'to', 'no_show') FROM due
+    UNION ALL
+    SELECT appointment_id, id, 'no_show', now(),
+           jsonb_build_object('job', 'no_show', 'from', 'ringing', 'to', 'ended', 'reason', 'window_closed') FROM closed
+)
+INSERT INTO outbox (channel, event, payload)
+SELECT 'private-appointments.' || id, 'App\Events\AppointmentNoShow',
+       jsonb_build_object('appointmentId', id, 'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+FROM due
+UNION ALL
+SELECT 'private-appointments.' || appointment_id, 'App\Events\AppointmentCallEnded',
+       jsonb_build_object('appointmentId', appointment_id, 'callId', id, 'reason', 'window_closed', 'duration', 0,
+                          'at', to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+FROM closed
+SQL
+)
+
+copies=0
+fresh_copy() {
+    copies=$((copies + 1))
+    db="bench_copy_$copies"
+    sql postgres -c "CREATE DATABASE $db TEMPLATE bench_seed"
+    sql "$db" -c "VACUUM ANALYZE" -c "SELECT count(*) FROM appointments" -o /dev/null
+    sql postgres -c "CHECKPOINT"
+}
+drop_copy() { sql postgres -c "DROP DATABASE $db"; }
+now_seconds() { date +%s.%N; }
+median() { python3 -c 'import statistics, sys; print(f"{statistics.median(map(float, sys.argv[1:])):.3f}")' "$@"; }
+
+times=()
+for _ in $(seq "$runs"); do
+    fresh_copy
+    start=$(now_seconds)
+    sql "$db" -c "$bare_sql"
+    times+=("$(echo "$(now_seconds) - $start" | bc)")
+    bare_rows=$(sql "$db" -A -t -c "SELECT count(*) FROM outbox")
+    drop_copy
+done
+bare=$(median "${times[@]}")
+
+printf '\n%-40s %9s %8s %7s %13s\n' "run (median of $runs)" "seconds" "outbox" "ratio" "max RSS (KB)"
+printf '%-40s %9s %8s %7s %13s\n' "bare SQL statement (psql)" "$bare" "$bare_rows" "1.00" "-"
+status=0
+for batch in $batch_sizes; do
+    times=()
+    rss=()
+    for _ in $(seq "$runs"); do
+        fresh_copy
+        start=$(now_seconds)
+        DATABASE_URL=$(conn "$db") /usr/bin/time -v -o "$work/time" \
+            "$callctl" jobs no-show --batch-size "$batch" --format json --log-level warning > "$work/job.json"
+        times+=("$(echo "$(now_seconds) - $start" | bc)")
+        rss+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")")
+        rows=$(sql "$db" -A -t -c "SELECT count(*) FROM outbox")
+        marked=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["marked"])' "$work/job.json")
+        if [ "$rows" != "$bare_rows" ] || [ "$marked" != "$due" ]; then
+            echo "mismatch: the job marked $marked and wrote $rows outbox rows; expected $due and $bare_rows" >&2
+            status=1
+        fi
+        drop_copy
+    done
+    elapsed=$(median "${times[@]}")
+    ratio=$(python3 -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.2f}")' "$elapsed" "$bare")
+    max_rss=$(printf '%s\n' "${rss[@]}" | sort -n | tail -n 1)
+    printf '%-40s %9s %8s %7s %13s\n' "callctl jobs no-show --batch-size $batch" "$elapsed" "$rows" "$ratio" "$max_rss"
+done
+echo
+echo "target: each ratio within 1.50 of the bare statement"
+exit "$status"
