@@ -11,6 +11,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
     ],
     targets: [
         // Thin executable: forwards to the commands module.
@@ -28,7 +30,14 @@ let package = Package(
         .target(name: "HTTPClient", dependencies: ["CCurl"]),
 
         // STUN/TURN codec and probe clients.
-        .target(name: "ICE", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "ICE", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOTLS", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ]),
 
         // Schema migrations, repositories and job queries on top of Postgres.
         .target(name: "CallStore", dependencies: [

@@ -20,9 +20,10 @@ public struct CallctlCommand: AsyncParsableCommand {
           callctl demo
           callctl migrate up --env-file /var/www/app/.env
           callctl migrate status --format json
+          callctl jobs no-show --dry-run --format json
         """,
         version: version,
-        subcommands: [MigrateCommand.self, DemoCommand.self]
+        subcommands: [MigrateCommand.self, JobsCommand.self, ConfigCommand.self, DemoCommand.self, ProbeCommand.self]
     )
 
     public init() {}

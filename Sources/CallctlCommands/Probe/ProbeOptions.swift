@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import ICE
+
+/// Result formats of the probes.
+enum ProbeFormat: String, CaseIterable, Sendable {
+    case text, json, nagios
+}
+
+/// What the shared probe flags amount to, once checked.
+struct ProbeSettings: Sendable {
+    let configuration: ProbeConfiguration
+    let thresholds: RTTThresholds
+    let format: ProbeFormat
+}
+
+/// Flags every probe takes. Values are checked here rather than by ArgumentParser, so a
+/// bad value exits 3 (UNKNOWN) like every other probe usage error.
+struct ProbeOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Time limit for the whole probe, in seconds.", valueName: "seconds"))
+    var timeout: String = "5"
+
+    @Option(name: .customLong("warn-rtt"), help: ArgumentHelp("WARNING when the round-trip time is above this.", valueName: "ms"))
+    var warnRTT: String?
+
+    @Option(name: .customLong("crit-rtt"), help: ArgumentHelp("CRITICAL when the round-trip time is above this.", valueName: "ms"))
+    var critRTT: String?
+
+    @Option(help: ArgumentHelp("Result format: text, json or nagios (one status line with perfdata).", valueName: "format"))
+    var format: String = "text"
+
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
+        "Also trust the PEM certificates in this file for stuns:/turns: (a private CA or a self-signed server).",
+        valueName: "path"))
+    var caFile: String?
+
+    @Flag(help: "Do not verify the TLS certificate of stuns:/turns: servers (still encrypted, but unproven).")
+    var insecure = false
+
+    /// The checked settings.
+    func settings() throws(ProbeUsageError) -> ProbeSettings {
+        guard let format = ProbeFormat(rawValue: format) else {
+            throw ProbeUsageError("--format must be text, json or nagios; got '\(self.format)'")
+        }
+        let seconds = try ProbeUsage.number(timeout, flag: "--timeout", unit: "seconds", range: 0.1...60)
+        let warning = try warnRTT.map { text throws(ProbeUsageError) in
+            try ProbeUsage.number(text, flag: "--warn-rtt", unit: "milliseconds", range: 0...60_000)
+        }
+        let critical = try critRTT.map { text throws(ProbeUsageError) in
+            try ProbeUsage.number(text, flag: "--crit-rtt", unit: "milliseconds", range: 0...60_000)
+        }
+        if let warning, let critical, warning > critical {
+            throw ProbeUsageError("--warn-rtt (\(warnRTT ?? "")) must not be above --crit-rtt (\(critRTT ?? ""))")
+        }
+        if insecure, caFile != nil {
+            throw ProbeUsageError("--insecure skips verification, so --ca-file would be ignored; give one of them")
+        }
+        let trust: ProbeConfiguration.TLSTrust
+        if let caFile {
+            guard FileManager.default.isReadableFile(atPath: caFile) else {
+                throw ProbeUsageError("--ca-file \(caFile) is not a readable file")
+            }
+            trust = .additionalCertificates(path: caFile)
+        } else {
+            trust = insecure ? .insecure : .system
+        }
+        return ProbeSettings(
+            configuration: ProbeConfiguration(timeout: .milliseconds(Int64(seconds * 1000)), tlsTrust: trust),
+            thresholds: RTTThresholds(warning: warning.map { .microseconds(Int64($0 * 1000)) },
+                                      critical: critical.map { .microseconds(Int64($0 * 1000)) }),
+            format: format)
+    }
+}

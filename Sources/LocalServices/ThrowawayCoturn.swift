@@ -1,0 +1,175 @@
+import Foundation
+
+/// A coturn TURN/STUN server of its own on loopback, for the demo and the tests: free
+/// ports, a temporary directory with its log, database and a self-signed TLS certificate,
+/// relaying only on 127.0.0.1 and allowing loopback peers. `stop()` ends it and removes
+/// everything; a watchdog does the same if the owning process dies without stopping it.
+public final class ThrowawayCoturn: Sendable {
+    /// How clients authenticate.
+    public enum Authentication: Sendable {
+        /// TURN REST credentials (coturn's `use-auth-secret`) made from this shared secret.
+        case sharedSecret(String)
+        /// One long-term user (coturn's `lt-cred-mech`).
+        case user(name: String, password: String)
+    }
+
+    /// The temporary directory holding the certificate, key, log and database.
+    public let directory: String
+    /// The UDP and TCP port on 127.0.0.1.
+    public let port: Int
+    /// The TLS port on 127.0.0.1.
+    public let tlsPort: Int
+    /// The realm of long-term credentials.
+    public let realm: String
+    /// The server's self-signed certificate (PEM), valid for 127.0.0.1 and localhost:
+    /// clients trust it as their CA file.
+    public let certificatePath: String
+    /// The `turnserver` process.
+    public let processID: pid_t
+    private let watchdogID: pid_t?
+
+    /// Makes a certificate, starts `turnserver` and waits until it answers.
+    /// - Parameter stopWhenParentExits: start a watchdog that stops the server once this process is gone.
+    public init(authentication: Authentication, realm: String = "callctl.test", stopWhenParentExits: Bool = true) throws {
+        var template = Array((NSTemporaryDirectory() + "callctl-turn-XXXXXX").utf8CString)
+        guard let created = mkdtemp(&template) else {
+            throw LocalServiceError("cannot create a temporary directory for coturn")
+        }
+        directory = String(cString: created)
+        self.realm = realm
+        certificatePath = directory + "/cert.pem"
+        do {
+            port = try LocalHost.freePort()
+            tlsPort = try LocalHost.freePort()
+            try Self.makeCertificate(in: directory)
+            processID = try CommandRunner.spawnDetached(Self.arguments(
+                directory: directory, port: port, tlsPort: tlsPort, realm: realm, authentication: authentication))
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
+        watchdogID = stopWhenParentExits ? try? Self.startWatchdog(server: processID, directory: directory) : nil
+        do {
+            try waitUntilReady()
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    /// Stops the server and its watchdog and removes the directory. SIGKILL, since a
+    /// throwaway server has nothing to save, and since a child spawned from a Dispatch
+    /// worker thread inherits its blocked signal mask, SIGTERM would wait in vain.
+    public func stop() {
+        Self.kill(processID)
+        if let watchdogID { Self.kill(watchdogID) }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// The end of the server's log, for error messages.
+    public func logTail(_ characters: Int = 2000) -> String {
+        let log = (try? String(contentsOfFile: directory + "/turn.log", encoding: .utf8)) ?? ""
+        return String(log.suffix(characters))
+    }
+
+    private static func arguments(directory: String, port: Int, tlsPort: Int, realm: String,
+                                  authentication: Authentication) -> [String] {
+        var arguments = [
+            "turnserver", "-n", "--no-cli", "--no-stdout-log", "--simple-log", "--log-file", directory + "/turn.log",
+            "--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1", "--listening-port", "\(port)",
+            "--tls-listening-port", "\(tlsPort)", "--no-dtls", "--no-rfc5780", "--allow-loopback-peers",
+            "--no-multicast-peers", "--fingerprint", "--realm", realm,
+            "--cert", directory + "/cert.pem", "--pkey", directory + "/key.pem",
+            "--userdb", directory + "/turndb", "--pidfile", directory + "/turnserver.pid",
+        ]
+        switch authentication {
+        case .sharedSecret(let secret):
+            arguments += ["--use-auth-secret", "--static-auth-secret", secret]
+        case .user(let name, let password):
+            arguments += ["--lt-cred-mech", "--user", "\(name):\(password)"]
+        }
+        return arguments
+    }
+
+    /// A self-signed P-256 certificate for 127.0.0.1 and localhost, valid two days.
+    private static func makeCertificate(in directory: String) throws {
+        let outcome = try CommandRunner.run([
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ])
+        guard outcome.status == 0 else {
+            throw LocalServiceError("openssl could not make a certificate for coturn (install openssl): \(outcome.output)")
+        }
+    }
+
+    /// Waits up to ten seconds for a Binding answer over UDP and for the TCP and TLS
+    /// listeners to accept.
+    private func waitUntilReady() throws {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            var status: Int32 = 0
+            if waitpid(processID, &status, WNOHANG) == processID {
+                throw LocalServiceError("turnserver exited at start (is coturn installed?): \(logTail())")
+            }
+            if LoopbackCheck.answersBinding(port: port), LoopbackCheck.accepts(port: port), LoopbackCheck.accepts(port: tlsPort) {
+                return
+            }
+            usleep(20_000)
+        }
+        throw LocalServiceError("turnserver did not answer on 127.0.0.1:\(port) within 10 s: \(logTail())")
+    }
+
+    private static func startWatchdog(server: pid_t, directory: String) throws -> pid_t {
+        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; "
+            + "if tr '\\0' ' ' < /proc/\(server)/cmdline 2>/dev/null | grep -qF '\(directory)'; then kill -9 \(server); fi; "
+            + "rm -rf '\(directory)'"
+        return try CommandRunner.spawnDetached(["setsid", "sh", "-c", script])
+    }
+
+    /// Kills a child with SIGKILL and reaps it.
+    private static func kill(_ pid: pid_t) {
+        guard Foundation.kill(pid, SIGKILL) == 0 else { return }
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+    }
+}
+
+/// Readiness checks against a server on 127.0.0.1, with plain sockets.
+private enum LoopbackCheck {
+    /// Whether a Binding request over UDP gets a Binding success response within 100 ms.
+    static func answersBinding(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        guard connectLoopback(descriptor, port: port) else { return false }
+        // Binding request, no attributes, the magic cookie, a random transaction ID.
+        let request: [UInt8] = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42] + (0..<12).map { _ in UInt8.random(in: 0...255) }
+        guard send(descriptor, request, request.count, 0) == request.count else { return false }
+        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 100) == 1 else { return false }
+        var response = [UInt8](repeating: 0, count: 1024)
+        let count = recv(descriptor, &response, response.count, 0)
+        return count >= 20 && response[0] == 0x01 && response[1] == 0x01 && response[8..<20] == request[8..<20]
+    }
+
+    /// Whether a TCP connection to the port is accepted.
+    static func accepts(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return connectLoopback(descriptor, port: port)
+    }
+
+    private static func connectLoopback(_ descriptor: Int32, port: Int) -> Bool {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
