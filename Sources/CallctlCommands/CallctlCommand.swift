@@ -20,9 +20,10 @@ public struct CallctlCommand: AsyncParsableCommand {
           callctl demo
           callctl migrate up --env-file /var/www/app/.env
           callctl migrate status --format json
+          callctl kpi --from 2026-03-01 --to 2026-04-01 --by day --tz Europe/Berlin
         """,
         version: version,
-        subcommands: [MigrateCommand.self, DemoCommand.self]
+        subcommands: [MigrateCommand.self, KPICommand.self, DemoCommand.self]
     )
 
     public init() {}
