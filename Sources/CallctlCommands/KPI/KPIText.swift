@@ -32,11 +32,12 @@ enum KPIText {
         }
     }
 
-    /// The report's period and scope in one line, e.g.
-    /// `2026-03-01 to 2026-03-08 (7 days, Europe/Berlin), by day, tenant 3`.
+    /// The report's period (first and last day included) and scope in one line, e.g.
+    /// `2026-03-01 to 2026-03-07 (7 days, Europe/Berlin), by day, tenant 3`.
     static func scope(_ report: KPIReport) -> String {
-        let days = report.period.days.count
-        var parts = ["\(report.period.from) to \(report.period.to) (\(days) day\(days == 1 ? "" : "s"), to excluded, \(report.period.zoneName))"]
+        let days = report.period.days
+        let span = days.count == 1 ? "\(report.period.from) (1 day" : "\(report.period.from) to \(days.last ?? report.period.from) (\(days.count) days"
+        var parts = ["\(span), \(report.period.zoneName))"]
         if let grouping = report.grouping { parts.append("by \(grouping.rawValue)") }
         if let tenant = report.tenant { parts.append("tenant \(tenant)") }
         return parts.joined(separator: ", ")
