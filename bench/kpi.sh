@@ -11,7 +11,8 @@
 # it with callctl, seeds a tenth of the sessions with set-based SQL and measures, then seeds the
 # rest and measures again: the time ratio callctl/psql (target <= 1.2) and callctl's maximum
 # resident set size, which should stay flat while the data grows tenfold. Everything is removed
-# on exit.
+# on exit. On a 2-core machine seeding 10,000,000 sessions takes about 11 minutes, the whole run
+# about 16; it needs /usr/bin/time (Debian package `time`) and python3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
