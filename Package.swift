@@ -61,7 +61,7 @@ let package = Package(
             "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
-            "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient",
+            "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient",
         ]),
     ],
     swiftLanguageModes: [.v6]

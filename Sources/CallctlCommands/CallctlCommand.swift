@@ -21,9 +21,11 @@ public struct CallctlCommand: AsyncParsableCommand {
           callctl migrate up --env-file /var/www/app/.env
           callctl migrate status --format json
           callctl jobs no-show --dry-run --format json
+          callctl kpi --from 2026-03-01 --to 2026-04-01 --by day --tz Europe/Berlin
         """,
         version: version,
-        subcommands: [MigrateCommand.self, JobsCommand.self, ConfigCommand.self, DemoCommand.self, ProbeCommand.self]
+        subcommands: [MigrateCommand.self, JobsCommand.self, ConfigCommand.self, ProbeCommand.self,
+                      KPICommand.self, DemoCommand.self]
     )
 
     public init() {}

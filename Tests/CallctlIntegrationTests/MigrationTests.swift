@@ -74,7 +74,7 @@ struct MigrationTests {
         let migrator = Migrator(connection: connection)
         try migrator.up()
         let reverted = try migrator.down(to: 2)
-        #expect(reverted.map(\.version) == [6, 5, 4, 3])
+        #expect(reverted.map(\.version) == [7, 6, 5, 4, 3])
         #expect(try tables(connection) == ["tenants", "users", "doctors", "patients", "appointments", "schema_migrations"])
         #expect(throws: MigrationError.self) { try migrator.down(to: 5) }
         try migrator.down(to: 0)

@@ -45,13 +45,18 @@ struct Output: Sendable {
 
     /// Writes a value as pretty JSON with sorted keys, snake_case as given by its coding keys.
     func json<T: Encodable>(_ value: T) throws {
+        write(try Self.jsonText(value))
+    }
+
+    /// A value as pretty JSON with sorted keys and a final newline; dates as ISO-8601 UTC.
+    static func jsonText<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
             try container.encode(PGTimestamp.format(date))
         }
-        write(String(decoding: try encoder.encode(value), as: UTF8.self) + "\n")
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
 }
 

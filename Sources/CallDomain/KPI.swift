@@ -1,0 +1,66 @@
+/// The KPIs of DESIGN.md's "KPI definitions", in report order: their JSON keys, titles and
+/// definitions, so help text, headers, metric names and charts all say the same thing.
+public enum KPI: String, CaseIterable, Sendable {
+    case callsRequested = "calls_requested"
+    case callsConnected = "calls_connected"
+    case connectionSuccessRate = "connection_success_rate"
+    case timeToConnectMs = "time_to_connect_ms"
+    case timeoutRate = "timeout_rate"
+    case busyRate = "busy_rate"
+    case meanDurationSeconds = "mean_duration_s"
+    case noShowRate = "no_show_rate"
+
+    /// A short title for people, e.g. "Connection success".
+    public var title: String {
+        switch self {
+        case .callsRequested: "Calls requested"
+        case .callsConnected: "Calls connected"
+        case .connectionSuccessRate: "Connection success"
+        case .timeToConnectMs: "Time to connect"
+        case .timeoutRate: "Timeouts"
+        case .busyRate: "Busy"
+        case .meanDurationSeconds: "Mean consultation duration"
+        case .noShowRate: "No-shows"
+        }
+    }
+
+    /// The definition, one sentence, as DESIGN.md states it.
+    public var definition: String {
+        switch self {
+        case .callsRequested:
+            "call sessions requested in the period, by requested_at (a busy refusal creates no session)"
+        case .callsConnected:
+            "of those, sessions that reached in_call (connected_at set)"
+        case .connectionSuccessRate:
+            "calls_connected / sessions of the period that were accepted (accepted_at set)"
+        case .timeToConnectMs:
+            "connected_at - accepted_at over connected sessions, in milliseconds: mean, p50, p95"
+        case .timeoutRate:
+            "sessions ended timeout_no_answer / calls_requested"
+        case .busyRate:
+            "busy audit events (by their time) / (calls_requested + busy audit events)"
+        case .meanDurationSeconds:
+            "ended_at - started_at, in seconds, over appointments completed whose scheduled_at is in the period"
+        case .noShowRate:
+            "no_show appointments / appointments scheduled in the period that were not cancelled or rescheduled"
+        }
+    }
+
+    /// True for the KPIs that are fractions (shown as percentages to people).
+    public var isRate: Bool {
+        switch self {
+        case .connectionSuccessRate, .timeoutRate, .busyRate, .noShowRate: true
+        default: false
+        }
+    }
+}
+
+/// How a KPI report is broken down.
+public enum KPIGrouping: String, CaseIterable, Sendable {
+    /// By local calendar day in the report's time zone.
+    case day
+    /// By the appointment's doctor.
+    case doctor
+    /// By the appointment's tenant.
+    case tenant
+}

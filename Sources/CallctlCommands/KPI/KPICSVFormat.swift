@@ -1,0 +1,29 @@
+import CallDomain
+
+/// `--format csv`: RFC 4180 (CRLF line ends, fields quoted when they hold a comma, a quote or
+/// a line break), one row per group then a `total` row; rates as fractions, empty when no data.
+enum KPICSVFormat {
+    static let header = ["key", "calls_requested", "calls_connected", "connection_success_rate",
+                         "time_to_connect_ms_mean", "time_to_connect_ms_p50", "time_to_connect_ms_p95",
+                         "timeout_rate", "busy_rate", "mean_duration_s", "no_show_rate"]
+
+    static func render(_ report: KPIReport) -> String {
+        let rows = [header] + report.groups.map { row($0.key, $0.figures) } + [row("total", report.totals)]
+        return rows.map { $0.map(field).joined(separator: ",") + "\r\n" }.joined()
+    }
+
+    /// One field, quoted and with quotes doubled when needed.
+    static func field(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" || $0 == "\r\n" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    private static func row(_ key: String, _ figures: KPIFigures) -> [String] {
+        let values: [Double?] = [
+            Double(figures.callsRequested), Double(figures.callsConnected), figures.connectionSuccess.value,
+            figures.timeToConnectMs.mean, figures.timeToConnectMs.p50, figures.timeToConnectMs.p95,
+            figures.timeout.value, figures.busy.value, figures.meanDurationSeconds, figures.noShow.value,
+        ]
+        return [key] + values.map { $0.map(KPIText.number) ?? "" }
+    }
+}

@@ -1,0 +1,79 @@
+import CallDomain
+
+/// `--format prometheus` and `--metrics-file`: Prometheus text exposition, one gauge family
+/// per KPI named `callctl_kpi_*` in Prometheus base units (ratios 0–1, seconds), with HELP and
+/// TYPE lines. Totals carry `group="total"`; groups carry `group="day|doctor|tenant"` and a
+/// label of that name; a `--tenant` filter adds `tenant`. No data means no sample. No
+/// timestamps, as node_exporter's textfile collector requires.
+enum KPIPrometheusFormat {
+    /// A gauge family: name, help text and the value (or values, by label) of one set of figures.
+    private struct Family: Sendable {
+        let name: String
+        let help: String
+        let samples: @Sendable (KPIFigures) -> [(labels: [(String, String)], value: Double?)]
+    }
+
+    private static let families: [Family] = [
+        Family(name: "callctl_kpi_calls_requested", help: KPI.callsRequested.definition) {
+            [([], Double($0.callsRequested))]
+        },
+        Family(name: "callctl_kpi_calls_connected", help: KPI.callsConnected.definition) {
+            [([], Double($0.callsConnected))]
+        },
+        Family(name: "callctl_kpi_connection_success_ratio", help: KPI.connectionSuccessRate.definition) {
+            [([], $0.connectionSuccess.value)]
+        },
+        Family(name: "callctl_kpi_time_to_connect_seconds",
+               help: "connected_at - accepted_at over connected sessions, in seconds (stat: mean, p50, p95)") { figures in
+            let distribution = figures.timeToConnectMs
+            return [("mean", distribution.mean), ("p50", distribution.p50), ("p95", distribution.p95)].map { stat, value in
+                ([("stat", stat)], value.map { $0 / 1000 })
+            }
+        },
+        Family(name: "callctl_kpi_timeout_ratio", help: KPI.timeoutRate.definition) { [([], $0.timeout.value)] },
+        Family(name: "callctl_kpi_busy_ratio", help: KPI.busyRate.definition) { [([], $0.busy.value)] },
+        Family(name: "callctl_kpi_mean_duration_seconds", help: KPI.meanDurationSeconds.definition) {
+            [([], $0.meanDurationSeconds)]
+        },
+        Family(name: "callctl_kpi_no_show_ratio", help: KPI.noShowRate.definition) { [([], $0.noShow.value)] },
+    ]
+
+    static func render(_ report: KPIReport) -> String {
+        let filter = report.tenant.map { [("tenant", String($0))] } ?? []
+        var scopes: [(labels: [(String, String)], figures: KPIFigures)] = [([("group", "total")] + filter, report.totals)]
+        if let grouping = report.grouping {
+            let extra = grouping == .tenant ? [] : filter
+            scopes += report.groups.map { ([("group", grouping.rawValue), (grouping.rawValue, $0.key)] + extra, $0.figures) }
+        }
+        var lines: [String] = []
+        for family in families {
+            lines += ["# HELP \(family.name) \(helpText(family.help))", "# TYPE \(family.name) gauge"]
+            for scope in scopes {
+                for sample in family.samples(scope.figures) {
+                    guard let value = sample.value, value.isFinite else { continue }
+                    lines.append("\(family.name)\(labelText(scope.labels + sample.labels)) \(KPIText.number(value))")
+                }
+            }
+        }
+        for (name, instant, help) in [("callctl_kpi_period_start_timestamp_seconds", report.period.start, "start of the reported period [from, to), Unix time"),
+                                      ("callctl_kpi_period_end_timestamp_seconds", report.period.end, "end of the reported period [from, to) (excluded), Unix time")] {
+            lines += ["# HELP \(name) \(help)", "# TYPE \(name) gauge",
+                      "\(name)\(labelText(filter)) \(KPIText.number(instant.timeIntervalSince1970))"]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func labelText(_ labels: [(String, String)]) -> String {
+        guard !labels.isEmpty else { return "" }
+        return "{" + labels.map { "\($0.0)=\"\(labelValue($0.1))\"" }.joined(separator: ",") + "}"
+    }
+
+    private static func labelValue(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(of: "\n", with: "\\n")
+    }
+
+    private static func helpText(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+    }
+}

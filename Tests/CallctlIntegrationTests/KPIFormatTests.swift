@@ -1,0 +1,139 @@
+import Foundation
+import LocalServices
+import Testing
+
+/// The same hand-computed figures (see `KPIDefinitionTests`) in every format.
+@Suite("callctl kpi: table, csv, prometheus and html", .serialized)
+struct KPIFormatTests {
+    static let byDay = KPIDefinitionTests.period + ["--by", "day"]
+
+    @Test("table: aligned columns, percentages with one decimal, — for no data, a sparkline of calls per day")
+    func table() throws {
+        let url = try KPISeed.database(KPISeed.clinic)
+        let lines = try KPISeed.run(url, Self.byDay).standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("DAY") })
+        let rows = lines.filter { $0.hasPrefix("2026-") || $0.hasPrefix("total") }
+        #expect(rows.count == 4)
+        let columns = ["REQUESTED", "CONNECTED", "SUCCESS", "TTC MEAN", "TTC P50", "TTC P95", "TIMEOUTS", "BUSY", "DURATION", "NO-SHOWS"]
+        for name in columns {
+            let start = try #require(header.range(of: name)).lowerBound.utf16Offset(in: header)
+            for row in rows {
+                let padded = Array(row.unicodeScalars)
+                #expect(start < padded.count && padded[start - 2] == " " && padded[start] != " ", "\(name) misaligned in: \(row)")
+            }
+        }
+        // 03-01: 5 requested, 2 connected, 100.0%, 1050/1050/1275 ms, 60.0%, 1/6 = 16.7%, 1500 s = 25m 0s, 1/3 = 33.3%.
+        #expect(words(rows[0]) == ["2026-03-01", "5", "2", "100.0%", "1050", "ms", "1050", "ms", "1275", "ms", "60.0%", "16.7%", "25m", "0s", "33.3%"])
+        #expect(words(rows[2]) == ["2026-03-03", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—"])
+        // Totals: 3/4 = 75.0%, 1700/1300/2830 ms, 3/8 = 37.5%, 3/11 = 27.3%, 1200 s = 20m 0s, 2/5 = 40.0%.
+        #expect(words(rows[3]) == ["total", "8", "3", "75.0%", "1700", "ms", "1300", "ms", "2830", "ms", "37.5%", "27.3%", "20m", "0s", "40.0%"])
+        // Calls per day 5, 3, 0: 5 is the top block, 3/5·7 = 4.2 → ▅, 0 the lowest.
+        #expect(lines.contains("calls per day  █▅▁  2026-03-01 … 2026-03-03, max 5"))
+    }
+
+    @Test("csv: RFC 4180 rows per day and a total row; parsed back, the values are the hand-computed ones")
+    func csv() throws {
+        let url = try KPISeed.database(KPISeed.clinic)
+        let text = try KPISeed.run(url, Self.byDay + ["--format", "csv"]).standardOutput
+        #expect(text.hasSuffix("\r\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
+        let records = CSVReader.records(text)
+        #expect(records.first == ["key", "calls_requested", "calls_connected", "connection_success_rate", "time_to_connect_ms_mean",
+                                  "time_to_connect_ms_p50", "time_to_connect_ms_p95", "timeout_rate", "busy_rate",
+                                  "mean_duration_s", "no_show_rate"])
+        #expect(records.map { $0.first ?? "" } == ["key", "2026-03-01", "2026-03-02", "2026-03-03", "total"])
+        let total = try #require(records.last)
+        #expect(total.dropFirst().map { Double($0) } == [8, 3, 0.75, 1700, 1300, 2830, 0.375, 3.0 / 11.0, 1200, 0.4])
+        #expect(records[3] == ["2026-03-03", "0", "0", "", "", "", "", "", "", "", ""])
+        #expect(records[2].dropFirst().map { Double($0) } == [3, 1, 0.5, 3000, 3000, 3000, 0, 0.4, 600, 0.5])
+    }
+
+    @Test("prometheus: HELP and TYPE lines, gauges with group and doctor labels, base units, no sample for no data")
+    func prometheus() throws {
+        let url = try KPISeed.database(KPISeed.clinic)
+        let text = try KPISeed.run(url, KPIDefinitionTests.period + ["--by", "doctor", "--format", "prometheus"]).standardOutput
+        let lines = Set(text.split(separator: "\n").map(String.init))
+        for line in [
+            "# TYPE callctl_kpi_calls_requested gauge",
+            "callctl_kpi_calls_requested{group=\"total\"} 8",
+            "callctl_kpi_calls_connected{group=\"total\"} 3",
+            "callctl_kpi_connection_success_ratio{group=\"total\"} 0.75",
+            "callctl_kpi_time_to_connect_seconds{group=\"total\",stat=\"mean\"} 1.7",
+            "callctl_kpi_time_to_connect_seconds{group=\"total\",stat=\"p95\"} 2.83",
+            "callctl_kpi_timeout_ratio{group=\"total\"} 0.375",
+            "callctl_kpi_busy_ratio{group=\"total\"} \(3.0 / 11.0)",
+            "callctl_kpi_mean_duration_seconds{group=\"total\"} 1200",
+            "callctl_kpi_no_show_ratio{group=\"total\"} 0.4",
+            "callctl_kpi_calls_requested{group=\"doctor\",doctor=\"1\"} 3",
+            "callctl_kpi_busy_ratio{group=\"doctor\",doctor=\"3\"} 0.4",
+            "callctl_kpi_period_start_timestamp_seconds 1772323200",
+        ] {
+            #expect(lines.contains(line), "missing: \(line)")
+        }
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP callctl_kpi_") }.count == 10)
+        let filtered = try KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-02", "--tenant", "2", "--format", "prometheus"]).standardOutput
+        #expect(filtered.contains("callctl_kpi_calls_requested{group=\"total\",tenant=\"2\"} 0"))
+        #expect(!filtered.contains("callctl_kpi_connection_success_ratio{"))
+    }
+
+    @Test("html: one well-formed self-contained page, one SVG per KPI, no scripts or external assets")
+    func html() throws {
+        let url = try KPISeed.database(KPISeed.clinic)
+        let page = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html"]).standardOutput
+        #expect(page.components(separatedBy: "<svg").count - 1 == 8)
+        #expect(!page.lowercased().contains("<script"))
+        #expect(!page.lowercased().contains("http"))
+        #expect(!page.contains("src=") && !page.contains("<link"))
+        for text in ["75.0%", "37.5%", "27.3%", "40.0%", "20m 0s", "mean 1700 ms, p50 1300 ms, p95 2830 ms"] {
+            #expect(page.contains(text), "missing \(text)")
+        }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kpi-\(UUID().uuidString).html")
+        try page.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let check = try CommandRunner.run(["python3", "-c", Self.xmlCheck, file.path])
+        #expect(check.status == 0, "\(check.output)")
+        // The page charts per day (no --by given): 3 bars in each count chart (5, 3, 0 and 2, 1, 0) and 2 in
+        // each of the other 6 (03-03 has no data, so no bar): 3 + 3 + 6 × 2 = 18 bars, each with a tooltip.
+        #expect(check.standardOutput == "svg=8 rect=18 title=18 script=0\n")
+    }
+
+    /// Parses the page as XML (well-formed or it raises) and counts elements.
+    private static let xmlCheck = """
+        import sys, xml.etree.ElementTree as ET
+        root = ET.parse(sys.argv[1]).getroot()
+        count = lambda tag: sum(1 for element in root.iter() if element.tag == tag)
+        print(f"svg={count('svg')} rect={count('rect')} title={count('title') - 1} script={count('script')}")
+        """
+
+    private func words(_ line: String) -> [String] {
+        line.split(separator: " ").map(String.init)
+    }
+}
+
+/// A small RFC 4180 reader for the tests: quoted fields, doubled quotes, CRLF records.
+enum CSVReader {
+    static func records(_ text: String) -> [[String]] {
+        var records: [[String]] = []
+        var record: [String] = []
+        var field = ""
+        var quoted = false
+        var characters = Array(text)[...]
+        while let character = characters.popFirst() {
+            if quoted {
+                if character == "\"" {
+                    if characters.first == "\"" { field.append("\""); characters.removeFirst() } else { quoted = false }
+                } else {
+                    field.append(character)
+                }
+            } else if character == "\"" {
+                quoted = true
+            } else if character == "," {
+                record.append(field); field = ""
+            } else if character == "\r\n" || character == "\n" {
+                record.append(field); records.append(record); record = []; field = ""
+            } else {
+                field.append(character)
+            }
+        }
+        return records
+    }
+}

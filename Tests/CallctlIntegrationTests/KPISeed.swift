@@ -1,0 +1,107 @@
+import Foundation
+import LocalServices
+import Postgres
+import Testing
+
+/// Seeded clinics whose KPIs the tests compute by hand, and helpers to run `callctl kpi`.
+///
+/// Clinic data (all UTC; period [2026-03-01, 2026-03-04) unless a test says otherwise):
+///
+///     tenants 1 north (doctors 1, 2), 2 south (doctor 3)
+///     appointment  tenant doctor scheduled_at       status       started–ended
+///     A1           1      1      03-01 09:00        completed    09:00–09:20  (1200 s)
+///     A2           1      2      03-01 10:00        completed    10:00–10:30  (1800 s)
+///     A3           2      3      03-01 11:00        no_show
+///     A4           1      1      03-01 12:00        cancelled
+///     A5           2      3      03-02 09:00        completed    09:00–09:10  (600 s)
+///     A6           1      2      03-02 10:00        no_show
+///     A7           1      1      03-02 14:00        rescheduled
+///     A8           1      1      02-28 09:00        completed    (1000 s; before the period)
+///     A9           1      1      03-04 00:00        no_show      (at `to`: excluded)
+///
+///     session  appointment requested_at   accepted  connected (ttc)   end_reason
+///     S1       A1          03-01 08:59:00 +2 s      +800 ms           hangup
+///     S2       A1          03-01 08:58:00 —         —                 timeout_no_answer
+///     S3       A2          03-01 09:59:00 +5 s      +1300 ms          hangup
+///     S4       A3          03-01 10:59:00 —         —                 timeout_no_answer
+///     S5       A5          03-02 08:59:00 +3 s      +3000 ms          hangup
+///     S6       A5          03-02 08:57:00 +2 s      —                 connect_timeout
+///     S7       A6          03-02 09:59:00 —         —                 declined
+///     S8       A8          02-28 08:59:00 +1 s      +500 ms           hangup  (before the period)
+///     S9       A9          03-04 00:00:00 —         —                 timeout_no_answer (at `to`: excluded)
+///     S10      A8          03-01 00:30:00 —         —                 timeout_no_answer (in the period; its appointment is not)
+///
+///     audit events: busy A1 03-01 09:01, busy A5 03-02 09:05, busy A3 03-02 10:00 (a day after
+///     its appointment), request A1 03-01 08:59 (not busy), busy A8 02-28 09:00 and busy A9
+///     03-04 00:00 (both outside the period).
+enum KPISeed {
+    static let clinic = people + """
+        INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at, status, started_at, ended_at) VALUES
+            (1, 1, 1, 1, '2026-03-01 09:00Z', 'completed', '2026-03-01 09:00Z', '2026-03-01 09:20Z'),
+            (2, 1, 2, 1, '2026-03-01 10:00Z', 'completed', '2026-03-01 10:00Z', '2026-03-01 10:30Z'),
+            (3, 2, 3, 2, '2026-03-01 11:00Z', 'no_show', NULL, NULL),
+            (4, 1, 1, 1, '2026-03-01 12:00Z', 'cancelled', NULL, NULL),
+            (5, 2, 3, 2, '2026-03-02 09:00Z', 'completed', '2026-03-02 09:00Z', '2026-03-02 09:10Z'),
+            (6, 1, 2, 1, '2026-03-02 10:00Z', 'no_show', NULL, NULL),
+            (7, 1, 1, 1, '2026-03-02 14:00Z', 'rescheduled', NULL, NULL),
+            (8, 1, 1, 1, '2026-02-28 09:00Z', 'completed', '2026-02-28 09:00Z', '2026-02-28 09:16:40Z'),
+            (9, 1, 1, 1, '2026-03-04 00:00Z', 'no_show', NULL, NULL);
+        INSERT INTO call_sessions (id, appointment_id, state, end_reason, caller_user_id, callee_user_id,
+                                   requested_at, accepted_at, connected_at, ended_at) VALUES
+            ('00000000-0000-0000-0000-000000000001', 1, 'ended', 'hangup', 4, 1,
+             '2026-03-01 08:59:00Z', '2026-03-01 08:59:02Z', '2026-03-01 08:59:02.8Z', '2026-03-01 09:20Z'),
+            ('00000000-0000-0000-0000-000000000002', 1, 'ended', 'timeout_no_answer', 4, 1,
+             '2026-03-01 08:58:00Z', NULL, NULL, '2026-03-01 08:58:30Z'),
+            ('00000000-0000-0000-0000-000000000003', 2, 'ended', 'hangup', 4, 2,
+             '2026-03-01 09:59:00Z', '2026-03-01 09:59:05Z', '2026-03-01 09:59:06.3Z', '2026-03-01 10:30Z'),
+            ('00000000-0000-0000-0000-000000000004', 3, 'ended', 'timeout_no_answer', 3, 5,
+             '2026-03-01 10:59:00Z', NULL, NULL, '2026-03-01 10:59:30Z'),
+            ('00000000-0000-0000-0000-000000000005', 5, 'ended', 'hangup', 5, 3,
+             '2026-03-02 08:59:00Z', '2026-03-02 08:59:03Z', '2026-03-02 08:59:06Z', '2026-03-02 09:10Z'),
+            ('00000000-0000-0000-0000-000000000006', 5, 'ended', 'connect_timeout', 5, 3,
+             '2026-03-02 08:57:00Z', '2026-03-02 08:57:02Z', NULL, '2026-03-02 08:58:02Z'),
+            ('00000000-0000-0000-0000-000000000007', 6, 'ended', 'declined', 4, 2,
+             '2026-03-02 09:59:00Z', NULL, NULL, '2026-03-02 09:59:10Z'),
+            ('00000000-0000-0000-0000-000000000008', 8, 'ended', 'hangup', 4, 1,
+             '2026-02-28 08:59:00Z', '2026-02-28 08:59:01Z', '2026-02-28 08:59:01.5Z', '2026-02-28 09:16:40Z'),
+            ('00000000-0000-0000-0000-000000000009', 9, 'ended', 'timeout_no_answer', 4, 1,
+             '2026-03-04 00:00:00Z', NULL, NULL, '2026-03-04 00:00:30Z'),
+            ('00000000-0000-0000-0000-000000000010', 8, 'ended', 'timeout_no_answer', 4, 1,
+             '2026-03-01 00:30:00Z', NULL, NULL, '2026-03-01 00:30:30Z');
+        INSERT INTO appointment_call_events (appointment_id, type, user_id, at) VALUES
+            (1, 'busy', 4, '2026-03-01 09:01Z'), (5, 'busy', 5, '2026-03-02 09:05Z'), (3, 'busy', 5, '2026-03-02 10:00Z'),
+            (1, 'request', 4, '2026-03-01 08:59Z'), (8, 'busy', 4, '2026-02-28 09:00Z'), (9, 'busy', 4, '2026-03-04 00:00Z');
+        """
+
+    /// Tenants, users, doctors and patients the appointments refer to.
+    static let people = """
+        INSERT INTO tenants (id, slug, name) VALUES (1, 'north', 'North Clinic'), (2, 'south', 'South Clinic');
+        INSERT INTO users (id, tenant_id, name, email, role) VALUES
+            (1, 1, 'Dr A', 'a@north.test', 'doctor'), (2, 1, 'Dr B', 'b@north.test', 'doctor'),
+            (3, 2, 'Dr C', 'c@south.test', 'doctor'), (4, 1, 'Pat P', 'p@north.test', 'patient'),
+            (5, 2, 'Pat Q', 'q@south.test', 'patient');
+        INSERT INTO doctors (id, user_id) VALUES (1, 1), (2, 2), (3, 3);
+        INSERT INTO patients (id, user_id) VALUES (1, 4), (2, 5);
+
+        """
+
+    /// A migrated database holding `script`; returns its connection string.
+    static func database(_ script: String, _ label: String = #function) throws -> String {
+        let database = try TestDatabase(label)
+        try database.migrated().execute(script)
+        return database.connectionString
+    }
+
+    /// Runs `callctl kpi` with `arguments` on `url`; expects exit 0.
+    static func run(_ url: String, _ arguments: [String]) throws -> CommandRunner.Outcome {
+        let outcome = try CLI.run(["kpi"] + arguments + ["--database-url", url, "--log-format", "json"])
+        #expect(outcome.status == 0, "\(outcome.output)")
+        return outcome
+    }
+
+    /// Runs `callctl kpi --format json` and parses the object.
+    static func json(_ url: String, _ arguments: [String]) throws -> [String: Any] {
+        let outcome = try run(url, arguments + ["--format", "json"])
+        return try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+    }
+}

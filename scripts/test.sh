@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The test command: sets up what is missing, builds, and runs the unit and integration tests
+# (integration tests start their own throwaway PostgreSQL and coturn on loopback).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/setup.sh
+callctl_setup
+swift build --build-tests
+swift test --skip-build "$@"
