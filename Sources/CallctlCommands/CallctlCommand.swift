@@ -33,6 +33,7 @@ public struct CallctlCommand: AsyncParsableCommand {
     /// Parses the arguments and runs the chosen command, awaiting async ones; exits the
     /// process with the command's exit code. `main.swift` calls only this.
     public static func execute(_ arguments: [String]? = nil) async {
+        StandardStreams.ignoreBrokenPipes()
         do {
             var command = try parseAsRoot(arguments)
             if var asyncCommand = command as? AsyncParsableCommand {

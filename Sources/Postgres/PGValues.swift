@@ -175,24 +175,3 @@ public struct PGDate: PGEncodable, PGTextDecodable, Equatable, Comparable {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
     }
 }
-
-/// An array parameter (`int8[]` or `text[]`), for `= ANY($1)` queries.
-public struct PGArray<Element: PGEncodable>: PGEncodable {
-    public static var pgType: PGTypeOID {
-        Element.pgType == PGType.int8 ? PGType.int8Array : PGType.textArray
-    }
-    /// The elements.
-    public let elements: [Element]
-
-    /// Wraps the elements.
-    public init(_ elements: [Element]) { self.elements = elements }
-
-    public var pgText: String {
-        let items = elements.map { element -> String in
-            let escaped = element.pgText.replacingOccurrences(of: "\\", with: "\\\\")
-                .replacingOccurrences(of: "\"", with: "\\\"")
-            return "\"\(escaped)\""
-        }
-        return "{" + items.joined(separator: ",") + "}"
-    }
-}

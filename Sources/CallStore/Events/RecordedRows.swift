@@ -36,17 +36,17 @@ public struct RecordedRows: Sendable {
             details.append(document)
         }
         audit = [
-            Int64ArrayParameter(ids: changes.lazy.map(\.appointmentId)),
-            TextArrayParameter(changes.lazy.map { $0.callId?.pgText }),
-            TextArrayParameter(strings: changes.lazy.map(\.audit.rawValue)),
-            Int64ArrayParameter(changes.lazy.map(\.userId)),
-            TextArrayParameter(strings: atTexts),
+            PGInt64Array(ids: changes.lazy.map(\.appointmentId)),
+            PGTextArray(changes.lazy.map { $0.callId?.pgText }),
+            PGTextArray(strings: changes.lazy.map(\.audit.rawValue)),
+            PGInt64Array(changes.lazy.map(\.userId)),
+            PGTextArray(strings: atTexts),
             JSONArrayParameter.joining(details),
         ]
         let events = changes.compactMap(\.event)
         outbox = [
-            TextArrayParameter(strings: events.lazy.map(\.channel)),
-            TextArrayParameter(strings: events.lazy.map { $0.fullName(namespace: eventNamespace) }),
+            PGTextArray(strings: events.lazy.map(\.channel)),
+            PGTextArray(strings: events.lazy.map { $0.fullName(namespace: eventNamespace) }),
             JSONArrayParameter.joining(events.lazy.map { [UInt8]($0.jsonPayload()) }),
         ]
         auditRows = changes.count

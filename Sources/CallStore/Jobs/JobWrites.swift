@@ -17,7 +17,7 @@ enum JobWrites {
     /// Adds the UPDATE of `apply(_:to:now:on:)` to a combined write.
     static func add(_ transition: AppointmentTransition, to ids: [Int64], now: Date, into statement: inout CombinedWrite) {
         guard !ids.isEmpty else { return }
-        statement.add([Int64ArrayParameter(ids: ids), transition.target.rawValue, now], expecting: ids.count, "appointments") { p in
+        statement.add([PGInt64Array(ids: ids), transition.target.rawValue, now], expecting: ids.count, "appointments") { p in
             let stamps = transition.stamps.map(\.rawValue).sorted().map { "\($0) = \(p[2])" }
             let sets = ["status = \(p[1])", "updated_at = now()"] + stamps
             return "UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE id = ANY(\(p[0])::bigint[]) RETURNING 1"
@@ -36,9 +36,9 @@ enum JobWrites {
     static func add(_ steps: [(id: UUID, step: CallStep)], now: Date, into statement: inout CombinedWrite) {
         for (stamps, group) in Dictionary(grouping: steps, by: \.step.stamps) {
             let values: [any PGEncodable] = [
-                TextArrayParameter(strings: group.lazy.map(\.id.pgText)),
-                TextArrayParameter(strings: group.lazy.map(\.step.to.rawValue)),
-                TextArrayParameter(group.lazy.map { $0.step.endReason?.rawValue }),
+                PGTextArray(strings: group.lazy.map(\.id.pgText)),
+                PGTextArray(strings: group.lazy.map(\.step.to.rawValue)),
+                PGTextArray(group.lazy.map { $0.step.endReason?.rawValue }),
                 now,
             ]
             statement.add(values, expecting: group.count, "call sessions") { p in

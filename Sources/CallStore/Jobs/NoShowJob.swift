@@ -60,7 +60,7 @@ public struct NoShowJob {
         }
         let ids = due.map(\.id)
         let sessions = ids.isEmpty ? [] : try connection.query(
-            write ? NoShowQueries.lockOpenSessions : NoShowQueries.readOpenSessions, Int64ArrayParameter(ids: ids)
+            write ? NoShowQueries.lockOpenSessions : NoShowQueries.readOpenSessions, PGInt64Array(ids: ids)
         ).rows.map(SessionRow.init(row:))
         let steps = try sessions.map { session in (session, try session.snapshot.state.applying(NoShowRule.sessionAction)) }
         var outboxRows = 0

@@ -119,7 +119,7 @@ public struct ReapJob {
         let next = try last.decode(Int64.self, "id")
         let appointments = try rows.map(AppointmentSnapshot.init(row:))
         var activity: [Int64: (open: Bool, lastEnded: Date?)] = [:]
-        for row in try connection.query(ReapQueries.sessionActivity, Int64ArrayParameter(ids: appointments.map(\.id))).rows {
+        for row in try connection.query(ReapQueries.sessionActivity, PGInt64Array(ids: appointments.map(\.id))).rows {
             activity[try row.decode(Int64.self, "appointment_id")] =
                 (try row.decode(Bool.self, "has_open_session"), try row.decode(Date?.self, "last_ended_at"))
         }

@@ -26,9 +26,9 @@ enum ProbeUsage {
             return try body()
         } catch {
             guard !builtInFlagGiven else { throw ExitCode(ProbeStatus.unknown.exitCode) }
-            FileHandle.standardError.write(Data("Error: \(error)\nSee 'callctl probe \(command) --help'.\n".utf8))
+            StandardStreams.error("Error: \(error)\nSee 'callctl probe \(command) --help'.\n")
             if format == ProbeFormat.nagios.rawValue {
-                FileHandle.standardOutput.write(Data("\(command.uppercased()) UNKNOWN - \(error)\n".utf8))
+                StandardStreams.out("\(command.uppercased()) UNKNOWN - \(error)\n")
             }
             throw ExitCode(ProbeStatus.unknown.exitCode)
         }

@@ -38,7 +38,7 @@ struct Output: Sendable {
     let write: @Sendable (String) -> Void
 
     /// Standard output.
-    static let standard = Output { text in FileHandle.standardOutput.write(Data(text.utf8)) }
+    static let standard = Output { text in StandardStreams.out(text) }
 
     /// Writes one line.
     func line(_ text: String = "") { write(text + "\n") }

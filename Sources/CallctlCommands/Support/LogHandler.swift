@@ -64,7 +64,7 @@ enum LoggingSetup {
         let json = options.logFormat == .json || (options.logFormat == .auto && isatty(STDERR_FILENO) == 0)
         let level = LogLevelName.parse(options.logLevel) ?? .info
         LoggingSystem.bootstrap { label in
-            CallctlLogHandler(label: label, json: json, write: { line in FileHandle.standardError.write(Data(line.utf8)) }, logLevel: level)
+            CallctlLogHandler(label: label, json: json, write: { line in StandardStreams.error(line) }, logLevel: level)
         }
     }
 }
