@@ -45,35 +45,21 @@ enum KPIPrometheusFormat {
             let extra = grouping == .tenant ? [] : filter
             scopes += report.groups.map { ([("group", grouping.rawValue), (grouping.rawValue, $0.key)] + extra, $0.figures) }
         }
-        var lines: [String] = []
+        var exposition = PrometheusText()
         for family in families {
-            lines += ["# HELP \(family.name) \(helpText(family.help))", "# TYPE \(family.name) gauge"]
+            exposition.gauge(family.name, help: family.help)
             for scope in scopes {
                 for sample in family.samples(scope.figures) {
                     guard let value = sample.value, value.isFinite else { continue }
-                    lines.append("\(family.name)\(labelText(scope.labels + sample.labels)) \(KPIText.number(value))")
+                    exposition.sample(family.name, scope.labels + sample.labels, KPIText.number(value))
                 }
             }
         }
         for (name, instant, help) in [("callctl_kpi_period_start_timestamp_seconds", report.period.start, "start of the reported period [from, to), Unix time"),
                                       ("callctl_kpi_period_end_timestamp_seconds", report.period.end, "end of the reported period [from, to) (excluded), Unix time")] {
-            lines += ["# HELP \(name) \(help)", "# TYPE \(name) gauge",
-                      "\(name)\(labelText(filter)) \(KPIText.number(instant.timeIntervalSince1970))"]
+            exposition.gauge(name, help: help)
+            exposition.sample(name, filter, KPIText.number(instant.timeIntervalSince1970))
         }
-        return lines.joined(separator: "\n") + "\n"
-    }
-
-    private static func labelText(_ labels: [(String, String)]) -> String {
-        guard !labels.isEmpty else { return "" }
-        return "{" + labels.map { "\($0.0)=\"\(labelValue($0.1))\"" }.joined(separator: ",") + "}"
-    }
-
-    private static func labelValue(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "\n", with: "\\n")
-    }
-
-    private static func helpText(_ text: String) -> String {
-        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\n", with: "\\n")
+        return exposition.text
     }
 }

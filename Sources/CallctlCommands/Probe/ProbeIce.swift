@@ -48,7 +48,7 @@ struct ProbeIce: AsyncParsableCommand {
             }
         }
         let suite = await Self.runAll(probes, thresholds: settings.thresholds)
-        try ProbeRenderer(format: settings.format, thresholds: settings.thresholds, output: .standard).render(suite)
+        try ProbeRenderer(settings: settings, output: .standard).render(suite)
         try ProbeURI.exit(with: suite.status)
     }
 

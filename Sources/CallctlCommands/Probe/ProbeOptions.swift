@@ -4,7 +4,7 @@ import ICE
 
 /// Result formats of the probes.
 enum ProbeFormat: String, CaseIterable, Sendable {
-    case text, json, nagios
+    case text, json, nagios, prometheus
 }
 
 /// What the shared probe flags amount to, once checked.
@@ -12,6 +12,8 @@ struct ProbeSettings: Sendable {
     let configuration: ProbeConfiguration
     let thresholds: RTTThresholds
     let format: ProbeFormat
+    /// Where to write the Prometheus text atomically as well, if anywhere.
+    let metricsFile: String?
 }
 
 /// Flags every probe takes. Values are checked here rather than by ArgumentParser, so a
@@ -26,8 +28,13 @@ struct ProbeOptions: ParsableArguments {
     @Option(name: .customLong("crit-rtt"), help: ArgumentHelp("CRITICAL when the round-trip time is above this.", valueName: "ms"))
     var critRTT: String?
 
-    @Option(help: ArgumentHelp("Result format: text, json or nagios (one status line with perfdata).", valueName: "format"))
+    @Option(help: ArgumentHelp("Result format: text, json, nagios (one status line with perfdata) or prometheus.", valueName: "format"))
     var format: String = "text"
+
+    @Option(name: .customLong("metrics-file"), help: ArgumentHelp(
+        "Also write the result as Prometheus text to this file, atomically (node_exporter textfile collector).",
+        valueName: "path"))
+    var metricsFile: String?
 
     @Option(name: .customLong("ca-file"), help: ArgumentHelp(
         "Also trust the PEM certificates in this file for stuns:/turns: (a private CA or a self-signed server).",
@@ -40,7 +47,7 @@ struct ProbeOptions: ParsableArguments {
     /// The checked settings.
     func settings() throws(ProbeUsageError) -> ProbeSettings {
         guard let format = ProbeFormat(rawValue: format) else {
-            throw ProbeUsageError("--format must be text, json or nagios; got '\(self.format)'")
+            throw ProbeUsageError("--format must be text, json, nagios or prometheus; got '\(self.format)'")
         }
         let seconds = try ProbeUsage.number(timeout, flag: "--timeout", unit: "seconds", range: 0.1...60)
         let warning = try warnRTT.map { text throws(ProbeUsageError) in
@@ -68,6 +75,6 @@ struct ProbeOptions: ParsableArguments {
             configuration: ProbeConfiguration(timeout: .milliseconds(Int64(seconds * 1000)), tlsTrust: trust),
             thresholds: RTTThresholds(warning: warning.map { .microseconds(Int64($0 * 1000)) },
                                       critical: critical.map { .microseconds(Int64($0 * 1000)) }),
-            format: format)
+            format: format, metricsFile: metricsFile)
     }
 }

@@ -1,15 +1,29 @@
+import ArgumentParser
+import Foundation
 import ICE
 
-/// Prints probe results as text, JSON or a Nagios status line with perfdata.
+/// Prints probe results as text, JSON, a Nagios status line with perfdata or Prometheus text,
+/// and writes the Prometheus text to `--metrics-file` when asked.
 struct ProbeRenderer {
     let format: ProbeFormat
     let thresholds: RTTThresholds
     let output: Output
+    let metricsFile: String?
+
+    init(settings: ProbeSettings, output: Output) {
+        format = settings.format
+        thresholds = settings.thresholds
+        metricsFile = settings.metricsFile
+        self.output = output
+    }
 
     /// Prints one probe.
     func render(_ report: ProbeReport) throws {
+        try writeMetrics([report])
         let headline = "\(report.kind.rawValue.uppercased()) \(report.status) - \(Self.summary(report))"
         switch format {
+        case .prometheus:
+            output.write(ProbePrometheus.render([report], at: Date()))
         case .json:
             try output.json(ProbeJSON(report))
         case .nagios:
@@ -22,8 +36,11 @@ struct ProbeRenderer {
 
     /// Prints the probes of `probe ice`.
     func render(_ suite: ProbeSuite) throws {
+        try writeMetrics(suite.reports)
         let headline = "ICE \(suite.status) - \(suite.summary)"
         switch format {
+        case .prometheus:
+            output.write(ProbePrometheus.render(suite.reports, at: Date()))
         case .json:
             let summary = ProbeJSON(probe: "ice", uri: suite.reports.map(\.uri.description).joined(separator: ","),
                                     status: suite.status, rtt: suite.rtt, mappedAddress: suite.mappedAddress?.description,
@@ -43,6 +60,17 @@ struct ProbeRenderer {
                 output.line("\(report.kind.rawValue.uppercased()) \(report.status) - \(Self.summary(report))")
                 details(report)
             }
+        }
+    }
+
+    /// Writes `--metrics-file`, if given; a file that cannot be written makes the run UNKNOWN (3).
+    private func writeMetrics(_ reports: [ProbeReport]) throws {
+        guard let metricsFile else { return }
+        do {
+            try AtomicFile.replace(metricsFile, with: ProbePrometheus.render(reports, at: Date()))
+        } catch {
+            StandardStreams.error("callctl probe: --metrics-file: \(error.message)\n")
+            throw ExitCode(ProbeStatus.unknown.exitCode)
         }
     }
 

@@ -38,7 +38,7 @@ struct ProbeStun: AsyncParsableCommand {
         }
         let report = await StunProbe(uri: server, configuration: settings.configuration).run()
             .evaluated(with: settings.thresholds)
-        try ProbeRenderer(format: settings.format, thresholds: settings.thresholds, output: .standard).render(report)
+        try ProbeRenderer(settings: settings, output: .standard).render(report)
         try ProbeURI.exit(with: report.status)
     }
 }

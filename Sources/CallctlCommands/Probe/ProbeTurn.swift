@@ -41,7 +41,7 @@ struct ProbeTurn: AsyncParsableCommand {
         let (settings, server, login) = try resolved()
         let report = await TurnProbe(uri: server, login: login, configuration: settings.configuration).run()
             .evaluated(with: settings.thresholds)
-        try ProbeRenderer(format: settings.format, thresholds: settings.thresholds, output: .standard).render(report)
+        try ProbeRenderer(settings: settings, output: .standard).render(report)
         try ProbeURI.exit(with: report.status)
     }
 
