@@ -11,8 +11,9 @@ struct ProbeIce: AsyncParsableCommand {
         commandName: "ice",
         abstract: "Probe every configured STUN and TURN server in parallel; the worst status wins.",
         discussion: """
-        Servers come from repeated --uri, else from \(serversVariable) (comma-separated URIs, \
-        as the application hands them to browsers). A stun:/stuns: URI gets a STUN probe; a \
+        Servers come from repeated --uri, or --config FILE (the iceServers JSON a web app \
+        hands to RTCPeerConnection, with per-server username/credential), else from \
+        \(serversVariable) (comma-separated URIs). A stun:/stuns: URI gets a STUN probe; a \
         turn:/turns: URI gets a STUN probe and a TURN probe, with the credentials of \
         `probe turn` (usually TURN REST ones from \(TurnCredentialOptions.secretVariable)). \
         All probes run at once, so the whole run ends within --timeout.
@@ -22,12 +23,18 @@ struct ProbeIce: AsyncParsableCommand {
           export \(TurnCredentialOptions.secretVariable)=...
           callctl probe ice --format nagios
           callctl probe ice --uri stun:a.example.org --uri turn:b.example.org
+          callctl probe ice --config ice-servers.json --format prometheus --metrics-file /var/lib/node_exporter/textfile/ice.prom
         """
     )
 
     @Option(name: .customLong("uri"), help: ArgumentHelp(
         "A server to probe; repeat for several (default: \(serversVariable)).", valueName: "uri"))
     var uris: [String] = []
+
+    @Option(help: ArgumentHelp(
+        "A JSON file with the iceServers list ({\"iceServers\": [{\"urls\": ..., \"username\": ..., \"credential\": ...}]}).",
+        valueName: "path"))
+    var config: String?
 
     @OptionGroup var credentials: TurnCredentialOptions
     @OptionGroup var options: ProbeOptions
@@ -37,9 +44,9 @@ struct ProbeIce: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (settings, servers, login) = try resolved()
+        let (settings, servers) = try resolved()
         var probes: [@Sendable () async -> ProbeReport] = []
-        for server in servers {
+        for (server, login) in servers {
             let stun = StunProbe(uri: server, configuration: settings.configuration)
             probes.append { await stun.run() }
             if server.scheme.isTURN, let login {
@@ -69,11 +76,18 @@ struct ProbeIce: AsyncParsableCommand {
         return ProbeSuite(reports: results.map(\.1), durations: results.map(\.2))
     }
 
-    /// The settings, the servers and the credentials (needed only for TURN URIs), or exit 3.
-    private func resolved() throws -> (ProbeSettings, [IceServerURI], TurnLogin?) {
+    /// The settings and each server with its credentials (needed only for TURN URIs), or exit 3.
+    private func resolved() throws -> (ProbeSettings, [(IceServerURI, TurnLogin?)]) {
         try ProbeUsage.check("ice", format: options.format) { () throws(ProbeUsageError) in
             let settings = try options.settings()
             let environment = ProcessInfo.processInfo.environment
+            let shared = try credentials.login(environment: environment, now: Date())
+            if let config {
+                guard uris.isEmpty else { throw ProbeUsageError("give servers with --uri or --config, not both") }
+                let servers = try IceServersFile(path: config).entries.map { ($0.uri, $0.login ?? shared) }
+                try Self.requireCredentials(servers)
+                return (settings, servers)
+            }
             let texts = uris.isEmpty
                 ? (environment[Self.serversVariable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty }
@@ -81,13 +95,17 @@ struct ProbeIce: AsyncParsableCommand {
             guard !texts.isEmpty else {
                 throw ProbeUsageError("no servers: give --uri (repeatable) or set \(Self.serversVariable) to comma-separated URIs")
             }
-            var servers: [IceServerURI] = []
-            for text in texts { servers.append(try ProbeURI.parse(text)) }
-            let login = try credentials.login(environment: environment, now: Date())
-            if login == nil, let turn = servers.first(where: \.scheme.isTURN) {
-                throw ProbeUsageError("\(turn) needs credentials: set \(TurnCredentialOptions.secretVariable), or give --secret or --username and --password")
-            }
-            return (settings, servers, login)
+            var servers: [(IceServerURI, TurnLogin?)] = []
+            for text in texts { servers.append((try ProbeURI.parse(text), shared)) }
+            try Self.requireCredentials(servers)
+            return (settings, servers)
+        }
+    }
+
+    /// Every TURN server needs credentials from its entry, the flags or the environment.
+    private static func requireCredentials(_ servers: [(IceServerURI, TurnLogin?)]) throws(ProbeUsageError) {
+        if let turn = servers.first(where: { $0.0.scheme.isTURN && $0.1 == nil })?.0 {
+            throw ProbeUsageError("\(turn) needs credentials: set \(TurnCredentialOptions.secretVariable), or give --secret or --username and --password")
         }
     }
 }
