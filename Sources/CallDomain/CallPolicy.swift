@@ -76,7 +76,9 @@ public enum CallPolicy {
                 "Appointment \(appointment.id) already has an open call (\(open.state.rawValue)); join it or wait for it to end."
             )
         }
-        let callee = role == .doctor ? appointment.patientUserId : appointment.doctorUserId
+        guard let callee = appointment.counterpart(of: actor) else {
+            throw DomainError(.notParticipant, "User \(actor) is not a participant of appointment \(appointment.id).")
+        }
         if context.calleeHasOtherOpenCall {
             throw DomainError(.busy, "User \(callee) is in another call; try again when it ends.")
         }
@@ -125,20 +127,14 @@ public enum CallPolicy {
             )
         }
         let window = appointment.window(settings: settings)
-        switch window.position(at: now) {
-        case .open:
-            break
-        case .tooEarly:
-            throw DomainError(
-                .tooEarly,
-                "Calls for appointment \(appointment.id) open at \(ISOTimestamp.format(window.opensAt)); try again then."
-            )
-        case .closed:
-            throw DomainError(
-                .tooLate,
-                "Calls for appointment \(appointment.id) closed at \(ISOTimestamp.format(window.closesAt)); book a new appointment."
-            )
-        }
+        let position = window.position(at: now)
+        guard let refusal = position.refusal else { return }
+        throw DomainError(
+            refusal,
+            position == .tooEarly
+                ? "Calls for appointment \(appointment.id) open at \(ISOTimestamp.format(window.opensAt)); try again then."
+                : "Calls for appointment \(appointment.id) closed at \(ISOTimestamp.format(window.closesAt)); book a new appointment."
+        )
     }
 
     private static func appointmentTransition(after step: CallStep, status: AppointmentStatus) -> AppointmentTransition? {

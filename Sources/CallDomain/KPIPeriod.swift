@@ -6,6 +6,8 @@ public enum KPIPeriodError: Error, Sendable, Equatable, CustomStringConvertible 
     case unknownZone(String)
     /// `from` is not before `to`.
     case emptyPeriod(from: CalendarDay, to: CalendarDay)
+    /// The period has more than ``KPIPeriod/maximumDays`` days.
+    case periodTooLong(from: CalendarDay, to: CalendarDay, days: Int)
 
     public var description: String {
         switch self {
@@ -13,6 +15,9 @@ public enum KPIPeriodError: Error, Sendable, Equatable, CustomStringConvertible 
             "unknown time zone '\(name)': use an IANA name such as UTC, Europe/Berlin or America/New_York"
         case .emptyPeriod(let from, let to):
             "--from \(from) must be before --to \(to): the period is [from, to), so --to is the day after the last day reported"
+        case .periodTooLong(let from, let to, let days):
+            "--from \(from) --to \(to) spans \(days) days; a report covers at most \(KPIPeriod.maximumDays) days "
+                + "(about ten years): split the period into several reports"
         }
     }
 }
@@ -33,10 +38,16 @@ public struct KPIPeriod: Sendable, Equatable {
     /// `to`'s local midnight (excluded).
     public let end: Date
 
-    /// Creates a period; refuses an unknown zone or `from` not before `to`.
+    /// The longest period a report covers, in days: every per-day list stays bounded.
+    public static let maximumDays = 3_660
+
+    /// Creates a period; refuses an unknown zone, `from` not before `to`, or a period longer
+    /// than ``maximumDays``.
     public init(from: CalendarDay, to: CalendarDay, zoneName: String) throws(KPIPeriodError) {
         guard let zone = Self.timeZone(named: zoneName) else { throw .unknownZone(zoneName) }
         guard from < to else { throw .emptyPeriod(from: from, to: to) }
+        let days = Int((to.endInUTC.timeIntervalSince(from.endInUTC) / 86_400).rounded())
+        guard days <= Self.maximumDays else { throw .periodTooLong(from: from, to: to, days: days) }
         self.from = from
         self.to = to
         self.zoneName = zoneName

@@ -39,15 +39,24 @@ public enum ReaperRule {
     }
 
     /// What the reaper does to `session` at `now`, or nil when it is left alone.
-    public static func verdict(for session: CallSessionSnapshot, settings: CallSettings, now: Date) -> ReapVerdict? {
+    ///
+    /// `appointmentStatus` is the status of the session's appointment, read with the session;
+    /// nil when it is not one callctl knows. The verdict completes the appointment
+    /// (``ReapVerdict/appointment``) only for `heartbeat_lost` and only when that status allows
+    /// ``AppointmentTransition/complete``; otherwise another writer got there first and the
+    /// call is just closed.
+    public static func verdict(
+        for session: CallSessionSnapshot, appointmentStatus: AppointmentStatus?, settings: CallSettings, now: Date
+    ) -> ReapVerdict? {
         guard let reason = reason(for: session.state),
               let cutoff = cutoff(for: session.state, settings: settings, now: now),
               countsFrom(session) < cutoff,
               let step = try? session.state.applying(.close(reason))
         else { return nil }
+        let completes = reason.completesStartedAppointment && appointmentStatus.flatMap { try? $0.applying(.complete) } != nil
         return ReapVerdict(
             step: step,
-            appointment: reason.completesStartedAppointment ? .complete : nil,
+            appointment: completes ? .complete : nil,
             audit: AuditEventType.recorded(forEnd: reason)
         )
     }
@@ -66,8 +75,8 @@ public struct ReapVerdict: Sendable, Equatable {
     /// The closing step (`ended`, its reason, `ended_at`).
     public let step: CallStep
     /// The appointment transition: ``AppointmentTransition/complete`` (status `completed`,
-    /// `ended_at = now`) for `heartbeat_lost`, nil otherwise. Apply it only where
-    /// ``AppointmentStatus/applying(_:)`` allows it; a refusal means another writer got there first.
+    /// `ended_at = now`) for `heartbeat_lost` on an appointment whose status allows it, nil
+    /// otherwise.
     public let appointment: AppointmentTransition?
     /// The audit row type: `timeout` or `reaped`.
     public let audit: AuditEventType

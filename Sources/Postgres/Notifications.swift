@@ -39,8 +39,8 @@ extension PGConnection {
             if let notification = nextNotification(connection) { return notification }
             let remaining = deadline - ContinuousClock.now
             if remaining <= .zero { return nil }
-            let (seconds, attoseconds) = remaining.components
-            let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+            // Whole milliseconds rounded up (truncated, plus one), so poll never wakes early.
+            let milliseconds = Int32(clamping: Int64(remaining / .milliseconds(1)) + 1)
             var descriptor = pollfd(fd: PQsocket(connection), events: Int16(POLLIN), revents: 0)
             let ready = poll(&descriptor, 1, milliseconds)
             if ready < 0, errno != EINTR {

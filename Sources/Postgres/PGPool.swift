@@ -19,11 +19,20 @@ public final class PGPool: Sendable {
         _ body: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
         let pooled = try await state.acquire()
-        defer { Task { await state.release(pooled) } }
-        return try await pooled.run(body)
+        let result: Result<T, any Error>
+        do {
+            result = .success(try await pooled.run(body))
+        } catch {
+            result = .failure(error)
+        }
+        if await state.release(pooled) == .close {
+            await pooled.closeConnection()
+        }
+        return try result.get()
     }
 
     /// Closes every idle connection and refuses further use; waiting callers get an error.
+    /// A connection in use is closed when its caller releases it.
     public func close() async {
         for pooled in await state.shutDown() {
             await pooled.closeConnection()
@@ -105,12 +114,22 @@ actor PoolState {
         return try await withCheckedThrowingContinuation { waiters.append($0) }
     }
 
-    func release(_ pooled: PooledConnection) {
+    /// What the caller of ``release(_:)`` does with the connection it gave back.
+    enum Disposal: Equatable {
+        /// Nothing: the pool keeps it (idle, or handed to a waiter).
+        case keep
+        /// Close it: the pool was closed while it was in use.
+        case close
+    }
+
+    func release(_ pooled: PooledConnection) -> Disposal {
+        if closed { return .close }
         if !waiters.isEmpty {
             waiters.removeFirst().resume(returning: pooled)
         } else {
             idle.append(pooled)
         }
+        return .keep
     }
 
     func shutDown() -> [PooledConnection] {

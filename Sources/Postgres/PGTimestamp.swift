@@ -16,6 +16,12 @@ public enum PGTimestamp {
                       Int(parts.tm_hour), Int(parts.tm_min), Int(parts.tm_sec), micros)
     }
 
+    /// Formats an instant as ISO-8601 UTC to the second, e.g. `2026-11-21T07:03:21Z`: the text of
+    /// ``format(_:)`` without its fraction.
+    public static func formatSeconds(_ date: Date) -> String {
+        String(format(date).prefix(19)) + "Z"
+    }
+
     /// Parses PostgreSQL's ISO output (`2026-11-21 07:03:21.123456+00`, offsets like `+05:30`)
     /// and ISO-8601 text with `T` and `Z`. Returns nil for anything else (including `infinity`).
     public static func parse(_ text: String) -> Date? {

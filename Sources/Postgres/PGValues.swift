@@ -11,7 +11,6 @@ public enum PGType {
     public static let int4: PGTypeOID = 23
     public static let text: PGTypeOID = 25
     public static let float8: PGTypeOID = 701
-    public static let date: PGTypeOID = 1082
     public static let timestamptz: PGTypeOID = 1184
     public static let uuid: PGTypeOID = 2950
     public static let jsonb: PGTypeOID = 3802
@@ -144,34 +143,4 @@ public struct PGJSON: PGEncodable, PGTextDecodable, Equatable {
     }
 
     init?(pgValue text: String) { self.text = text }
-}
-
-/// A calendar `date` column (no time, no zone), such as a licence's last valid day.
-public struct PGDate: PGEncodable, PGTextDecodable, Equatable, Comparable {
-    public static var pgType: PGTypeOID { PGType.date }
-    public let year: Int
-    public let month: Int
-    public let day: Int
-
-    /// Creates a date from its parts.
-    public init(year: Int, month: Int, day: Int) {
-        self.year = year
-        self.month = month
-        self.day = day
-    }
-
-    public var pgText: String {
-        String(format: "%04d-%02d-%02d", year, month, day)
-    }
-
-    init?(pgValue text: String) {
-        let parts = text.split(separator: "-")
-        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1...12).contains(month), (1...31).contains(day) else { return nil }
-        self.init(year: year, month: month, day: day)
-    }
-
-    public static func < (lhs: PGDate, rhs: PGDate) -> Bool {
-        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
-    }
 }

@@ -41,7 +41,7 @@ struct PostgresPoolTests {
         let pid = try await pool.withConnection { connection in connection.backendPID }
         #expect(try admin.query("SELECT count(*) AS c FROM t").first?.decode(Int64.self, "c") == 0)
         try admin.query("SELECT pg_terminate_backend($1::int)", pid)
-        try await Task.sleep(for: .milliseconds(100))
+        #expect(try await backendGone(pid, watchedBy: admin))
         _ = try? await pool.withConnection { try $0.query("SELECT 1") }
         let next = try await pool.withConnection { connection -> Int32 in
             try connection.query("SELECT 1")
@@ -50,5 +50,36 @@ struct PostgresPoolTests {
         #expect(next != pid)
         await pool.close()
         await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
+    }
+
+    @Test("a connection in use while the pool closes is closed when its caller releases it")
+    func closesBusyConnection() async throws {
+        let database = try TestDatabase()
+        let admin = try database.connect()
+        let pool = PGPool(settings: try database.settings(), size: 1)
+        let (started, starting) = AsyncStream.makeStream(of: Int32.self)
+        async let busy = pool.withConnection { connection -> Int32 in
+            starting.yield(connection.backendPID)
+            try connection.query("SELECT pg_sleep(0.2)")
+            return connection.backendPID
+        }
+        let pid = try #require(await started.first { _ in true })
+        await pool.close()
+        #expect(try await busy == pid)
+        #expect(try await backendGone(pid, watchedBy: admin))
+        await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
+    }
+
+    /// Polls `pg_stat_activity` until backend `pid` has left it; false when it is still there
+    /// after `limit`.
+    private func backendGone(_ pid: Int32, watchedBy admin: PGConnection, within limit: Duration = .seconds(5)) async throws -> Bool {
+        let deadline = ContinuousClock.now + limit
+        while true {
+            let present = try admin.query("SELECT count(*) AS c FROM pg_stat_activity WHERE pid = $1::int", pid)
+                .first?.decode(Int64.self, "c") ?? 0
+            if present == 0 { return true }
+            if ContinuousClock.now >= deadline { return false }
+            try await Task.sleep(for: .milliseconds(10))
+        }
     }
 }

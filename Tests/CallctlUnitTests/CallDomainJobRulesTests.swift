@@ -56,8 +56,8 @@ struct CallDomainJobRulesTests {
     @Test("ringing: timeout_no_answer strictly after 30 s")
     func reapRinging() throws {
         let session = try F.session(.ringing)
-        #expect(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:00:30Z")) == nil)
-        let verdict = try #require(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:00:31Z")))
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:00:30Z")) == nil)
+        let verdict = try #require(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:00:31Z")))
         #expect(verdict == ReapVerdict(step: try CallState.ringing.applying(.close(.timeoutNoAnswer)), appointment: nil, audit: .timeout))
         #expect(verdict.reason == .timeoutNoAnswer)
     }
@@ -65,32 +65,40 @@ struct CallDomainJobRulesTests {
     @Test("accepted: connect_timeout strictly after 60 s from accepted_at")
     func reapAccepted() throws {
         let session = try F.session(.accepted)
-        #expect(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:01:10Z")) == nil)
-        let verdict = try #require(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:01:11Z")))
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:01:10Z")) == nil)
+        let verdict = try #require(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:01:11Z")))
         #expect(verdict.reason == .connectTimeout)
         #expect(verdict.audit == .timeout)
         #expect(verdict.appointment == nil)
         #expect(verdict.step.stamps == [.endedAt])
     }
 
-    @Test("in_call: heartbeat_lost strictly after 90 s from connected_at, then from the last heartbeat")
+    @Test("in_call: heartbeat_lost strictly after 90 s from connected_at, then from the last heartbeat; completes only an in_progress appointment")
     func reapInCall() throws {
         var session = try F.session(.inCall)
-        #expect(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:01:50Z")) == nil)
-        let verdict = try #require(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:01:51Z")))
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:01:50Z")) == nil)
+        let verdict = try #require(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:01:51Z")))
         #expect(verdict.reason == .heartbeatLost)
         #expect(verdict.audit == .reaped)
         #expect(verdict.appointment == .complete)
         #expect(verdict.appointment?.stamps == [.endedAt])
 
+        let late = try F.instant("2026-03-29T10:01:51Z")
+        for status in AppointmentStatus.allCases where status != .inProgress {
+            let other = try #require(ReaperRule.verdict(for: session, appointmentStatus: status, settings: settings, now: late))
+            #expect(other.reason == .heartbeatLost)
+            #expect(other.appointment == nil, "an appointment that is \(status.rawValue) is not completed")
+        }
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: nil, settings: settings, now: late)?.appointment == nil)
+
         session.lastHeartbeatAt = try F.instant("2026-03-29T10:05:00Z")
-        #expect(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:06:30Z")) == nil)
-        #expect(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:06:31Z"))?.reason == .heartbeatLost)
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:06:30Z")) == nil)
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:06:31Z"))?.reason == .heartbeatLost)
     }
 
     @Test("ended calls are never reaped and have no cutoff")
     func reapEnded() throws {
-        #expect(ReaperRule.verdict(for: try F.session(.ended), settings: settings, now: .distantFuture) == nil)
+        #expect(ReaperRule.verdict(for: try F.session(.ended), appointmentStatus: .inProgress, settings: settings, now: .distantFuture) == nil)
         #expect(ReaperRule.cutoff(for: .ended, settings: settings, now: .distantFuture) == nil)
         #expect(ReaperRule.reason(for: .ended) == nil)
     }
@@ -111,8 +119,8 @@ struct CallDomainJobRulesTests {
     func reapFallback() throws {
         var session = try F.session(.accepted)
         session.acceptedAt = nil
-        #expect(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:01:00Z")) == nil)
-        #expect(ReaperRule.verdict(for: session, settings: settings, now: try F.instant("2026-03-29T10:01:01Z"))?.reason == .connectTimeout)
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:01:00Z")) == nil)
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:01:01Z"))?.reason == .connectTimeout)
     }
 
     // MARK: - Zombie appointments

@@ -35,6 +35,28 @@ struct KPIPeriodAndTextTests {
         #expect(KPIPeriodError.unknownZone("X").description.contains("IANA"))
     }
 
+    @Test("a period is at most 3,660 days; a longer one is refused with the limit and a way out")
+    func periodLimit() throws {
+        let longest = try KPIPeriod(from: day("2020-01-01"), to: day("2030-01-08"), zoneName: "Europe/Berlin")
+        #expect(longest.days.count == KPIPeriod.maximumDays)
+        #expect(KPIPeriod.maximumDays == 3_660)
+        #expect(throws: KPIPeriodError.periodTooLong(from: day("2020-01-01"), to: day("2030-01-09"), days: 3_661)) {
+            try KPIPeriod(from: day("2020-01-01"), to: day("2030-01-09"), zoneName: "Europe/Berlin")
+        }
+        let widest = #expect(throws: KPIPeriodError.self) {
+            try KPIPeriod(from: day("0001-01-01"), to: day("9999-12-31"), zoneName: "UTC")
+        }
+        if case .periodTooLong(_, _, let days)? = widest {
+            #expect(days > 3_600_000)
+        } else {
+            Issue.record("0001-01-01 to 9999-12-31 was not refused as too long: \(String(describing: widest))")
+        }
+        let message = KPIPeriodError.periodTooLong(from: day("2020-01-01"), to: day("2030-01-09"), days: 3_661).description
+        #expect(message.contains("3661 days"))
+        #expect(message.contains("at most 3660 days"))
+        #expect(message.contains("split the period"))
+    }
+
     @Test("CSV fields are quoted only when RFC 4180 needs it, quotes doubled")
     func csvFields() {
         #expect(KPICSVFormat.field("2026-03-01") == "2026-03-01")
@@ -49,8 +71,8 @@ struct KPIPeriodAndTextTests {
         #expect(Sparkline.render([0, 1, 2, 4, 8]) == "▁▂▃▅█")
         #expect(Sparkline.render([0, 0]) == "▁▁")
         #expect(Sparkline.render([1, 1000]) == "▂█")
-        #expect(KPIText.number(1200) == "1200")
-        #expect(KPIText.number(0.375) == "0.375")
+        #expect(PlainNumber.text(1200) == "1200")
+        #expect(PlainNumber.text(0.375) == "0.375")
         #expect(KPIText.duration(1530.4) == "25m 30s")
         #expect(KPIText.duration(45) == "45s")
         #expect(KPIText.milliseconds(nil) == "—")

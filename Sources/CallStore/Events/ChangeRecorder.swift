@@ -3,33 +3,11 @@ import Postgres
 
 /// Writes the audit rows and outbox rows of domain changes inside the caller's transaction:
 /// one multi-row INSERT each, and `NOTIFY callctl_outbox` (delivered at COMMIT) so a relay
-/// wakes up. The change itself, its audit row and its event commit or roll back together.
-public struct ChangeRecorder {
+/// wakes up, all added to the caller's ``CombinedWrite``. The change itself, its audit row and
+/// its event commit or roll back together.
+public enum ChangeRecorder {
     /// The channel a relay `LISTEN`s on; the payload is the number of new outbox rows.
     public static let notifyChannel = "callctl_outbox"
-
-    private let connection: PGConnection
-
-    /// Creates a recorder on the connection whose transaction holds the changes.
-    public init(connection: PGConnection) {
-        self.connection = connection
-    }
-
-    /// Records `changes` with event names under `eventNamespace` (`events.namespace` in force).
-    /// Returns the number of outbox rows written.
-    @discardableResult
-    public func record(_ changes: [RecordedChange], eventNamespace: String) throws -> Int {
-        try write(RecordedRows(changes, eventNamespace: eventNamespace))
-    }
-
-    /// Inserts prepared rows, in one statement. Returns the number of outbox rows written.
-    @discardableResult
-    public func write(_ rows: RecordedRows) throws -> Int {
-        var statement = CombinedWrite()
-        Self.add(rows, into: &statement)
-        try statement.execute(on: connection)
-        return rows.outboxRows
-    }
 
     /// Adds the INSERTs (and the NOTIFY, when there are events) of `rows` to a combined write.
     static func add(_ rows: RecordedRows, into statement: inout CombinedWrite) {

@@ -6,7 +6,8 @@ import Postgres
 ///
 /// Building them (event JSON, array literals) is the client's costliest step on large batches
 /// and needs no connection, so a job builds them on another thread while the server applies
-/// the batch's updates, then hands them to ``ChangeRecorder/write(_:)``.
+/// the batch's updates, then adds them to the batch's ``CombinedWrite`` with
+/// ``ChangeRecorder/add(_:into:)``.
 public struct RecordedRows: Sendable {
     /// Audit rows to insert.
     public let auditRows: Int

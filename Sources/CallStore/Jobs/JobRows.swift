@@ -62,3 +62,19 @@ struct SessionRow {
             lastHeartbeatAt: try row.decode(Date?.self, "last_heartbeat_at"))
     }
 }
+
+extension SessionRow {
+    /// The change a job records when it ends this session with `step`: the audit row of type
+    /// `audit` (details: the job, the end reason, the states, and `appointment` when the
+    /// appointment's status changed with it) and ``AppointmentCallEnded``.
+    func endedByJob(_ job: String, step: CallStep, audit: AuditEventType, appointment: AppointmentStatus? = nil,
+                    at now: Date) throws -> RecordedChange {
+        let reason = try step.requiredEndReason()
+        return RecordedChange(
+            appointmentId: appointmentId, callId: snapshot.id, audit: audit, at: now,
+            details: AuditDetails(job: job, reason: reason, from: snapshot.state.rawValue, to: step.to.rawValue,
+                                  appointment: appointment),
+            event: .ended(AppointmentCallEnded(appointmentId: appointmentId, callId: snapshot.id, reason: reason,
+                                               connectedAt: snapshot.connectedAt, at: now)))
+    }
+}

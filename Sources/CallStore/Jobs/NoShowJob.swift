@@ -54,10 +54,7 @@ public struct NoShowJob {
                                         NoShowRule.cutoff(now: now, settings: settings), key.at, key.id, parameters.batchSize).rows
         guard let last = rows.last else { return nil }
         let next = ScanKey(at: try last.decode(String.self, "scheduled_at"), id: try last.decode(Int64.self, "id"))
-        let due = try rows.map(AppointmentSnapshot.init(row:)).filter { appointment in
-            NoShowRule.isDue(appointment, settings: settings, now: now)
-                && (try? appointment.status.applying(NoShowRule.transition)) != nil
-        }
+        let due = try rows.map(AppointmentSnapshot.init(row:)).filter { NoShowRule.isDue($0, settings: settings, now: now) }
         let ids = due.map(\.id)
         let sessions = ids.isEmpty ? [] : try connection.query(
             write ? NoShowQueries.lockOpenSessions : NoShowQueries.readOpenSessions, PGInt64Array(ids: ids)
@@ -67,7 +64,9 @@ public struct NoShowJob {
         if write {
             // The events' JSON is built while the server updates the appointments; the rest
             // of the batch's writes then go in one statement.
-            let changes = try steps.map { try closing($0.0, $0.1) } + due.map(marking)
+            let changes = try steps.map { session, step in
+                try session.endedByJob(Self.name, step: step, audit: .recorded(forEnd: try step.requiredEndReason()), at: now)
+            } + due.map(marking)
             let namespace = settings.eventNamespace
             let prepared = Concurrently { try RecordedRows(changes, eventNamespace: namespace) }
             try JobWrites.apply(NoShowRule.transition, to: ids, now: now, on: connection)
@@ -87,15 +86,5 @@ public struct NoShowJob {
             appointmentId: appointment.id, audit: NoShowRule.audit, at: parameters.now,
             details: AuditDetails(job: Self.name, from: appointment.status.rawValue, to: NoShowRule.transition.target.rawValue),
             event: .noShow(AppointmentNoShow(appointmentId: appointment.id, at: parameters.now)))
-    }
-
-    private func closing(_ session: SessionRow, _ step: CallStep) throws -> RecordedChange {
-        let reason = try step.requiredEndReason()
-        return RecordedChange(
-            appointmentId: session.appointmentId, callId: session.snapshot.id, audit: AuditEventType.recorded(forEnd: reason),
-            at: parameters.now,
-            details: AuditDetails(job: Self.name, reason: reason, from: session.snapshot.state.rawValue, to: step.to.rawValue),
-            event: .ended(AppointmentCallEnded(appointmentId: session.appointmentId, callId: session.snapshot.id, reason: reason,
-                                               connectedAt: session.snapshot.connectedAt, at: parameters.now)))
     }
 }

@@ -34,8 +34,6 @@ public struct ReapJob {
     private struct Closing {
         let session: SessionRow
         let verdict: ReapVerdict
-        /// The verdict's appointment transition when the appointment's status allows it.
-        let completion: AppointmentTransition?
     }
 
     private func execute(dryRun: Bool, progress: (JobBatch) -> Void) throws -> ReapOutcome {
@@ -46,7 +44,7 @@ public struct ReapJob {
             for closing in step.value {
                 if let reason = closing.verdict.reason { outcome.closedByReason[reason, default: 0] += 1 }
                 outcome.closedSessionIds.append(closing.session.snapshot.id)
-                if closing.completion != nil { outcome.completedAppointmentIds.append(closing.session.appointmentId) }
+                if closing.verdict.appointment != nil { outcome.completedAppointmentIds.append(closing.session.appointmentId) }
             }
             outcome.outboxRows += step.outboxRows
             outcome.batches += 1
@@ -71,22 +69,22 @@ public struct ReapJob {
         let next = ScanKey(at: try last.decode(String.self, "requested_at"), id: try last.decode(String.self, "id"))
         let closings = try rows.compactMap { row -> Closing? in
             let session = try SessionRow(row: row)
-            guard let verdict = ReaperRule.verdict(for: session.snapshot, settings: settings, now: now) else { return nil }
             let status = AppointmentStatus(rawValue: try row.decode(String.self, "appointment_status"))
-            let completion = verdict.appointment.flatMap { transition in
-                status.flatMap { try? $0.applying(transition) } == nil ? nil : transition
-            }
-            return Closing(session: session, verdict: verdict, completion: completion)
+            return ReaperRule.verdict(for: session.snapshot, appointmentStatus: status, settings: settings, now: now)
+                .map { Closing(session: session, verdict: $0) }
         }
         var outboxRows = 0
         if write {
-            let changes = try closings.map(change)
+            let changes = try closings.map { closing in
+                try closing.session.endedByJob(Self.name, step: closing.verdict.step, audit: closing.verdict.audit,
+                                               appointment: closing.verdict.appointment?.target, at: now)
+            }
             let namespace = settings.eventNamespace
             let prepared = Concurrently { try RecordedRows(changes, eventNamespace: namespace) }
             try JobWrites.apply(closings.map { (id: $0.session.snapshot.id, step: $0.verdict.step) }, now: now, on: connection)
             var statement = CombinedWrite()
             let completing = Dictionary(grouping: closings.compactMap { closing in
-                closing.completion.map { ($0, closing.session.appointmentId) }
+                closing.verdict.appointment.map { ($0, closing.session.appointmentId) }
             }, by: \.0)
             for (transition, group) in completing {
                 JobWrites.add(transition, to: group.map(\.1), now: now, into: &statement)
@@ -97,18 +95,6 @@ public struct ReapJob {
             outboxRows = recorded.outboxRows
         }
         return BatchStep(next: next, claimed: rows.count, value: closings, changed: closings.count, outboxRows: outboxRows)
-    }
-
-    private func change(_ closing: Closing) throws -> RecordedChange {
-        let session = closing.session
-        let reason = try closing.verdict.step.requiredEndReason()
-        return RecordedChange(
-            appointmentId: session.appointmentId, callId: session.snapshot.id, audit: closing.verdict.audit, at: parameters.now,
-            details: AuditDetails(job: Self.name, reason: reason, from: session.snapshot.state.rawValue,
-                                  to: closing.verdict.step.to.rawValue,
-                                  appointment: closing.completion?.target),
-            event: .ended(AppointmentCallEnded(appointmentId: session.appointmentId, callId: session.snapshot.id, reason: reason,
-                                               connectedAt: session.snapshot.connectedAt, at: parameters.now)))
     }
 
     private func zombieBatch(after key: Int64, write: Bool, on connection: PGConnection) throws -> BatchStep<Int64, [Int64]>? {
@@ -127,16 +113,18 @@ public struct ReapJob {
             let facts = activity[appointment.id] ?? (false, nil)
             return ZombieAppointmentRule.isDue(appointment, hasOpenSession: facts.open, lastSessionEndedAt: facts.lastEnded,
                                                settings: settings, now: now)
-                && (try? appointment.status.applying(ZombieAppointmentRule.transition)) != nil
         }
         if write {
-            try JobWrites.apply(ZombieAppointmentRule.transition, to: zombies.map(\.id), now: now, on: connection)
-            try ChangeRecorder(connection: connection).record(zombies.map { appointment in
+            let changes = zombies.map { appointment in
                 RecordedChange(appointmentId: appointment.id, audit: ZombieAppointmentRule.audit, at: now,
                                details: AuditDetails(job: Self.name, from: appointment.status.rawValue,
                                                      to: ZombieAppointmentRule.transition.target.rawValue),
                                event: nil)
-            }, eventNamespace: settings.eventNamespace)
+            }
+            var statement = CombinedWrite()
+            JobWrites.add(ZombieAppointmentRule.transition, to: zombies.map(\.id), now: now, into: &statement)
+            ChangeRecorder.add(try RecordedRows(changes, eventNamespace: settings.eventNamespace), into: &statement)
+            try statement.execute(on: connection)
         }
         return BatchStep(next: next, claimed: rows.count, value: zombies.map(\.id), changed: zombies.count, outboxRows: 0)
     }

@@ -49,7 +49,8 @@ public struct KPIQuery: Sendable {
             return []
         case .day:
             let days = period.days.map(\.description)
-            let extra = groups.keys.filter { !days.contains($0) }.sorted()
+            let known = Set(days)
+            let extra = groups.keys.filter { !known.contains($0) }.sorted()
             return (days + extra).map { KPIGroup(key: $0, figures: groups[$0] ?? .empty) }
         case .doctor, .tenant:
             return groups.keys.sorted { (Int64($0) ?? 0, $0) < (Int64($1) ?? 0, $1) }

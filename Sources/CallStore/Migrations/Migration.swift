@@ -11,6 +11,8 @@ public struct Migration: Sendable, Equatable {
     public let up: String
     /// The SQL that reverts it.
     public let down: String
+    /// SHA-256 of `up`, hex: stored when applied, compared on every later run.
+    public let checksum: String
 
     /// Creates a migration.
     public init(version: Int64, name: String, up: String, down: String) {
@@ -18,15 +20,21 @@ public struct Migration: Sendable, Equatable {
         self.name = name
         self.up = up
         self.down = down
-    }
-
-    /// SHA-256 of `up`, hex: stored when applied, compared on every later run.
-    public var checksum: String {
-        SHA256.hash(data: Data(up.utf8)).map { String(format: "%02x", $0) }.joined()
+        checksum = SHA256.hash(data: Data(up.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
     /// `0003 call_sessions`, as shown in messages.
-    public var label: String { String(format: "%04lld", version) + " " + name }
+    public var label: String { Self.label(version: version, name: name) }
+
+    /// `0003 call_sessions`: the version padded to four digits, a space, the name.
+    public static func label(version: Int64, name: String) -> String {
+        paddedVersion(version) + " " + name
+    }
+
+    /// `0003`: the version padded with zeros to four digits, as labels and tables show it.
+    public static func paddedVersion(_ version: Int64) -> String {
+        String(format: "%04lld", version)
+    }
 }
 
 /// Application tables that a Laravel app may already own: created when absent (and marked

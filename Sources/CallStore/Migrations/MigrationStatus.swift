@@ -73,7 +73,7 @@ public enum MigrationError: Error, CustomStringConvertible, Sendable {
         switch self {
         case .changed(let list):
             let names = list.map { item in
-                "\(item.current.label) (applied \(PGTimestampText.short(item.applied.appliedAt)) with checksum \(item.applied.checksum.prefix(12))…, this binary has \(item.current.checksum.prefix(12))…)"
+                "\(item.current.label) (applied \(PGTimestamp.formatSeconds(item.applied.appliedAt)) with checksum \(item.applied.checksum.prefix(12))…, this binary has \(item.current.checksum.prefix(12))…)"
             }
             return "migration \(names.joined(separator: ", ")) was changed after it was applied; nothing was migrated. "
                 + "Restore the migration's original SQL and add the change as a new migration: an applied migration is never edited."
@@ -83,12 +83,5 @@ public enum MigrationError: Error, CustomStringConvertible, Sendable {
         case .invalidTarget(let target, let current):
             return "cannot migrate down to version \(target): the database is at version \(current); choose a version between 0 and \(current)"
         }
-    }
-}
-
-/// Short UTC timestamps for messages.
-enum PGTimestampText {
-    static func short(_ date: Date) -> String {
-        String(Postgres.PGTimestamp.format(date).prefix(19)).replacingOccurrences(of: "T", with: " ") + "Z"
     }
 }

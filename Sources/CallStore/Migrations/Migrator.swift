@@ -36,8 +36,7 @@ public struct Migrator {
             guard let next = status.pending.first else { return nil }
             let started = ContinuousClock.now
             try connection.execute(next.up)
-            let elapsed = ContinuousClock.now - started
-            let milliseconds = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int((ContinuousClock.now - started) / .milliseconds(1))
             let row = try connection.query("""
                 INSERT INTO schema_migrations (version, name, checksum, applied_at, execution_ms)
                 VALUES ($1, $2, $3, clock_timestamp(), $4) RETURNING applied_at

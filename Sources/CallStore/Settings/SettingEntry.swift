@@ -30,3 +30,23 @@ public struct SettingEntry: Sendable, Equatable {
     /// True when a valid stored row overrides the default.
     public var isOverridden: Bool { storedJSON != nil && problem == nil }
 }
+
+/// Every setting as `config list` shows it, from one read of the `settings` table.
+public struct SettingsListing: Sendable, Equatable {
+    /// Every known setting, in ``SettingKey`` order.
+    public let entries: [SettingEntry]
+    /// Every ignored row, sorted by key: the known keys' (also in their entry's
+    /// ``SettingEntry/problem``) and rows whose key callctl does not know.
+    public let problems: [SettingProblem]
+
+    /// Creates a listing.
+    public init(entries: [SettingEntry], problems: [SettingProblem]) {
+        self.entries = entries
+        self.problems = problems
+    }
+
+    /// The problems of rows whose key is not a ``SettingKey``.
+    public var unknownKeyProblems: [SettingProblem] {
+        problems.filter { SettingKey(rawValue: $0.key) == nil }
+    }
+}

@@ -5,6 +5,8 @@ import Postgres
 /// The `settings` table: rows are read at each use, so a change applies to the next job run
 /// or request without a deploy. Values are validated by ``SettingKey`` before they are stored;
 /// a bad row written by hand is ignored (the default stays) and reported.
+///
+/// Every public call reads the table once.
 public struct SettingsStore {
     private let connection: PGConnection
 
@@ -15,36 +17,21 @@ public struct SettingsStore {
 
     /// Reads every row and resolves the settings in force, with the rows that were ignored.
     public func resolve() throws -> SettingsResolution {
-        let rows = try readRows()
-        var values: [String: SettingValue] = [:]
-        var unreadable: [SettingProblem] = []
-        for row in rows {
-            if let value = Self.decode(row.json) {
-                values[row.key] = value
-            } else {
-                unreadable.append(SettingProblem(key: row.key, message: Self.unreadableMessage(row)))
-            }
-        }
-        let resolution = CallSettings.resolving(values)
-        let problems = (resolution.problems + unreadable).sorted { $0.key < $1.key }
-        return SettingsResolution(settings: resolution.settings, problems: problems)
+        resolve(try readRows())
     }
 
-    /// Every known setting, in ``SettingKey`` order.
-    public func entries() throws -> [SettingEntry] {
-        let rows = Dictionary(try readRows().map { ($0.key, $0) }) { first, _ in first }
-        let resolution = try resolve()
-        let problems = Dictionary(resolution.problems.map { ($0.key, $0.message) }) { first, _ in first }
-        return SettingKey.allCases.map { key in
-            let row = rows[key.rawValue]
-            return SettingEntry(key: key, storedJSON: row?.json, updatedAt: row?.updatedAt,
-                                effective: resolution.settings[key], problem: problems[key.rawValue])
-        }
+    /// Every known setting, in ``SettingKey`` order, with every ignored row (unknown keys included).
+    public func entries() throws -> SettingsListing {
+        let rows = try readRows()
+        let resolution = resolve(rows)
+        return SettingsListing(entries: SettingKey.allCases.map { entry($0, rows: rows, resolution: resolution) },
+                               problems: resolution.problems)
     }
 
     /// One setting.
     public func entry(_ key: SettingKey) throws -> SettingEntry {
-        try entries().first { $0.key == key }!
+        let rows = try readRows()
+        return entry(key, rows: rows, resolution: resolve(rows))
     }
 
     /// Validates `value` with ``SettingKey/validate(_:)`` and stores it; returns the new entry.
@@ -70,6 +57,30 @@ public struct SettingsStore {
             Row(key: try row.decode(String.self, "key"), json: try row.decode(String.self, "value"),
                 updatedAt: try row.decode(Date.self, "updated_at"))
         }
+    }
+
+    /// The settings in force from `rows`, with the rows that were ignored, sorted by key.
+    private func resolve(_ rows: [Row]) -> SettingsResolution {
+        var values: [String: SettingValue] = [:]
+        var unreadable: [SettingProblem] = []
+        for row in rows {
+            if let value = Self.decode(row.json) {
+                values[row.key] = value
+            } else {
+                unreadable.append(SettingProblem(key: row.key, message: Self.unreadableMessage(row)))
+            }
+        }
+        let resolution = CallSettings.resolving(values)
+        let problems = (resolution.problems + unreadable).sorted { $0.key < $1.key }
+        return SettingsResolution(settings: resolution.settings, problems: problems)
+    }
+
+    /// `key` as `rows` store it and `resolution` resolves it.
+    private func entry(_ key: SettingKey, rows: [Row], resolution: SettingsResolution) -> SettingEntry {
+        let row = rows.first { $0.key == key.rawValue }
+        let problem = resolution.problems.first { $0.key == key.rawValue }
+        return SettingEntry(key: key, storedJSON: row?.json, updatedAt: row?.updatedAt,
+                            effective: resolution.settings[key], problem: problem?.message)
     }
 
     private static func decode(_ json: String) -> SettingValue? {

@@ -22,9 +22,9 @@ struct ConfigList: AsyncParsableCommand {
 
     func run() async throws {
         try await runSettings(database: database, logging: logging) { store, output in
-            let entries = try store.entries()
-            let known = Set(entries.map(\.key.rawValue))
-            let unknown = try store.resolve().problems.filter { !known.contains($0.key) }
+            let listing = try store.entries()
+            let entries = listing.entries
+            let unknown = listing.unknownKeyProblems
             switch format {
             case .json:
                 let problems = entries.compactMap { entry in entry.problem.map { ProblemJSON(key: entry.key.rawValue, message: $0) } }

@@ -48,7 +48,7 @@ struct DemoCommand: AsyncParsableCommand {
             let connection = try PGConnection(settings: settings)
             let migrator = Migrator(connection: connection)
             let applied = try step("migrate the schema", output) { try migrator.up() }
-            output.line("    applied \(applied.count) migration(s): " + applied.map { migrationLabel($0.version, $0.name) }.joined(separator: ", "))
+            output.line("    applied \(applied.count) migration(s): " + applied.map { Migration.label(version: $0.version, name: $0.name) }.joined(separator: ", "))
             let status = try step("check the migration status", output) { try migrator.status() }
             let tables = try connection.query("""
                 SELECT count(*) AS tables FROM pg_tables WHERE schemaname = current_schema()
@@ -80,7 +80,6 @@ struct DemoCommand: AsyncParsableCommand {
     }
 
     private func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        Int64((ContinuousClock.now - start) / .milliseconds(1))
     }
 }

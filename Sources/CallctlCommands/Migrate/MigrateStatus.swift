@@ -41,11 +41,11 @@ struct MigrateStatus: AsyncParsableCommand {
         let changedVersions = Set(status.changed.map(\.applied.version))
         for row in status.applied {
             let state = changedVersions.contains(row.version) ? "CHANGED" : status.unknown.contains(row) ? "unknown" : "applied"
-            table.add(migrationLabel(row.version, "").trimmingCharacters(in: .whitespaces), row.name, state,
-                      String(PGTimestamp.format(row.appliedAt).prefix(19)) + "Z", "\(row.executionMilliseconds)")
+            table.add(Migration.paddedVersion(row.version), row.name, state,
+                      PGTimestamp.formatSeconds(row.appliedAt), "\(row.executionMilliseconds)")
         }
         for migration in status.pending {
-            table.add(migrationLabel(migration.version, "").trimmingCharacters(in: .whitespaces), migration.name, "pending", "-", "-")
+            table.add(Migration.paddedVersion(migration.version), migration.name, "pending", "-", "-")
         }
         table.render().forEach(output.line)
         let summary = "\(status.applied.count) applied, \(status.pending.count) pending"

@@ -31,7 +31,7 @@ struct MigrateUp: AsyncParsableCommand {
                     "version": "\(migration.version)", "name": "\(migration.name)", "ms": "\(migration.executionMilliseconds)",
                 ])
                 if format == .text {
-                    context.output.line("applied \(migrationLabel(migration.version, migration.name)) in \(migration.executionMilliseconds) ms")
+                    context.output.line("applied \(Migration.label(version: migration.version, name: migration.name)) in \(migration.executionMilliseconds) ms")
                 }
             }
             let status = try migrator.status()
@@ -45,11 +45,6 @@ struct MigrateUp: AsyncParsableCommand {
             }
         }
     }
-}
-
-/// `0003 call_sessions`.
-func migrationLabel(_ version: Int64, _ name: String) -> String {
-    String(repeating: "0", count: max(0, 4 - String(version).count)) + "\(version) \(name)"
 }
 
 struct MigrateUpReport: Encodable {
