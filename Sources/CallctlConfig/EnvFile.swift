@@ -15,15 +15,16 @@ public struct EnvFile: Sendable, Equatable {
 
     /// Reads and parses a file.
     public init(path: String, processEnvironment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) {
-        let url = URL(fileURLWithPath: path)
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let size = attributes?[.size] as? Int else {
+        let data: Data
+        switch SmallFile.read(path, limit: Self.maximumBytes) {
+        case .unreadable:
             throw ConfigError("cannot read the env file \(path): it does not exist or is not readable; pass the path of the Laravel application's .env")
+        case .tooLarge:
+            throw ConfigError("the env file \(path) is larger than the \(Self.maximumBytes) bytes allowed; is it really a .env file?")
+        case .data(let contents):
+            data = contents
         }
-        guard size <= Self.maximumBytes else {
-            throw ConfigError("the env file \(path) is \(size) bytes, more than the \(Self.maximumBytes) allowed; is it really a .env file?")
-        }
-        guard let data = try? Data(contentsOf: url), let text = String(data: data, encoding: .utf8) else {
+        guard let text = String(data: data, encoding: .utf8) else {
             throw ConfigError("cannot read the env file \(path) as UTF-8 text")
         }
         try self.init(parsing: text, name: path, processEnvironment: processEnvironment)

@@ -79,7 +79,7 @@ public enum HTTPClient {
         for (name, value) in request.headers { headerList = curl_slist_append(headerList, "\(name): \(value)") }
         defer { curl_slist_free_all(headerList) }
 
-        let timeoutMilliseconds = Int(request.timeout.components.seconds * 1000 + request.timeout.components.attoseconds / 1_000_000_000_000_000)
+        let timeoutMilliseconds = Int(request.timeout / .milliseconds(1))
         _ = callctl_curl_setopt_string(handle, CURLOPT_URL, request.url)
         _ = callctl_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
         _ = callctl_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)

@@ -124,31 +124,6 @@ private struct Pipe2 {
     func closeRead() { close(read) }
 }
 
-/// Loopback ports and process identity helpers.
-public enum LocalHost {
-    /// A TCP port on 127.0.0.1 that was free a moment ago.
-    public static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw LocalServiceError("cannot open a socket to find a free port") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-            }
-        }
-        guard bound else { throw LocalServiceError("cannot bind 127.0.0.1 to find a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    /// True when this process runs as root (PostgreSQL then runs as the `postgres` user).
-    public static var isRoot: Bool { geteuid() == 0 }
-}
-
 /// A local server could not be set up; the message says what to install or check.
 public struct LocalServiceError: Error, CustomStringConvertible, Sendable {
     /// What went wrong and what to do.

@@ -31,11 +31,7 @@ public final class ThrowawayCoturn: Sendable {
     /// Makes a certificate, starts `turnserver` and waits until it answers.
     /// - Parameter stopWhenParentExits: start a watchdog that stops the server once this process is gone.
     public init(authentication: Authentication, realm: String = "callctl.test", stopWhenParentExits: Bool = true) throws {
-        var template = Array((NSTemporaryDirectory() + "callctl-turn-XXXXXX").utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw LocalServiceError("cannot create a temporary directory for coturn")
-        }
-        directory = String(cString: created)
+        directory = try LocalHost.makeTemporaryDirectory(prefix: "callctl-turn")
         self.realm = realm
         certificatePath = directory + "/cert.pem"
         do {
@@ -48,7 +44,8 @@ public final class ThrowawayCoturn: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
-        watchdogID = stopWhenParentExits ? try? Self.startWatchdog(server: processID, directory: directory) : nil
+        let cleanup = "if tr '\\0' ' ' < /proc/\(processID)/cmdline 2>/dev/null | grep -qF '\(directory)'; then kill -9 \(processID); fi"
+        watchdogID = stopWhenParentExits ? try? LocalHost.startWatchdog(cleanup: cleanup, directory: directory) : nil
         do {
             try waitUntilReady()
         } catch {
@@ -57,12 +54,11 @@ public final class ThrowawayCoturn: Sendable {
         }
     }
 
-    /// Stops the server and its watchdog and removes the directory. SIGKILL, since a
-    /// throwaway server has nothing to save, and since a child spawned from a Dispatch
-    /// worker thread inherits its blocked signal mask, SIGTERM would wait in vain.
+    /// Stops the server (SIGKILL: a throwaway server has nothing to save) and its watchdog,
+    /// and removes the directory.
     public func stop() {
-        Self.kill(processID)
-        if let watchdogID { Self.kill(watchdogID) }
+        LocalHost.kill(processID)
+        if let watchdogID { LocalHost.kill(watchdogID) }
         try? FileManager.default.removeItem(atPath: directory)
     }
 
@@ -120,19 +116,6 @@ public final class ThrowawayCoturn: Sendable {
         throw LocalServiceError("turnserver did not answer on 127.0.0.1:\(port) within 10 s: \(logTail())")
     }
 
-    private static func startWatchdog(server: pid_t, directory: String) throws -> pid_t {
-        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; "
-            + "if tr '\\0' ' ' < /proc/\(server)/cmdline 2>/dev/null | grep -qF '\(directory)'; then kill -9 \(server); fi; "
-            + "rm -rf '\(directory)'"
-        return try CommandRunner.spawnDetached(["setsid", "sh", "-c", script])
-    }
-
-    /// Kills a child with SIGKILL and reaps it.
-    private static func kill(_ pid: pid_t) {
-        guard Foundation.kill(pid, SIGKILL) == 0 else { return }
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, 0)
-    }
 }
 
 /// Readiness checks against a server on 127.0.0.1, with plain sockets.
@@ -162,10 +145,7 @@ private enum LoopbackCheck {
     }
 
     private static func connectLoopback(_ descriptor: Int32, port: Int) -> Bool {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let address = LocalHost.loopback(port: port)
         return withUnsafePointer(to: address) { pointer in
             pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
                 connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0

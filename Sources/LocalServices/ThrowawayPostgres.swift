@@ -17,6 +17,7 @@ public final class ThrowawayPostgres: Sendable {
     public let password: String
     private let binDirectory: String
     private let owner: String?
+    private let watchdogID: pid_t?
 
     /// Creates the cluster and starts the server.
     /// - Parameter stopWhenParentExits: start a watchdog that stops the server once this process is gone.
@@ -24,20 +25,23 @@ public final class ThrowawayPostgres: Sendable {
         binDirectory = try Self.findBinDirectory()
         owner = LocalHost.isRoot ? "postgres" : nil
         password = UUID().uuidString.replacingOccurrences(of: "-", with: "")
-        var template = Array((NSTemporaryDirectory() + "callctl-pg-XXXXXX").utf8CString)
-        guard let created = mkdtemp(&template) else {
-            throw LocalServiceError("cannot create a temporary directory for PostgreSQL")
-        }
-        directory = String(cString: created)
+        directory = try LocalHost.makeTemporaryDirectory(prefix: "callctl-pg")
         socketDirectory = directory + "/socket"
-        port = try LocalHost.freePort()
+        do {
+            port = try LocalHost.freePort()
+            let stopCommand = (owner.map { "runuser -u \($0) -- " } ?? "")
+                + "'\(binDirectory)/pg_ctl' -D '\(directory)/data' -m immediate -w stop >/dev/null 2>&1"
+            watchdogID = stopWhenParentExits ? try LocalHost.startWatchdog(cleanup: stopCommand, directory: directory) : nil
+        } catch {
+            try? FileManager.default.removeItem(atPath: directory)
+            throw error
+        }
         do {
             try prepareDirectory()
             try initialize()
             try startServer()
-            if stopWhenParentExits { try startWatchdog() }
         } catch {
-            try? FileManager.default.removeItem(atPath: directory)
+            stop()
             throw error
         }
     }
@@ -45,11 +49,6 @@ public final class ThrowawayPostgres: Sendable {
     /// A libpq connection string over the unix socket (no password needed).
     public func connectionString(database: String = "postgres") -> String {
         "host=\(socketDirectory) port=\(port) user=\(superuser) dbname=\(database)"
-    }
-
-    /// A `postgresql://` URL over TCP on 127.0.0.1 with the password, for TCP tests.
-    public func tcpURL(database: String = "postgres") -> String {
-        "postgresql://\(superuser):\(password)@127.0.0.1:\(port)/\(database)"
     }
 
     /// Creates a database (the name is a plain identifier chosen by the caller).
@@ -67,16 +66,11 @@ public final class ThrowawayPostgres: Sendable {
         return outcome.output
     }
 
-    /// Stops the server at once and removes its directory.
+    /// Stops the server at once and its watchdog, and removes its directory.
     public func stop() {
         _ = try? CommandRunner.run([binDirectory + "/pg_ctl", "-D", directory + "/data", "-m", "immediate", "-w", "stop"], as: owner)
+        if let watchdogID { LocalHost.kill(watchdogID) }
         try? FileManager.default.removeItem(atPath: directory)
-    }
-
-    /// Restarts the server on the same port (fault tests).
-    public func restart() throws {
-        _ = try CommandRunner.run([binDirectory + "/pg_ctl", "-D", directory + "/data", "-m", "fast", "-w", "stop"], as: owner)
-        try startServer()
     }
 
     private func prepareDirectory() throws {
@@ -106,13 +100,6 @@ public final class ThrowawayPostgres: Sendable {
             let log = (try? String(contentsOfFile: directory + "/server.log", encoding: .utf8)) ?? ""
             throw LocalServiceError("PostgreSQL did not start: \(outcome.output)\n\(log.suffix(2000))")
         }
-    }
-
-    private func startWatchdog() throws {
-        let stopCommand = (owner.map { "runuser -u \($0) -- " } ?? "")
-            + "'\(binDirectory)/pg_ctl' -D '\(directory)/data' -m immediate -w stop"
-        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(stopCommand) >/dev/null 2>&1; rm -rf '\(directory)'"
-        try CommandRunner.spawnDetached(["setsid", "sh", "-c", script])
     }
 
     /// Finds PostgreSQL's server binaries: `CALLCTL_PG_BINDIR`, `pg_config --bindir`, the

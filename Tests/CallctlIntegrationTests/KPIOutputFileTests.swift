@@ -5,12 +5,6 @@ import Testing
 /// `--output` and `--metrics-file` replace files atomically; bad flags are usage errors (64).
 @Suite("callctl kpi: output files and usage errors", .serialized)
 struct KPIOutputFileTests {
-    private func scratchDirectory() throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kpi-out-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
-    }
-
     private func inode(_ path: String) throws -> UInt64 {
         try #require(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? UInt64)
     }
@@ -18,39 +12,39 @@ struct KPIOutputFileTests {
     @Test("--output and --metrics-file write whole files by rename: stdout stays empty, no temporary file is left")
     func writesFiles() throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let directory = try scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let report = directory.appendingPathComponent("report.json").path
-        let metrics = directory.appendingPathComponent("callctl_kpi.prom").path
-        try "old report".write(toFile: report, atomically: false, encoding: .utf8)
-        try FileManager.default.linkItem(atPath: report, toPath: directory.appendingPathComponent("reader-holds-old").path)
-        let before = try inode(report)
-        let outcome = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "json", "--output", report, "--metrics-file", metrics])
-        #expect(outcome.standardOutput.isEmpty)
-        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
-        KPIDefinitionTests.totals.check(object?["totals"], "--output totals")
-        #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains("callctl_kpi_calls_requested{group=\"total\"} 8\n"))
-        // Replaced by rename, not rewritten in place: a reader holding the old file still sees it whole.
-        #expect(try inode(report) != before)
-        #expect(try String(contentsOfFile: directory.appendingPathComponent("reader-holds-old").path, encoding: .utf8) == "old report")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["callctl_kpi.prom", "reader-holds-old", "report.json"])
-        let mode = try #require(try FileManager.default.attributesOfItem(atPath: metrics)[.posixPermissions] as? Int)
-        #expect(mode == 0o644)
+        try withScratchDirectory("kpi-out") { directory in
+            let report = directory.appendingPathComponent("report.json").path
+            let metrics = directory.appendingPathComponent("callctl_kpi.prom").path
+            try "old report".write(toFile: report, atomically: false, encoding: .utf8)
+            try FileManager.default.linkItem(atPath: report, toPath: directory.appendingPathComponent("reader-holds-old").path)
+            let before = try inode(report)
+            let outcome = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "json", "--output", report, "--metrics-file", metrics])
+            #expect(outcome.standardOutput.isEmpty)
+            let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
+            KPIDefinitionTests.totals.check(try #require(object, "--output is a JSON object")["totals"], "--output totals")
+            #expect(try String(contentsOfFile: metrics, encoding: .utf8).contains("callctl_kpi_calls_requested{group=\"total\"} 8\n"))
+            // Replaced by rename, not rewritten in place: a reader holding the old file still sees it whole.
+            #expect(try inode(report) != before)
+            #expect(try String(contentsOfFile: directory.appendingPathComponent("reader-holds-old").path, encoding: .utf8) == "old report")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() == ["callctl_kpi.prom", "reader-holds-old", "report.json"])
+            let mode = try #require(try FileManager.default.attributesOfItem(atPath: metrics)[.posixPermissions] as? Int)
+            #expect(mode == 0o644)
+        }
     }
 
-    @Test("html and csv go to --output too; a missing directory fails with exit 1 and leaves nothing")
+    @Test("html and csv go to --output too; a missing directory fails with exit 78 (the path is wrong) and leaves nothing")
     func otherFormatsAndFailure() throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let directory = try scratchDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let page = directory.appendingPathComponent("march.html").path
-        _ = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html", "--output", page])
-        #expect(try String(contentsOfFile: page, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
-        let missing = directory.appendingPathComponent("nowhere/report.csv").path
-        let failed = try CLI.run(["kpi"] + KPIDefinitionTests.period + ["--format", "csv", "--output", missing, "--database-url", url])
-        #expect(failed.status == 1)
-        #expect(failed.standardError.contains("nowhere"))
-        #expect(!FileManager.default.fileExists(atPath: missing))
+        try withScratchDirectory("kpi-out") { directory in
+            let page = directory.appendingPathComponent("march.html").path
+            _ = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html", "--output", page])
+            #expect(try String(contentsOfFile: page, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
+            let missing = directory.appendingPathComponent("nowhere/report.csv").path
+            let failed = try CLI.run(["kpi"] + KPIDefinitionTests.period + ["--format", "csv", "--output", missing, "--database-url", url])
+            #expect(failed.status == 78)
+            #expect(failed.standardError.contains("nowhere"))
+            #expect(!FileManager.default.fileExists(atPath: missing))
+        }
     }
 
     @Test("bad flags are usage errors (64) with a message naming the problem, before any database work", arguments: [

@@ -41,14 +41,8 @@ func runSettings(database: DatabaseOptions, logging: LoggingOptions,
                  _ body: (SettingsStore, Output) throws -> Void) async throws {
     try await runReportingFailures(logging: logging) {
         let context = try CommandContext.live(database: database, logging: logging, label: "callctl.config")
-        do {
-            let connection = try context.connect()
-            defer { connection.close() }
-            try body(SettingsStore(connection: connection), context.output)
-        } catch let failure as Failure {
-            throw failure
-        } catch {
-            throw StoreFailure.classify(error)
-        }
+        let connection = try context.connect()
+        defer { connection.close() }
+        try body(SettingsStore(connection: connection), context.output)
     }
 }

@@ -16,9 +16,7 @@ struct JobRunInfo: Sendable {
     let duration: Duration
 
     /// The duration in whole milliseconds.
-    var milliseconds: Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-    }
+    var milliseconds: Int64 { Int64(duration / .milliseconds(1)) }
 }
 
 /// An outcome the harness can measure and summarize.
@@ -62,13 +60,13 @@ struct JobHarness {
                 logger.info("job finished: \(summary)", metadata: ["duration_ms": "\(info.milliseconds)", "batches": "\(outcome.batches)"])
                 try render(outcome, info, context.output)
                 if let path = options.metricsFile {
-                    try JobMetrics(job: name, finishedAt: context.now(), durationSeconds: Double(info.milliseconds) / 1000,
-                                   changes: outcome.metricChanges, outboxRows: outcome.outboxRows, batches: outcome.batches)
-                        .write(to: path)
+                    let metrics = JobMetrics(job: name, finishedAt: context.now(), durationSeconds: info.duration / .seconds(1),
+                                             changes: outcome.metricChanges, outboxRows: outcome.outboxRows, batches: outcome.batches)
+                    try AtomicFile.replace(path, with: metrics.text)
                 }
                 await ping?.send(.success, message: summary)
             } catch {
-                let failure = StoreFailure.classify(error)
+                let failure = Failure(error)
                 await ping?.send(.failure, message: failure.message)
                 throw failure
             }

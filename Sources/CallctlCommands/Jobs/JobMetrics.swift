@@ -22,29 +22,14 @@ struct JobMetrics {
     var text: String {
         let job = [("job", self.job)]
         var exposition = PrometheusText()
-        func gauge(_ name: String, _ help: String, _ samples: [(labels: [(String, String)], value: String)]) {
-            exposition.gauge(name, help: help)
-            samples.forEach { exposition.sample(name, $0.labels, $0.value) }
-        }
-        gauge("callctl_job_last_success_timestamp_seconds", "Unix time the job last finished successfully.",
-              [(job, String(format: "%.3f", finishedAt.timeIntervalSince1970))])
-        gauge("callctl_job_duration_seconds", "How long the last successful run took.",
-              [(job, String(format: "%.6f", durationSeconds))])
-        gauge("callctl_job_changes", "Rows the last successful run changed, by kind of change.",
-              changes.map { (job + [("change", $0.kind)], String($0.count)) })
-        gauge("callctl_job_outbox_rows", "Outbox events the last successful run wrote.", [(job, String(outboxRows))])
-        gauge("callctl_job_batches", "Transactions the last successful run committed.", [(job, String(batches))])
+        exposition.gauge("callctl_job_last_success_timestamp_seconds", help: "Unix time the job last finished successfully.",
+                         samples: [(job, finishedAt.timeIntervalSince1970)])
+        exposition.gauge("callctl_job_duration_seconds", help: "How long the last successful run took.",
+                         samples: [(job, durationSeconds)])
+        exposition.gauge("callctl_job_changes", help: "Rows the last successful run changed, by kind of change.",
+                         samples: changes.map { (job + [("change", $0.kind)], Double($0.count)) })
+        exposition.gauge("callctl_job_outbox_rows", help: "Outbox events the last successful run wrote.", samples: [(job, Double(outboxRows))])
+        exposition.gauge("callctl_job_batches", help: "Transactions the last successful run committed.", samples: [(job, Double(batches))])
         return exposition.text
-    }
-
-    /// Writes the file atomically (temporary file + rename, mode 0644); a failure is a
-    /// configuration problem (exit 78): the path is wrong or not writable.
-    func write(to path: String) throws {
-        do {
-            try AtomicFile.replace(path, with: text)
-        } catch {
-            throw Failure(message: "cannot write the metrics file: \(error.message); check the path and the directory's permissions",
-                          exitCode: Failure.configuration)
-        }
     }
 }

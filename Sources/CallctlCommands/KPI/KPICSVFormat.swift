@@ -24,6 +24,6 @@ enum KPICSVFormat {
             figures.timeToConnectMs.mean, figures.timeToConnectMs.p50, figures.timeToConnectMs.p95,
             figures.timeout.value, figures.busy.value, figures.meanDurationSeconds, figures.noShow.value,
         ]
-        return [key] + values.map { $0.map(KPIText.number) ?? "" }
+        return [key] + values.map { $0.map(PlainNumber.text) ?? "" }
     }
 }

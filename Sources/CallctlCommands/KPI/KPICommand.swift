@@ -82,7 +82,7 @@ struct KPICommand: AsyncParsableCommand {
                 context.output.write(text)
             }
             if let metricsFile {
-                try AtomicFile.replace(metricsFile, with: KPIPrometheusFormat.render(report))
+                try AtomicFile.replace(metricsFile, with: format == .prometheus ? text : KPIPrometheusFormat.render(report))
                 context.logger.info("wrote the KPI metrics", metadata: ["file": "\(metricsFile)"])
             }
         }

@@ -48,7 +48,7 @@ enum KPIHTMLFormat {
 
     private static func valueText(_ kpi: KPI, _ value: Double?) -> String {
         switch kpi {
-        case .callsRequested, .callsConnected: value.map(KPIText.number) ?? "—"
+        case .callsRequested, .callsConnected: value.map(PlainNumber.text) ?? "—"
         case .timeToConnectMs: KPIText.milliseconds(value)
         case .meanDurationSeconds: KPIText.duration(value)
         default: KPIMath.percentText(value)

@@ -51,14 +51,13 @@ enum KPIPrometheusFormat {
             for scope in scopes {
                 for sample in family.samples(scope.figures) {
                     guard let value = sample.value, value.isFinite else { continue }
-                    exposition.sample(family.name, scope.labels + sample.labels, KPIText.number(value))
+                    exposition.sample(family.name, scope.labels + sample.labels, value)
                 }
             }
         }
         for (name, instant, help) in [("callctl_kpi_period_start_timestamp_seconds", report.period.start, "start of the reported period [from, to), Unix time"),
                                       ("callctl_kpi_period_end_timestamp_seconds", report.period.end, "end of the reported period [from, to) (excluded), Unix time")] {
-            exposition.gauge(name, help: help)
-            exposition.sample(name, filter, KPIText.number(instant.timeIntervalSince1970))
+            exposition.gauge(name, help: help, samples: [(filter, instant.timeIntervalSince1970)])
         }
         return exposition.text
     }

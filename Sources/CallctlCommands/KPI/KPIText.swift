@@ -2,13 +2,6 @@ import CallDomain
 
 /// How KPI values are written: plain numbers for machines, units and percentages for people.
 enum KPIText {
-    /// A number for CSV and Prometheus: integral values without a fraction, others in the
-    /// shortest form that reads back to the same `Double`.
-    static func number(_ value: Double) -> String {
-        if value.rounded() == value, abs(value) < 1e15 { return String(Int64(value)) }
-        return "\(value)"
-    }
-
     /// Milliseconds for people, rounded: `1300 ms`, or `—` for no data.
     static func milliseconds(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "—" }
@@ -25,7 +18,7 @@ enum KPIText {
     /// The headline value of a KPI for people: counts, percentages, milliseconds, durations.
     static func human(_ kpi: KPI, _ figures: KPIFigures) -> String {
         switch kpi {
-        case .callsRequested, .callsConnected: KPIText.number(figures.value(of: kpi) ?? 0)
+        case .callsRequested, .callsConnected: PlainNumber.text(figures.value(of: kpi) ?? 0)
         case .timeToConnectMs: milliseconds(figures.timeToConnectMs.mean)
         case .meanDurationSeconds: duration(figures.meanDurationSeconds)
         default: KPIMath.percentText(figures.value(of: kpi))

@@ -52,7 +52,6 @@ struct SVGBarChart {
     }
 
     private func number(_ value: Double) -> String {
-        let rounded = (value * 10).rounded() / 10
-        return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        PlainNumber.text((value * 10).rounded() / 10)
     }
 }

@@ -1,3 +1,4 @@
+import CallctlConfig
 import Foundation
 import ICE
 
@@ -20,12 +21,11 @@ struct IceServersFile {
 
     /// Reads and checks the file; every problem is a usage error naming the file.
     init(path: String) throws(ProbeUsageError) {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let size = attributes[.size] as? Int, let data = FileManager.default.contents(atPath: path) else {
-            throw ProbeUsageError("--config \(path) is not a readable file")
-        }
-        guard size <= Self.maximumBytes else {
-            throw ProbeUsageError("--config \(path) is \(size) bytes; an ICE server list is at most \(Self.maximumBytes)")
+        let data: Data
+        switch SmallFile.read(path, limit: Self.maximumBytes) {
+        case .unreadable: throw ProbeUsageError("--config \(path) is not a readable file")
+        case .tooLarge: throw ProbeUsageError("--config \(path) is larger than \(Self.maximumBytes) bytes; an ICE server list is a few hundred")
+        case .data(let contents): data = contents
         }
         try self.init(data: data, name: path)
     }

@@ -39,10 +39,6 @@ struct ProbeIce: AsyncParsableCommand {
     @OptionGroup var credentials: TurnCredentialOptions
     @OptionGroup var options: ProbeOptions
 
-    func validate() throws {
-        _ = try resolved()
-    }
-
     func run() async throws {
         let (settings, servers) = try resolved()
         var probes: [@Sendable () async -> ProbeReport] = []

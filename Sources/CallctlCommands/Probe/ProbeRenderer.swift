@@ -19,11 +19,11 @@ struct ProbeRenderer {
 
     /// Prints one probe.
     func render(_ report: ProbeReport) throws {
-        try writeMetrics([report])
+        let prometheus = try writeMetrics([report])
         let headline = "\(report.kind.rawValue.uppercased()) \(report.status) - \(Self.summary(report))"
         switch format {
         case .prometheus:
-            output.write(ProbePrometheus.render([report], at: Date()))
+            output.write(prometheus)
         case .json:
             try output.json(ProbeJSON(report))
         case .nagios:
@@ -36,11 +36,11 @@ struct ProbeRenderer {
 
     /// Prints the probes of `probe ice`.
     func render(_ suite: ProbeSuite) throws {
-        try writeMetrics(suite.reports)
+        let prometheus = try writeMetrics(suite.reports)
         let headline = "ICE \(suite.status) - \(suite.summary)"
         switch format {
         case .prometheus:
-            output.write(ProbePrometheus.render(suite.reports, at: Date()))
+            output.write(prometheus)
         case .json:
             let summary = ProbeJSON(probe: "ice", uri: suite.reports.map(\.uri.description).joined(separator: ","),
                                     status: suite.status, rtt: suite.rtt, mappedAddress: suite.mappedAddress?.description,
@@ -63,11 +63,14 @@ struct ProbeRenderer {
         }
     }
 
-    /// Writes `--metrics-file`, if given; a file that cannot be written makes the run UNKNOWN (3).
-    private func writeMetrics(_ reports: [ProbeReport]) throws {
-        guard let metricsFile else { return }
+    /// Renders the Prometheus text once and writes it to `--metrics-file`, if given, so the
+    /// file and stdout agree; a file that cannot be written makes the run UNKNOWN (3).
+    private func writeMetrics(_ reports: [ProbeReport]) throws -> String {
+        let text = ProbePrometheus.render(reports, at: Date())
+        guard let metricsFile else { return text }
         do {
-            try AtomicFile.replace(metricsFile, with: ProbePrometheus.render(reports, at: Date()))
+            try AtomicFile.replace(metricsFile, with: text)
+            return text
         } catch {
             StandardStreams.error("callctl probe: --metrics-file: \(error.message)\n")
             throw ExitCode(ProbeStatus.unknown.exitCode)
@@ -103,8 +106,7 @@ struct ProbeRenderer {
     /// `rtt=0.412ms;100;300;0` then, when asked, each check's time: `binding=0.412ms`.
     private func perfdata(_ report: ProbeReport, label: String, withChecks: Bool) -> String {
         func number(_ duration: Duration) -> String {
-            let milliseconds = ProbeJSON.milliseconds(duration)
-            return milliseconds == milliseconds.rounded() ? String(Int(milliseconds)) : String(milliseconds)
+            PlainNumber.text(ProbeJSON.milliseconds(duration))
         }
         func value(_ duration: Duration?) -> String {
             duration.map { number($0) + "ms" } ?? "U"

@@ -26,12 +26,6 @@ struct ProbeStun: AsyncParsableCommand {
 
     @OptionGroup var options: ProbeOptions
 
-    func validate() throws {
-        _ = try ProbeUsage.check("stun", format: options.format) { () throws(ProbeUsageError) in
-            (try options.settings(), try ProbeURI.parse(uri))
-        }
-    }
-
     func run() async throws {
         let (settings, server) = try ProbeUsage.check("stun", format: options.format) { () throws(ProbeUsageError) in
             (try options.settings(), try ProbeURI.parse(uri))

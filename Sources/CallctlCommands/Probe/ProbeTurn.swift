@@ -33,10 +33,6 @@ struct ProbeTurn: AsyncParsableCommand {
     @OptionGroup var credentials: TurnCredentialOptions
     @OptionGroup var options: ProbeOptions
 
-    func validate() throws {
-        _ = try resolved()
-    }
-
     func run() async throws {
         let (settings, server, login) = try resolved()
         let report = await TurnProbe(uri: server, login: login, configuration: settings.configuration).run()

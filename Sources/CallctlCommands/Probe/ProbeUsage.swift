@@ -17,15 +17,14 @@ struct ProbeUsageError: Error, CustomStringConvertible {
 /// an `UNKNOWN` status line to stdout.
 ///
 /// ArgumentParser prints a thrown error's message only with exit code 1 or 64, so the
-/// message is printed here and `ExitCode(3)` thrown. `validate()` also runs when help is
-/// asked for, and help then replaces the error: the message is not printed in that case.
+/// message is printed here and `ExitCode(3)` thrown. The checks run in `run()`, not in
+/// `validate()`, so `--help` is answered however wrong the other flags are.
 enum ProbeUsage {
     /// Runs `body`; on a usage error reports it and throws `ExitCode(3)`.
     static func check<T>(_ command: String, format: String, _ body: () throws(ProbeUsageError) -> T) throws -> T {
         do {
             return try body()
         } catch {
-            guard !builtInFlagGiven else { throw ExitCode(ProbeStatus.unknown.exitCode) }
             StandardStreams.error("Error: \(error)\nSee 'callctl probe \(command) --help'.\n")
             if format == ProbeFormat.nagios.rawValue {
                 StandardStreams.out("\(command.uppercased()) UNKNOWN - \(error)\n")
@@ -34,22 +33,12 @@ enum ProbeUsage {
         }
     }
 
-    /// Whether the command line asks for help or the version, which ArgumentParser answers
-    /// instead of running the command.
-    private static var builtInFlagGiven: Bool {
-        CommandLine.arguments.dropFirst().contains { ["-h", "--help", "--version", "--experimental-dump-help"].contains($0) }
-    }
-
     /// A number of seconds or milliseconds from a flag, within its bounds.
     static func number(_ text: String, flag: String, unit: String, range: ClosedRange<Double>) throws(ProbeUsageError) -> Double {
         guard let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, range.contains(value) else {
-            throw ProbeUsageError("\(flag) takes \(unit) from \(ProbeUsage.plain(range.lowerBound)) to \(ProbeUsage.plain(range.upperBound)); got '\(text)'")
+            throw ProbeUsageError("\(flag) takes \(unit) from \(PlainNumber.text(range.lowerBound)) to \(PlainNumber.text(range.upperBound)); got '\(text)'")
         }
         return value
     }
 
-    /// `5` rather than `5.0`.
-    private static func plain(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(value)
-    }
 }

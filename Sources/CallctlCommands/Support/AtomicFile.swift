@@ -4,7 +4,8 @@ import Foundation
 /// old content or the new, never a part: the text goes to a hidden temporary file in the same
 /// directory, is flushed to disk, made readable (0644), then renamed over the target.
 enum AtomicFile {
-    /// Writes `text` to `path` atomically; on failure the target is untouched and no temporary file is left.
+    /// Writes `text` to `path` atomically; on failure the target is untouched, no temporary file
+    /// is left, and the error is a configuration problem (exit 78): the path is wrong or not writable.
     static func replace(_ path: String, with text: String) throws(Failure) {
         let target = URL(fileURLWithPath: path)
         let directory = target.deletingLastPathComponent().path
@@ -35,6 +36,7 @@ enum AtomicFile {
     }
 
     private static func failure(_ what: String, _ path: String) -> Failure {
-        Failure(message: "\(what): \(String(cString: strerror(errno))); \(path) was left as it was", exitCode: Failure.failed)
+        Failure(message: "\(what): \(String(cString: strerror(errno))); \(path) was left as it was; check the path and the directory's permissions",
+                exitCode: Failure.configuration)
     }
 }

@@ -20,7 +20,6 @@ struct CommandContext: Sendable {
 
     /// Builds the real context from the shared flags.
     static func live(database options: DatabaseOptions, logging: LoggingOptions, label: String) throws -> CommandContext {
-        LoggingSetup.bootstrap(logging)
         let environment = try options.environment()
         let settings = try DatabaseTarget.resolve(flag: options.databaseURL, environment: environment)
         return CommandContext(environment: environment, logger: Logger(label: label), output: .standard,
