@@ -20,39 +20,39 @@ struct ConnectionSettingsTests {
     @Test("nothing configured: PG* variables and a .pgpass file are used exactly as psql does")
     func libpqDefaults() throws {
         let database = try TestDatabase()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pgpass-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let pgpass = directory.appendingPathComponent("pgpass").path
-        try "127.0.0.1:\(database.server.port):*:postgres:\(database.server.password)\n".write(toFile: pgpass, atomically: true, encoding: .utf8)
-        chmod(pgpass, 0o600)
-        let outcome = try CLI.run(["migrate", "up"], environment: [
-            "PGHOST": "127.0.0.1", "PGPORT": "\(database.server.port)", "PGUSER": "postgres",
-            "PGDATABASE": database.name, "PGPASSFILE": pgpass,
-        ])
-        #expect(outcome.status == 0, "\(outcome.output)")
-        #expect(!outcome.output.contains(database.server.password))
+        try withScratchDirectory("pgpass") { directory in
+            let pgpass = directory.appendingPathComponent("pgpass").path
+            try "127.0.0.1:\(database.server.port):*:postgres:\(database.server.password)\n".write(toFile: pgpass, atomically: true, encoding: .utf8)
+            chmod(pgpass, 0o600)
+            let outcome = try CLI.run(["migrate", "up"], environment: [
+                "PGHOST": "127.0.0.1", "PGPORT": "\(database.server.port)", "PGUSER": "postgres",
+                "PGDATABASE": database.name, "PGPASSFILE": pgpass,
+            ])
+            #expect(outcome.status == 0, "\(outcome.output)")
+            #expect(!outcome.output.contains(database.server.password))
+        }
     }
 
     @Test("Laravel's DB_* variables from --env-file; DATABASE_URL in the real environment wins")
     func laravelEnvFile() throws {
         let database = try TestDatabase()
-        let envFile = FileManager.default.temporaryDirectory.appendingPathComponent("callctl-\(UUID().uuidString).env").path
-        defer { try? FileManager.default.removeItem(atPath: envFile) }
-        try """
-        APP_NAME=Clinic
-        DB_CONNECTION=pgsql
-        DB_HOST=127.0.0.1
-        DB_PORT=\(database.server.port)
-        DB_DATABASE=\(database.name)
-        DB_USERNAME=postgres
-        DB_PASSWORD="\(database.server.password)"
-        """.write(toFile: envFile, atomically: true, encoding: .utf8)
-        let fromFile = try CLI.run(["migrate", "up", "--env-file", envFile])
-        #expect(fromFile.status == 0, "\(fromFile.output)")
-        let overridden = try CLI.run(["migrate", "status", "--env-file", envFile], environment: ["DATABASE_URL": "host=/nowhere port=1"])
-        #expect(overridden.status == 69)
-        #expect(overridden.standardError.contains("(from DATABASE_URL)"))
+        try withScratchDirectory("callctl-env") { directory in
+            let envFile = directory.appendingPathComponent(".env").path
+            try """
+            APP_NAME=Clinic
+            DB_CONNECTION=pgsql
+            DB_HOST=127.0.0.1
+            DB_PORT=\(database.server.port)
+            DB_DATABASE=\(database.name)
+            DB_USERNAME=postgres
+            DB_PASSWORD="\(database.server.password)"
+            """.write(toFile: envFile, atomically: true, encoding: .utf8)
+            let fromFile = try CLI.run(["migrate", "up", "--env-file", envFile])
+            #expect(fromFile.status == 0, "\(fromFile.output)")
+            let overridden = try CLI.run(["migrate", "status", "--env-file", envFile], environment: ["DATABASE_URL": "host=/nowhere port=1"])
+            #expect(overridden.status == 69)
+            #expect(overridden.standardError.contains("(from DATABASE_URL)"))
+        }
     }
 
     @Test("configuration mistakes exit 78 with the fix", arguments: [

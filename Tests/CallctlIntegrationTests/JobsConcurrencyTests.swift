@@ -18,9 +18,9 @@ struct JobsConcurrencyTests {
         for run in runs {
             let ending = try run.finish()
             #expect(ending.status == 0, "\(ending.output)")
-            let json = try JSONSerialization.jsonObject(with: Data(ending.standardOutput.utf8)) as? [String: Any]
-            marked += json?["appointment_ids"] as? [Int] ?? []
-            closed += json?["closed_calls"] as? Int ?? 0
+            let json = try ending.json()
+            marked += try #require(json["appointment_ids"] as? [Int], "\(ending.output)")
+            closed += try #require(json["closed_calls"] as? Int, "\(ending.output)")
         }
         #expect(marked.count == 600)
         #expect(Set(marked) == Set(ids.map(Int.init)))
@@ -45,8 +45,7 @@ struct JobsConcurrencyTests {
         for run in runs {
             let ending = try run.finish()
             #expect(ending.status == 0, "\(ending.output)")
-            let json = try JSONSerialization.jsonObject(with: Data(ending.standardOutput.utf8)) as? [String: Any]
-            closed += json?["closed"] as? Int ?? 0
+            closed += try #require(try ending.json()["closed"] as? Int, "\(ending.output)")
         }
         #expect(closed == 200)
         #expect(try world.count("SELECT count(*) FROM call_sessions WHERE end_reason = 'timeout_no_answer'") == 200)

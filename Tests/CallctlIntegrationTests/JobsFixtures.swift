@@ -16,16 +16,11 @@ struct JobsWorld {
     init(_ label: String = #function) throws {
         let database = try TestDatabase(label)
         let connection = try database.migrated()
-        let tenant = try connection.query("INSERT INTO tenants (slug, name) VALUES ('clinic', 'Clinic') RETURNING id")
-            .first!.decode(Int64.self, "id")
-        func insert(_ sql: String, _ parameters: (any PGEncodable)?...) throws -> Int64 {
-            try connection.query(sql, parameters).first!.decode(Int64.self, "id")
-        }
-        let user = "INSERT INTO users (tenant_id, name, email, role) VALUES ($1, $2, $3, $2) RETURNING id"
-        doctorUserId = try insert(user, tenant, "doctor", "doctor@example.test")
-        patientUserId = try insert(user, tenant, "patient", "patient@example.test")
-        doctorId = try insert("INSERT INTO doctors (user_id) VALUES ($1) RETURNING id", doctorUserId)
-        patientId = try insert("INSERT INTO patients (user_id) VALUES ($1) RETURNING id", patientUserId)
+        let clinic = try ClinicSeed(on: connection)
+        doctorUserId = clinic.doctorUserId
+        patientUserId = clinic.patientUserId
+        doctorId = clinic.doctorId
+        patientId = clinic.patientId
         self.database = database
         self.connection = connection
     }
@@ -84,8 +79,7 @@ struct JobsWorld {
     /// Runs `callctl … --format json` and decodes stdout as a JSON object.
     func runJSON(_ arguments: [String]) throws -> (CommandRunner.Outcome, [String: Any]) {
         let outcome = try run(arguments + ["--format", "json"])
-        let object = try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any]
-        return (outcome, try #require(object, "stdout is a JSON object: \(outcome.output)"))
+        return (outcome, try outcome.json())
     }
 
     /// The outbox rows of an appointment's channel, oldest first: (event, payload JSON).
@@ -119,6 +113,28 @@ struct JobsWorld {
                      AND o.event = 'App\\Events\\AppointmentNoShow') = 1)
                OR (SELECT count(*) FROM appointment_call_events e WHERE e.appointment_id = a.id AND e.call_id IS NULL) > 1
             """)
+    }
+}
+
+extension JobsWorld {
+    /// The backend pid of a session waiting for a lock while running a statement like `pattern`.
+    func backendWaitingOnLock(_ pattern: String) throws -> Int32? {
+        try connection.query("""
+            SELECT pid FROM pg_stat_activity
+            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE $1
+            """, pattern).first?.decode(Int32.self, "pid")
+    }
+
+    /// True when the backend `pid` is gone (its client died and its transaction rolled back).
+    func backendGone(_ pid: Int32) throws -> Bool {
+        try count("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", pid) == 0
+    }
+}
+
+extension BackgroundRun {
+    /// Starts `callctl arguments` in the background on `world`'s database.
+    convenience init(_ world: JobsWorld, _ arguments: [String]) throws {
+        try self.init(databaseURL: world.database.connectionString, arguments)
     }
 }
 

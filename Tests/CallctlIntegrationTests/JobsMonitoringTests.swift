@@ -2,118 +2,55 @@ import Foundation
 import LocalServices
 import Testing
 
-/// A loopback HTTP server (a small python3 script) that logs every request as
-/// `METHOD PATH BODY`, for the `--ping-url` tests; stopped with `stop()`.
-struct PingServer {
-    let port: Int
-    private let pid: pid_t
-    private let directory: URL
-
-    init() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("callctl-ping-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let script = """
-            import http.server, sys
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_POST(self):
-                    body = self.rfile.read(int(self.headers.get('Content-Length', 0))).decode()
-                    with open(sys.argv[1], 'a') as log:
-                        log.write(self.command + ' ' + self.path + ' ' + body + '\\n')
-                    self.send_response(200)
-                    self.end_headers()
-                    self.wfile.write(b'OK')
-                do_GET = do_POST
-                def log_message(self, *args):
-                    pass
-            server = http.server.HTTPServer(('127.0.0.1', 0), Handler)
-            with open(sys.argv[2] + '.tmp', 'w') as f:
-                f.write(str(server.server_address[1]))
-            import os; os.rename(sys.argv[2] + '.tmp', sys.argv[2])
-            server.serve_forever()
-            """
-        let scriptPath = directory.appendingPathComponent("server.py").path
-        try script.write(toFile: scriptPath, atomically: true, encoding: .utf8)
-        let portPath = directory.appendingPathComponent("port").path
-        pid = try CommandRunner.spawnDetached(["python3", scriptPath, directory.appendingPathComponent("requests").path, portPath])
-        var found: Int?
-        _ = eventually(within: 10) {
-            found = (try? String(contentsOfFile: portPath, encoding: .utf8)).flatMap { Int($0) }
-            return found != nil
-        }
-        guard let found else {
-            kill(pid, SIGKILL)
-            _ = try? CommandRunner.wait(for: pid)
-            throw LocalServiceError("the ping test server did not start")
-        }
-        port = found
-    }
-
-    /// The requests received so far, one `METHOD PATH BODY` line each.
-    var requests: [String] {
-        ((try? String(contentsOf: directory.appendingPathComponent("requests"), encoding: .utf8)) ?? "")
-            .split(separator: "\n").map(String.init)
-    }
-
-    /// Stops the server and removes its files. SIGKILL, because a child spawned from a
-    /// concurrency thread inherits that thread's blocked SIGTERM.
-    func stop() {
-        kill(pid, SIGKILL)
-        _ = try? CommandRunner.wait(for: pid)
-        try? FileManager.default.removeItem(at: directory)
-    }
-}
-
 @Suite("jobs: metrics file, health pings, exit codes", .serialized)
 struct JobsMonitoringTests {
     @Test("--metrics-file writes a Prometheus textfile atomically; a failed run leaves it alone")
     func metricsFile() throws {
         let world = try JobsWorld()
         _ = try world.dueAppointments(2, before: "2026-03-29T10:00:00Z")
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("callctl-metrics-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("callctl_no_show.prom").path
-        let started = Date().timeIntervalSince1970
-        let outcome = try world.run(["jobs", "no-show", "--now", "2026-03-29T10:00:00Z", "--metrics-file", path])
-        #expect(outcome.status == 0, "\(outcome.output)")
-        let text = try String(contentsOfFile: path, encoding: .utf8)
-        #expect(text.contains("# TYPE callctl_job_last_success_timestamp_seconds gauge\n"))
-        #expect(text.contains("callctl_job_changes{job=\"no_show\",change=\"marked_no_show\"} 2\n"))
-        #expect(text.contains("callctl_job_changes{job=\"no_show\",change=\"call_window_closed\"} 0\n"))
-        #expect(text.contains("callctl_job_outbox_rows{job=\"no_show\"} 2\n"))
-        #expect(text.contains("callctl_job_duration_seconds{job=\"no_show\"} "))
-        let stamp = text.split(separator: "\n").first { $0.hasPrefix("callctl_job_last_success_timestamp_seconds{job=\"no_show\"} ") }
-        let seconds = try #require(stamp.flatMap { Double($0.split(separator: " ").last ?? "") })
-        #expect(seconds >= started.rounded(.down) && seconds <= Date().timeIntervalSince1970 + 1)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["callctl_no_show.prom"])
+        try withScratchDirectory("callctl-metrics") { directory in
+            let path = directory.appendingPathComponent("callctl_no_show.prom").path
+            let started = Date().timeIntervalSince1970
+            let outcome = try world.run(["jobs", "no-show", "--now", "2026-03-29T10:00:00Z", "--metrics-file", path])
+            #expect(outcome.status == 0, "\(outcome.output)")
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.contains("# TYPE callctl_job_last_success_timestamp_seconds gauge\n"))
+            #expect(text.contains("callctl_job_changes{job=\"no_show\",change=\"marked_no_show\"} 2\n"))
+            #expect(text.contains("callctl_job_changes{job=\"no_show\",change=\"call_window_closed\"} 0\n"))
+            #expect(text.contains("callctl_job_outbox_rows{job=\"no_show\"} 2\n"))
+            #expect(text.contains("callctl_job_duration_seconds{job=\"no_show\"} "))
+            let stamp = text.split(separator: "\n").first { $0.hasPrefix("callctl_job_last_success_timestamp_seconds{job=\"no_show\"} ") }
+            let seconds = try #require(stamp.flatMap { Double($0.split(separator: " ").last ?? "") })
+            #expect(seconds >= started.rounded(.down) && seconds <= Date().timeIntervalSince1970 + 1)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: directory.path) == ["callctl_no_show.prom"])
 
-        let failed = try CLI.run(["jobs", "no-show", "--metrics-file", path], environment: ["DATABASE_URL": try unreachableDatabaseURL()])
-        #expect(failed.status == 69)
-        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+            let failed = try CLI.run(["jobs", "no-show", "--metrics-file", path], environment: ["DATABASE_URL": try unreachableDatabaseURL()])
+            #expect(failed.status == 69)
+            #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
 
-        let reapPath = directory.appendingPathComponent("callctl_reap.prom").path
-        #expect(try world.run(["jobs", "reap", "--metrics-file", reapPath]).status == 0)
-        let reap = try String(contentsOfFile: reapPath, encoding: .utf8)
-        for reason in ["timeout_no_answer", "connect_timeout", "heartbeat_lost", "zombie_appointment"] {
-            #expect(reap.contains("callctl_job_changes{job=\"reap\",change=\"\(reason)\"} 0\n"))
+            let reapPath = directory.appendingPathComponent("callctl_reap.prom").path
+            #expect(try world.run(["jobs", "reap", "--metrics-file", reapPath]).status == 0)
+            let reap = try String(contentsOfFile: reapPath, encoding: .utf8)
+            for reason in ["timeout_no_answer", "connect_timeout", "heartbeat_lost", "zombie_appointment"] {
+                #expect(reap.contains("callctl_job_changes{job=\"reap\",change=\"\(reason)\"} 0\n"))
+            }
         }
     }
 
     @Test("--ping-url: /start before, the URL on success, /fail on failure; an unreachable ping never fails the job")
     func pings() throws {
         let world = try JobsWorld()
-        let server = try PingServer()
+        let server = try LoopbackHTTPServer()
         defer { server.stop() }
         let url = "http://127.0.0.1:\(server.port)/check/abc"
         let success = try world.run(["jobs", "no-show", "--ping-url", url])
         #expect(success.status == 0, "\(success.output)")
-        #expect(server.requests.map { $0.split(separator: " ").prefix(2).joined(separator: " ") } == ["POST /check/abc/start", "POST /check/abc"])
-        #expect(server.requests.last?.contains("marked 0 appointments no_show") == true)
+        #expect(server.requests == ["POST /check/abc/start", "POST /check/abc"])
+        #expect(server.received.last?.body.contains("marked 0 appointments no_show") == true)
 
         let failure = try CLI.run(["jobs", "reap", "--ping-url", url + "/"], environment: ["DATABASE_URL": try unreachableDatabaseURL()])
         #expect(failure.status == 69)
-        #expect(server.requests.suffix(2).map { $0.split(separator: " ").prefix(2).joined(separator: " ") }
-            == ["POST /check/abc/start", "POST /check/abc/fail"])
+        #expect(server.requests.suffix(2) == ["POST /check/abc/start", "POST /check/abc/fail"])
 
         let nobody = try world.run(["jobs", "reap", "--ping-url", "http://127.0.0.1:\(try LocalHost.freePort())/secret-uuid",
                                     "--log-format", "json"])

@@ -86,10 +86,11 @@ struct KPIFormatTests {
         for text in ["75.0%", "37.5%", "27.3%", "40.0%", "20m 0s", "mean 1700 ms, p50 1300 ms, p95 2830 ms"] {
             #expect(page.contains(text), "missing \(text)")
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kpi-\(UUID().uuidString).html")
-        try page.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let check = try CommandRunner.run(["python3", "-c", Self.xmlCheck, file.path])
+        let check = try withScratchDirectory("kpi-html") { directory in
+            let file = directory.appendingPathComponent("kpi.html")
+            try page.write(to: file, atomically: true, encoding: .utf8)
+            return try CommandRunner.run(["python3", "-c", Self.xmlCheck, file.path])
+        }
         #expect(check.status == 0, "\(check.output)")
         // The page charts per day (no --by given): 3 bars in each count chart (5, 3, 0 and 2, 1, 0) and 2 in
         // each of the other 6 (03-03 has no data, so no bar): 3 + 3 + 6 × 2 = 18 bars, each with a tooltip.

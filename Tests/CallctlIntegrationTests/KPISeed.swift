@@ -101,7 +101,6 @@ enum KPISeed {
 
     /// Runs `callctl kpi --format json` and parses the object.
     static func json(_ url: String, _ arguments: [String]) throws -> [String: Any] {
-        let outcome = try run(url, arguments + ["--format", "json"])
-        return try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        try run(url, arguments + ["--format", "json"]).json()
     }
 }

@@ -1,6 +1,5 @@
 import CallStore
 import Foundation
-import LocalServices
 import Postgres
 import Testing
 
@@ -15,7 +14,7 @@ struct MigrateCommandTests {
         #expect(up.standardOutput.contains("schema is at version \(MigrationCatalog.latestVersion)"))
         let status = try CLI.run(["migrate", "status", "--format", "json", "--database-url", database.connectionString])
         #expect(status.status == 0)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+        let object = try status.json()
         let applied = try #require(object["applied"] as? [[String: Any]])
         #expect(applied.count == MigrationCatalog.all.count)
         #expect((object["pending"] as? [Any])?.isEmpty == true)
@@ -26,11 +25,13 @@ struct MigrateCommandTests {
     @Test("two concurrent `migrate up` processes both succeed and apply each migration once")
     func concurrentProcesses() throws {
         let database = try TestDatabase()
-        let environment: [String: String?] = ["DATABASE_URL": database.connectionString]
-        let first = try CommandRunner.spawnDetached([CLI.path, "migrate", "up", "--log-level", "error"], environment: environment)
-        let second = try CommandRunner.spawnDetached([CLI.path, "migrate", "up", "--log-level", "error"], environment: environment)
-        #expect(try CommandRunner.wait(for: first) == 0)
-        #expect(try CommandRunner.wait(for: second) == 0)
+        let runs = try (0..<2).map { _ in
+            try BackgroundRun(databaseURL: database.connectionString, ["migrate", "up", "--log-level", "error"])
+        }
+        for run in runs {
+            let ending = try run.finish()
+            #expect(ending.status == 0, "\(ending.output)")
+        }
         let row = try database.connect().query("SELECT count(*) AS c, count(DISTINCT version) AS d FROM schema_migrations").first
         #expect(try row?.decode(Int64.self, "c") == Int64(MigrationCatalog.all.count))
         #expect(try row?.decode(Int64.self, "d") == Int64(MigrationCatalog.all.count))
@@ -64,7 +65,8 @@ struct MigrateCommandTests {
         #expect(!plan.standardOutput.contains("CREATE TABLE call_sessions ("))
         #expect(try Migrator(connection: database.connect()).status().currentVersion == 4)
         let up = try CLI.run(["migrate", "up", "--database-url", url, "--format", "json"])
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(up.standardOutput.utf8)) as? [String: Any])
+        #expect(up.status == 0, "\(up.output)")
+        let object = try up.json()
         #expect((object["applied"] as? [[String: Any]])?.compactMap { $0["version"] as? Int } == [5, 6, 7])
     }
 

@@ -28,27 +28,26 @@ struct MigrationTests {
     @Test("the partial unique index allows one open call per appointment, any number of ended ones")
     func oneActiveCall() throws {
         let connection = try TestDatabase().migrated()
-        try connection.execute("""
-            INSERT INTO tenants (slug, name) VALUES ('t', 'T');
-            INSERT INTO users (tenant_id, name, email, role) VALUES (1, 'Doc', 'd@x', 'doctor'), (1, 'Pat', 'p@x', 'patient');
-            INSERT INTO doctors (user_id) VALUES (1);
-            INSERT INTO patients (user_id) VALUES (2);
-            INSERT INTO appointments (tenant_id, doctor_id, patient_id, scheduled_at) VALUES (1, 1, 1, now());
-            """)
-        let insert = """
-            INSERT INTO call_sessions (id, appointment_id, state, end_reason, caller_user_id, callee_user_id, requested_at)
-            VALUES ($1, 1, $2, $3, 1, 2, now())
-            """
-        try connection.query(insert, UUID(), "ended", "declined")
-        try connection.query(insert, UUID(), "ended", "hangup")
-        try connection.query(insert, UUID(), "ringing", nil as String?)
+        let clinic = try ClinicSeed(on: connection)
+        let appointment = try connection.query("""
+            INSERT INTO appointments (tenant_id, doctor_id, patient_id, scheduled_at) VALUES ($1, $2, $3, now()) RETURNING id
+            """, clinic.tenantId, clinic.doctorId, clinic.patientId).first!.decode(Int64.self, "id")
+        func call(_ state: String, _ reason: String?) throws(PostgresError) {
+            try connection.query("""
+                INSERT INTO call_sessions (id, appointment_id, state, end_reason, caller_user_id, callee_user_id, requested_at)
+                VALUES ($1, $2, $3, $4, $5, $6, now())
+                """, UUID(), appointment, state, reason, clinic.doctorUserId, clinic.patientUserId)
+        }
+        try call("ended", "declined")
+        try call("ended", "hangup")
+        try call("ringing", nil)
         do {
-            try connection.query(insert, UUID(), "accepted", nil as String?)
+            try call("accepted", nil)
             Issue.record("a second open call was accepted")
         } catch {
             #expect(error.isUniqueViolation)
         }
-        #expect(throws: PostgresError.self) { try connection.query(insert, UUID(), "ended", nil as String?) }
+        #expect(throws: PostgresError.self) { try call("ended", nil) }
     }
 
     @Test("an edited migration is refused by name and nothing further is applied")

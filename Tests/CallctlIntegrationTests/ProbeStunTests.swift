@@ -73,9 +73,11 @@ struct ProbeStunTests {
         #expect(run.status == 2)
         #expect(run.stdout.hasPrefix("STUN CRITICAL - "))
         #expect(run.stdout.contains("timeout"))
-        #expect(run.elapsed >= .seconds(2) && run.elapsed < .seconds(3))
-        // Sent at 0, 0.5 and 1.5 s (RTO 500 ms, doubling) before the 2 s limit.
-        #expect(silent.received == 3)
+        // It gave up on its own, without hanging past the limit.
+        #expect(run.elapsed < .seconds(3))
+        // Sent at 0, 0.5 and 1.5 s (RTO 500 ms, doubling) before the 2 s limit: a retransmission
+        // arrived (a loaded machine may cut the last one short), and never more than the schedule allows.
+        #expect((2...3).contains(silent.received), "\(silent.received) datagrams")
     }
 
     @Test func garbageOverUDPIsCriticalNotACrash() throws {
@@ -101,12 +103,13 @@ struct ProbeStunTests {
     }
 
     @Test func caFileThatIsNoCertificateIsUnknown() throws {
-        let path = NSTemporaryDirectory() + "callctl-not-a-cert-\(UInt32.random(in: 0...UInt32.max)).pem"
-        try "not a certificate".write(toFile: path, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        let run = try ProbeCLI.run(["stun", "stuns:127.0.0.1:5349", "--ca-file", path])
-        #expect(run.status == 3)
-        #expect(run.stdout.contains("tls-setup"))
+        try withScratchDirectory("callctl-not-a-cert") { directory in
+            let path = directory.appendingPathComponent("ca.pem").path
+            try "not a certificate".write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try ProbeCLI.run(["stun", "stuns:127.0.0.1:5349", "--ca-file", path])
+            #expect(run.status == 3)
+            #expect(run.stdout.contains("tls-setup"))
+        }
     }
 
     @Test func httpOverTCPIsCriticalAtOnce() throws {
@@ -115,7 +118,9 @@ struct ProbeStunTests {
         let run = try ProbeCLI.run(["stun", "stun:127.0.0.1:\(http.port)?transport=tcp", "--timeout", "3"])
         #expect(run.status == 2)
         #expect(run.stdout.contains("not STUN"), "\(run.stdout)")
-        #expect(run.elapsed < .seconds(2))
+        // Diagnosed from the answer, not by waiting out --timeout 3; and it did not hang.
+        #expect(!run.outcome.output.contains("timeout") && !run.outcome.output.contains("timed out"), "\(run.outcome.output)")
+        #expect(run.elapsed < .seconds(4))
     }
 
     @Test func thresholdsGiveWarningAndCritical() throws {
@@ -143,9 +148,14 @@ struct ProbeStunTests {
         let run = try ProbeCLI.run(["stun"] + arguments)
         #expect(run.status == 3, "\(arguments): \(run.stderr)")
         #expect(run.stderr.contains("Error: "))
-        let nagios = try ProbeCLI.run(["stun"] + arguments + ["--format", "nagios"])
-        if !arguments.contains("--format") {
-            #expect(nagios.stdout.hasPrefix("STUN UNKNOWN - "))
+        // --format nagios comes first, so a bad --format in `arguments` wins over it and is refused
+        // as such (no format to render it in); every other mistake is a Nagios UNKNOWN line.
+        let nagios = try ProbeCLI.run(["stun", "--format", "nagios"] + arguments)
+        #expect(nagios.status == 3, "\(arguments): \(nagios.stdout)\(nagios.stderr)")
+        if arguments.contains("--format") {
+            #expect(nagios.stderr.contains("--format must be"), "\(nagios.stderr)")
+        } else {
+            #expect(nagios.stdout.hasPrefix("STUN UNKNOWN - "), "\(nagios.stdout)")
         }
     }
 }

@@ -20,10 +20,7 @@ enum ProbeCLI {
         var stderr: String { outcome.standardError }
 
         /// stdout as a JSON object.
-        func json() throws -> [String: Any] {
-            let object = try JSONSerialization.jsonObject(with: Data(stdout.utf8))
-            return try #require(object as? [String: Any], "stdout is not a JSON object: \(stdout)")
-        }
+        func json() throws -> [String: Any] { try outcome.json() }
 
         /// The checks of a JSON report, by name.
         func checks() throws -> [String: [String: Any]] {
@@ -38,10 +35,8 @@ enum ProbeCLI {
     }
 
     static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> Run {
-        var variables: [String: String?] = ["CALLCTL_ICE_SERVERS": nil, "CALLCTL_TURN_SECRET": nil]
-        variables.merge(environment) { $1 }
         let start = ContinuousClock.now
-        let outcome = try CLI.run(["probe"] + arguments, environment: variables)
+        let outcome = try CLI.run(["probe"] + arguments, environment: environment)
         return Run(outcome: outcome, elapsed: ContinuousClock.now - start)
     }
 }

@@ -1,51 +1,122 @@
 import Foundation
 import LocalServices
 
-/// A small HTTP server on 127.0.0.1 (python3's http.server) that records every request path,
-/// answers `/status/NNN` with that status, `/slow` after 3 s and everything else with 200.
-final class LoopbackHTTPServer: Sendable {
-    let port: Int
-    let pid: pid_t
-    private let logPath: String
+/// A small HTTP server on 127.0.0.1 (python3's http.server) that records every request with
+/// its body, answers `/status/NNN` with that status, `/slow` after 3 s and everything else with
+/// 200 and `{"ok": true}`. Python binds port 0 and writes the port it got to a file, so no other
+/// process can take the port in between; it exits by itself when the test process is gone.
+/// `stop()` (or dropping the server) ends it and removes its files.
+final class LoopbackHTTPServer: @unchecked Sendable {
+    /// One request as received.
+    struct Request: Sendable {
+        let method: String
+        let path: String
+        let body: String
 
-    init() throws {
-        port = try LocalHost.freePort()
-        logPath = NSTemporaryDirectory() + "callctl-http-\(UUID().uuidString).log"
-        let script = """
-        import http.server, sys, time
-        class H(http.server.BaseHTTPRequestHandler):
+        /// "METHOD /path".
+        var line: String { "\(method) \(path)" }
+    }
+
+    let port: Int
+    private let pid: pid_t
+    private let directory: URL
+    private let lock = NSLock()
+    private var stopped = false
+
+    /// argv: the request log, the port file, the pid of the test process.
+    private static let script = """
+        import http.server, json, os, sys, threading, time
+        log_path, port_path, parent = sys.argv[1], sys.argv[2], int(sys.argv[3])
+        log_lock = threading.Lock()
+
+        def watch_parent():
+            while os.getppid() == parent:
+                time.sleep(0.2)
+            os._exit(0)
+
+        class Handler(http.server.BaseHTTPRequestHandler):
             def handle_one(self):
-                with open(sys.argv[2], 'a') as log: log.write(self.command + ' ' + self.path + '\\n')
-                if self.path == '/slow': time.sleep(3)
+                length = int(self.headers.get('Content-Length') or 0)
+                body = self.rfile.read(length).decode('utf-8', 'replace') if length else ''
+                with log_lock, open(log_path, 'a') as log:
+                    log.write(json.dumps({'method': self.command, 'path': self.path, 'body': body}) + '\\n')
+                if self.path == '/slow':
+                    time.sleep(3)
                 status = int(self.path.split('/')[2]) if self.path.startswith('/status/') else 200
-                body = b'{"ok": true}'
+                answer = b'{"ok": true}'
                 self.send_response(status)
                 self.send_header('Content-Type', 'application/json')
-                self.send_header('Content-Length', str(len(body)))
+                self.send_header('Content-Length', str(len(answer)))
                 self.end_headers()
-                self.wfile.write(body)
-            do_GET = do_POST = do_HEAD = handle_one
-            def log_message(self, *args): pass
-        http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])), H).serve_forever()
+                self.wfile.write(answer)
+            do_GET = do_POST = do_PUT = do_HEAD = handle_one
+            def log_message(self, *args):
+                pass
+
+        threading.Thread(target=watch_parent, daemon=True).start()
+        server = http.server.ThreadingHTTPServer(('127.0.0.1', 0), Handler)
+        with open(port_path + '.tmp', 'w') as f:
+            f.write(str(server.server_address[1]))
+        os.rename(port_path + '.tmp', port_path)
+        server.serve_forever()
         """
-        pid = try CommandRunner.spawnDetached(["python3", "-c", script, "\(port)", logPath])
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if (try? CommandRunner.run(["python3", "-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 0.2)"]))?.status == 0 { return }
-            usleep(50_000)
+
+    init() throws {
+        let directory = try makeScratchDirectory("callctl-http")
+        let portPath = directory.appendingPathComponent("port").path
+        let pid: pid_t
+        do {
+            pid = try CommandRunner.spawnDetached(["python3", "-c", Self.script, directory.appendingPathComponent("requests").path,
+                                                   portPath, "\(getpid())"])
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
         }
-        throw LocalServiceError("the loopback HTTP server did not start on port \(port)")
+        var port: Int?
+        var exited = false
+        _ = eventually(within: 10) {
+            port = (try? String(contentsOfFile: portPath, encoding: .utf8)).flatMap { Int($0) }
+            var status: Int32 = 0
+            exited = port == nil && waitpid(pid, &status, WNOHANG) == pid
+            return port != nil || exited
+        }
+        guard let port else {
+            if !exited {
+                kill(pid, SIGKILL)
+                _ = try? CommandRunner.wait(for: pid)
+            }
+            try? FileManager.default.removeItem(at: directory)
+            throw LocalServiceError("the loopback HTTP server (python3) did not start")
+        }
+        self.port = port
+        self.pid = pid
+        self.directory = directory
+    }
+
+    deinit { stop() }
+
+    /// Requests received so far, in order.
+    var received: [Request] {
+        let text = (try? String(contentsOf: directory.appendingPathComponent("requests"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
+                  let method = object["method"], let path = object["path"], let body = object["body"] else { return nil }
+            return Request(method: method, path: path, body: body)
+        }
     }
 
     /// Requests received so far, as "METHOD /path" lines.
-    var requests: [String] {
-        ((try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
-    }
+    var requests: [String] { received.map(\.line) }
 
-    /// Stops the server and removes its log.
+    /// Stops the server and removes its files; later calls do nothing.
     func stop() {
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
         kill(pid, SIGTERM)
         _ = try? CommandRunner.wait(for: pid)
-        try? FileManager.default.removeItem(atPath: logPath)
+        try? FileManager.default.removeItem(at: directory)
     }
 }

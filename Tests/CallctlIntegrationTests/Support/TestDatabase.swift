@@ -56,13 +56,24 @@ enum CLI {
         return "callctl"
     }
 
-    /// Runs `callctl` with arguments; `DATABASE_URL` and the Laravel/PG variables are cleared
-    /// unless given, so the host's environment never leaks into a test.
-    static func run(_ arguments: [String], environment: [String: String?] = [:]) throws -> CommandRunner.Outcome {
-        var cleared: [String: String?] = ["DATABASE_URL": nil, "DB_URL": nil, "DB_HOST": nil, "DB_PORT": nil,
-                                          "DB_DATABASE": nil, "DB_USERNAME": nil, "DB_PASSWORD": nil,
-                                          "PGHOST": nil, "PGPORT": nil, "PGDATABASE": nil, "PGUSER": nil, "PGPASSWORD": nil]
-        cleared.merge(environment) { $1 }
-        return try CommandRunner.run([path] + arguments, environment: cleared)
+    /// The variables that point `callctl` (or libpq under it) at a database or at ICE servers:
+    /// cleared for child processes unless a test sets it, so the host's environment never leaks in.
+    static let clearedVariables = [
+        "DATABASE_URL", "DB_URL", "DB_CONNECTION", "DB_HOST", "DB_PORT", "DB_DATABASE", "DB_USERNAME", "DB_PASSWORD",
+        "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
+        "CALLCTL_ICE_SERVERS", "CALLCTL_TURN_SECRET",
+    ]
+
+    /// The environment changes for a child `callctl`: `clearedVariables` removed, then
+    /// `overrides` applied (a nil value removes, a string sets).
+    static func environment(_ overrides: [String: String?] = [:]) -> [String: String?] {
+        var variables = Dictionary(uniqueKeysWithValues: clearedVariables.map { ($0, String?.none) })
+        variables.merge(overrides) { $1 }
+        return variables
+    }
+
+    /// Runs `callctl` with arguments in `environment(overrides)`.
+    static func run(_ arguments: [String], environment overrides: [String: String?] = [:]) throws -> CommandRunner.Outcome {
+        try CommandRunner.run([path] + arguments, environment: environment(overrides))
     }
 }
