@@ -13,6 +13,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.81.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
     ],
     targets: [
         // Thin executable: forwards to the commands module.
@@ -48,17 +53,35 @@ let package = Package(
         // Configuration sources: flags, the process environment, a Laravel .env.
         .target(name: "CallctlConfig", dependencies: ["Postgres"]),
 
+        // Bearer tokens: HS256 with a shared secret or RS256 with a Laravel Passport public key.
+        .target(name: "AccessTokens", dependencies: [
+            .product(name: "JWTKit", package: "jwt-kit"),
+        ]),
+
+        // The daemon: Hummingbird app with the call lifecycle API, health and metrics.
+        .target(name: "SignalingServer", dependencies: [
+            "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Throwaway local servers (PostgreSQL, coturn) for the demo and the tests.
         .target(name: "LocalServices"),
 
         .target(name: "CallctlCommands", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlConfig", "HTTPClient", "LocalServices", "ICE",
+            "SignalingServer", "AccessTokens",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         .testTarget(name: "CallctlUnitTests", dependencies: [
-            "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
+            "AccessTokens", "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient",

@@ -4,4 +4,7 @@ public enum ParticipantRole: String, Sendable, Equatable, Hashable, CaseIterable
     case doctor
     /// The appointment's patient.
     case patient
+
+    /// The other participant's role.
+    public var other: ParticipantRole { self == .doctor ? .patient : .doctor }
 }

@@ -12,10 +12,10 @@ struct CombinedWrite {
     var isEmpty: Bool { parts.isEmpty && notification == nil }
 
     /// Adds a statement; `sql` receives the placeholders (`$n`) of `values`, in order.
-    mutating func add(_ values: [any PGEncodable], expecting expected: Int, _ what: String,
+    mutating func add(_ values: [(any PGEncodable)?], expecting expected: Int, _ what: String,
                       _ sql: ([String]) -> String) {
         let placeholders = values.indices.map { "$\(parameters.count + $0 + 1)" }
-        parameters += values.map { Optional($0) }
+        parameters += values
         parts.append((sql(placeholders), expected, what))
     }
 

@@ -34,8 +34,8 @@ public struct RecordedChange: Sendable, Equatable {
     }
 }
 
-/// The `payload` of an audit row: which job acted and what moved where. Absent fields are
-/// left out of the JSON.
+/// The `payload` of an audit row: which job or client acted and what moved where. Absent
+/// fields are left out of the JSON.
 public struct AuditDetails: Sendable, Hashable, Encodable {
     /// The job that made the change (`no_show`, `reap`), nil for user actions.
     public let job: String?
@@ -47,14 +47,23 @@ public struct AuditDetails: Sendable, Hashable, Encodable {
     public let to: String?
     /// The appointment status set together with a call change (`completed` on heartbeat loss).
     public let appointment: AppointmentStatus?
+    /// The acting participant's PeerJS id, for user actions that carry one.
+    public let peerId: String?
+    /// The client's `User-Agent`, for user actions.
+    public let userAgent: String?
+    /// The client's IP address, for user actions.
+    public let ip: String?
 
     /// Creates the details.
     public init(job: String? = nil, reason: EndReason? = nil, from: String? = nil, to: String? = nil,
-                appointment: AppointmentStatus? = nil) {
+                appointment: AppointmentStatus? = nil, peerId: String? = nil, userAgent: String? = nil, ip: String? = nil) {
         self.job = job
         self.reason = reason
         self.from = from
         self.to = to
         self.appointment = appointment
+        self.peerId = peerId
+        self.userAgent = userAgent
+        self.ip = ip
     }
 }

@@ -47,19 +47,27 @@ struct SessionRow {
 
     /// Decodes the columns of ``SessionColumns``.
     init(row: PGRow) throws {
-        let stateText = try row.decode(String.self, "state")
+        appointmentId = try row.decode(Int64.self, "appointment_id")
+        snapshot = try CallSessionSnapshot(row: row)
+    }
+}
+
+extension CallSessionSnapshot {
+    /// Decodes the columns of ``SessionColumns`` (but `appointment_id`), each named `prefix` +
+    /// the column name.
+    init(row: PGRow, prefix: String = "") throws {
+        let stateText = try row.decode(String.self, prefix + "state")
         guard let state = CallState(rawValue: stateText) else {
             throw PostgresError(.decoding, "call state \"\(stateText)\" is not one callctl knows")
         }
-        appointmentId = try row.decode(Int64.self, "appointment_id")
-        snapshot = CallSessionSnapshot(
-            id: try row.decode(UUID.self, "id"), state: state,
-            callerUserId: try row.decode(Int64.self, "caller_user_id"),
-            calleeUserId: try row.decode(Int64.self, "callee_user_id"),
-            requestedAt: try row.decode(Date.self, "requested_at"),
-            acceptedAt: try row.decode(Date?.self, "accepted_at"),
-            connectedAt: try row.decode(Date?.self, "connected_at"),
-            lastHeartbeatAt: try row.decode(Date?.self, "last_heartbeat_at"))
+        self.init(
+            id: try row.decode(UUID.self, prefix + "id"), state: state,
+            callerUserId: try row.decode(Int64.self, prefix + "caller_user_id"),
+            calleeUserId: try row.decode(Int64.self, prefix + "callee_user_id"),
+            requestedAt: try row.decode(Date.self, prefix + "requested_at"),
+            acceptedAt: try row.decode(Date?.self, prefix + "accepted_at"),
+            connectedAt: try row.decode(Date?.self, prefix + "connected_at"),
+            lastHeartbeatAt: try row.decode(Date?.self, prefix + "last_heartbeat_at"))
     }
 }
 

@@ -17,13 +17,22 @@ public struct SettingsStore {
 
     /// Reads every row and resolves the settings in force, with the rows that were ignored.
     public func resolve() throws -> SettingsResolution {
-        resolve(try readRows())
+        Self.resolve(try readRows())
+    }
+
+    /// The settings in force from the rows as `[[key, value-as-JSON-text], …]` (what
+    /// `json_agg(json_build_array(key, value::text))` returns), so a query that already reads
+    /// other things can read the settings in the same round trip. Unreadable text resolves to
+    /// the defaults.
+    static func resolve(pairsJSON: String) -> SettingsResolution {
+        let pairs = (try? JSONDecoder().decode([[String]].self, from: Data(pairsJSON.utf8))) ?? []
+        return resolve(pairs.filter { $0.count == 2 }.map { Row(key: $0[0], json: $0[1], updatedAt: nil) })
     }
 
     /// Every known setting, in ``SettingKey`` order, with every ignored row (unknown keys included).
     public func entries() throws -> SettingsListing {
         let rows = try readRows()
-        let resolution = resolve(rows)
+        let resolution = Self.resolve(rows)
         return SettingsListing(entries: SettingKey.allCases.map { entry($0, rows: rows, resolution: resolution) },
                                problems: resolution.problems)
     }
@@ -31,7 +40,7 @@ public struct SettingsStore {
     /// One setting.
     public func entry(_ key: SettingKey) throws -> SettingEntry {
         let rows = try readRows()
-        return entry(key, rows: rows, resolution: resolve(rows))
+        return entry(key, rows: rows, resolution: Self.resolve(rows))
     }
 
     /// Validates `value` with ``SettingKey/validate(_:)`` and stores it; returns the new entry.
@@ -49,7 +58,7 @@ public struct SettingsStore {
     private struct Row {
         let key: String
         let json: String
-        let updatedAt: Date
+        let updatedAt: Date?
     }
 
     private func readRows() throws -> [Row] {
@@ -60,7 +69,7 @@ public struct SettingsStore {
     }
 
     /// The settings in force from `rows`, with the rows that were ignored, sorted by key.
-    private func resolve(_ rows: [Row]) -> SettingsResolution {
+    private static func resolve(_ rows: [Row]) -> SettingsResolution {
         var values: [String: SettingValue] = [:]
         var unreadable: [SettingProblem] = []
         for row in rows {

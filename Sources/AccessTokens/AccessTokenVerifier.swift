@@ -1,0 +1,84 @@
+import Foundation
+import JWTKit
+
+/// Verifies `Authorization: Bearer` tokens: HS256 with a shared secret (`CALLCTL_JWT_SECRET`)
+/// or RS256 with a Laravel Passport public key (`CALLCTL_JWT_PUBLIC_KEY`).
+///
+/// A token is accepted when its header names the configured algorithm, its signature
+/// verifies, it has an `exp` in the future, any `nbf` is not in the future (both with
+/// ``clockLeeway``), and its `sub` is a user id (a string of digits as Passport writes it, or a
+/// number). Revocation by `jti` is the caller's check: it needs the database.
+public struct AccessTokenVerifier: Sendable {
+    /// Tokens longer than this are refused before any parsing (a Passport RS256 token is ~1 KB).
+    public static let maximumTokenLength = 8192
+    /// Allowed difference between this host's clock and the token issuer's, for `exp` and `nbf`.
+    public static let clockLeeway: TimeInterval = 5
+
+    /// The JOSE `alg` this verifier accepts: `HS256` or `RS256`.
+    public let algorithm: String
+    private let keys: JWTKeyCollection
+
+    private init(algorithm: String, keys: JWTKeyCollection) {
+        self.algorithm = algorithm
+        self.keys = keys
+    }
+
+    /// A verifier for HS256 tokens signed with `secret`.
+    /// - Throws: ``AccessTokenConfigurationError`` for a secret under 16 bytes.
+    public static func hs256(secret: String) async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
+        guard secret.utf8.count >= 16 else {
+            throw AccessTokenConfigurationError("CALLCTL_JWT_SECRET is shorter than 16 bytes; use a long random value (e.g. `openssl rand -base64 32`).")
+        }
+        let keys = JWTKeyCollection()
+        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
+        return AccessTokenVerifier(algorithm: "HS256", keys: keys)
+    }
+
+    /// A verifier for RS256 tokens, from the PEM text of an RSA public key (Passport's
+    /// `storage/oauth-public.key`) or of a certificate holding one.
+    /// - Throws: ``AccessTokenConfigurationError`` when the text is not such a key.
+    public static func rs256(publicKeyPEM pem: String) async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
+        let key: Insecure.RSA.PublicKey
+        do {
+            key = pem.contains("BEGIN CERTIFICATE")
+                ? try Insecure.RSA.PublicKey(certificatePEM: pem) : try Insecure.RSA.PublicKey(pem: pem)
+        } catch {
+            throw AccessTokenConfigurationError(
+                "CALLCTL_JWT_PUBLIC_KEY does not hold an RSA public key of at least 2048 bits in PEM form; "
+                    + "point it at Laravel Passport's storage/oauth-public.key.")
+        }
+        let keys = JWTKeyCollection()
+        await keys.add(rsa: key, digestAlgorithm: .sha256)
+        return AccessTokenVerifier(algorithm: "RS256", keys: keys)
+    }
+
+    /// The verified token, or why it is refused.
+    public func verify(_ token: String, now: Date) async throws(AccessTokenError) -> VerifiedAccessToken {
+        guard token.utf8.count <= Self.maximumTokenLength else {
+            throw AccessTokenError(.malformed, "The bearer token is longer than \(Self.maximumTokenLength) bytes.")
+        }
+        let header = try TokenHeader(token: token)
+        guard header.algorithm == algorithm else {
+            throw AccessTokenError(.wrongAlgorithm, "The bearer token is signed with \(header.algorithm.prefix(16)); this server accepts \(algorithm) only.")
+        }
+        let claims: AccessTokenClaims
+        do {
+            claims = try await keys.verify(token, as: AccessTokenClaims.self)
+        } catch let error as JWTError where error.errorType == .signatureVerificationFailed {
+            throw AccessTokenError(.badSignature, "The bearer token's signature does not verify with the configured \(algorithm) key.")
+        } catch {
+            throw AccessTokenError(.malformed, "The bearer token is not a well-formed JWT.")
+        }
+        return try claims.validated(now: now, leeway: Self.clockLeeway)
+    }
+}
+
+/// A token that passed ``AccessTokenVerifier/verify(_:now:)``.
+public struct VerifiedAccessToken: Sendable, Equatable {
+    /// `users.id`, from `sub`.
+    public let userId: Int64
+    /// `jti`, when present: Passport's `oauth_access_tokens.id`.
+    public let tokenId: String?
+    /// `exp`.
+    public let expiresAt: Date
+}

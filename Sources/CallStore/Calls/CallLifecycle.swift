@@ -1,0 +1,105 @@
+import CallDomain
+import Foundation
+import Postgres
+
+/// The call lifecycle API's database side: each command is decided by ``CallPolicy`` on a
+/// locked snapshot and written — session, appointment, audit row, outbox event and `NOTIFY` —
+/// in one transaction.
+///
+/// The appointment row lock serializes commands on one appointment across daemons; the partial
+/// unique index on open sessions is the backstop: an INSERT that loses a race anyway rolls
+/// back and the command is decided once more, now seeing the winner's session (`busy`).
+public struct CallLifecycle {
+    private let connection: PGConnection
+
+    /// Creates the lifecycle on a connection.
+    public init(connection: PGConnection) {
+        self.connection = connection
+    }
+
+    /// Performs `command` on appointment `appointmentId` for user `actor` at `now`.
+    /// - Returns: the session after the command.
+    /// - Throws: `DomainError` for a refusal (a `busy` refusal has recorded its audit row and
+    ///   event when it is thrown; no other refusal writes anything), `PostgresError` otherwise.
+    public func perform(_ command: CallCommand, appointmentId: Int64, actor: Int64, client: ClientInfo,
+                        now: Date) throws -> CallView {
+        do {
+            return try attempt(command, appointmentId, actor, client, now)
+        } catch let error as PostgresError where error.isUniqueViolation {
+            return try attempt(command, appointmentId, actor, client, now)
+        }
+    }
+
+    private func attempt(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo,
+                         _ now: Date) throws -> CallView {
+        let outcome = try connection.transaction { connection in
+            try apply(command, appointmentId, actor, client, now, on: connection)
+        }
+        return try outcome.get()
+    }
+
+    /// The appointment's open call, for one of its participants.
+    /// - Throws: `DomainError` (`not_found`, `not_participant`).
+    public func current(appointmentId: Int64, actor: Int64) throws -> CurrentCall {
+        let appointment = try participantAppointment(appointmentId, actor: actor)
+        let row = try connection.query("""
+            SELECT \(CallView.columns) FROM call_sessions s JOIN appointments a ON a.id = s.appointment_id
+            WHERE s.appointment_id = $1 AND s.state <> 'ended'
+            """, appointmentId).first
+        return CurrentCall(appointmentId: appointmentId, appointmentStatus: appointment.status,
+                           call: try row.map(CallView.init(row:)))
+    }
+
+    /// The appointment, when `actor` is one of its participants.
+    /// - Throws: `DomainError` (`not_found`, `not_participant`).
+    @discardableResult
+    public func participantAppointment(_ appointmentId: Int64, actor: Int64) throws -> AppointmentSnapshot {
+        guard let row = try connection.query("""
+            SELECT \(AppointmentColumns.select) FROM appointments a \(AppointmentColumns.joins) WHERE a.id = $1
+            """, appointmentId).first
+        else { throw DomainError(.notFound, "Appointment \(appointmentId) does not exist.") }
+        let appointment = try AppointmentSnapshot(row: row)
+        _ = try CallPolicy.authorizeView(of: appointment, by: actor)
+        return appointment
+    }
+
+    private func apply(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo, _ now: Date,
+                       on connection: PGConnection) throws -> Result<CallView, DomainError> {
+        let snapshot = try CallSnapshot.read(appointmentId: appointmentId, actor: actor, on: connection)
+        let settings = snapshot.settings.settings
+        let decision = Result { () throws(DomainError) -> CallPlan in
+            try CallPolicy.decide(command, context: snapshot.context, settings: settings, now: now)
+        }
+        let plan: CallPlan
+        switch decision {
+        case .success(let decided):
+            plan = decided
+        case .failure(let refusal) where refusal.reason == .busy:
+            try recordBusy(snapshot, actor: actor, client: client, now: now, on: connection)
+            return .failure(refusal)
+        case .failure(let refusal):
+            throw refusal
+        }
+        let writes = try CallWrites.make(plan: plan, command: command, snapshot: snapshot, client: client, now: now)
+        try writes.execute(on: connection)
+        guard let row = try connection.query("""
+            SELECT \(CallView.columns) FROM call_sessions s JOIN appointments a ON a.id = s.appointment_id WHERE s.id = $1
+            """, writes.callId).first
+        else { throw JobError("call \(writes.callId.pgText) vanished inside its own transaction") }
+        return .success(try CallView(row: row))
+    }
+
+    private func recordBusy(_ snapshot: CallSnapshot, actor: Int64, client: ClientInfo, now: Date,
+                            on connection: PGConnection) throws {
+        let appointment = snapshot.context.appointment
+        guard let role = appointment.role(of: actor) else { return }
+        let who = CallActor(userId: actor, name: snapshot.actorName, role: role, peerId: client.peerId)
+        let change = RecordedChange(
+            appointmentId: appointment.id, callId: snapshot.context.openSession?.id, userId: actor, audit: .busy, at: now,
+            details: AuditDetails(reason: nil, peerId: client.peerId, userAgent: client.userAgent, ip: client.ip),
+            event: CallPolicy.busyEvent(appointmentId: appointment.id, actor: who, at: now))
+        var statement = CombinedWrite()
+        ChangeRecorder.add(try RecordedRows([change], eventNamespace: snapshot.settings.settings.eventNamespace), into: &statement)
+        try statement.execute(on: connection)
+    }
+}

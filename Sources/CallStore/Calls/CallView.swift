@@ -1,0 +1,101 @@
+import CallDomain
+import Foundation
+import Postgres
+
+/// A call session as the lifecycle API returns it: after each command, and from
+/// `GET /appointments/{id}/call` for a page refresh.
+public struct CallView: Sendable, Equatable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId, lowercase.
+    public let callId: String
+    /// `ringing`, `accepted`, `in_call` or `ended`.
+    public let state: CallState
+    /// Why it ended, once it has.
+    public let endReason: EndReason?
+    /// Who called.
+    public let callerUserId: Int64
+    /// Who was called.
+    public let calleeUserId: Int64
+    /// The caller's PeerJS id.
+    public let callerPeerId: String?
+    /// The callee's PeerJS id, once accepted.
+    public let calleePeerId: String?
+    /// When it was requested.
+    public let requestedAt: Date
+    /// When the callee accepted.
+    public let acceptedAt: Date?
+    /// When the first peer connected.
+    public let connectedAt: Date?
+    /// When it ended.
+    public let endedAt: Date?
+    /// The appointment's status after the command.
+    public let appointmentStatus: AppointmentStatus
+
+    /// The columns ``init(row:)`` reads, as selected from `call_sessions s JOIN appointments a`.
+    static let columns = """
+        s.appointment_id, s.id, s.state, s.end_reason, s.caller_user_id, s.callee_user_id, s.caller_peer_id,
+        s.callee_peer_id, s.requested_at, s.accepted_at, s.connected_at, s.ended_at, a.status
+        """
+
+    init(row: PGRow) throws {
+        appointmentId = try row.decode(Int64.self, "appointment_id")
+        callId = try row.decode(UUID.self, "id").uuidString.lowercased()
+        state = try Self.decodeEnum(row, "state")
+        endReason = try row.decode(String?.self, "end_reason").flatMap(EndReason.init(rawValue:))
+        callerUserId = try row.decode(Int64.self, "caller_user_id")
+        calleeUserId = try row.decode(Int64.self, "callee_user_id")
+        callerPeerId = try row.decode(String?.self, "caller_peer_id")
+        calleePeerId = try row.decode(String?.self, "callee_peer_id")
+        requestedAt = try row.decode(Date.self, "requested_at")
+        acceptedAt = try row.decode(Date?.self, "accepted_at")
+        connectedAt = try row.decode(Date?.self, "connected_at")
+        endedAt = try row.decode(Date?.self, "ended_at")
+        appointmentStatus = try Self.decodeEnum(row, "status")
+    }
+
+    private static func decodeEnum<T: RawRepresentable>(_ row: PGRow, _ column: String) throws -> T where T.RawValue == String {
+        let text = try row.decode(String.self, column)
+        guard let value = T(rawValue: text) else {
+            throw PostgresError(.decoding, "\(column) \"\(text)\" is not a value callctl knows")
+        }
+        return value
+    }
+}
+
+/// What `GET /appointments/{id}/call` answers: the appointment's status and its open call, if any.
+public struct CurrentCall: Sendable, Equatable, Encodable {
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// `appointments.status`.
+    public let appointmentStatus: AppointmentStatus
+    /// The open session, or nil (`null`) when there is none.
+    public let call: CallView?
+
+    private enum CodingKeys: String, CodingKey { case appointmentId, appointmentStatus, call }
+
+    /// Encodes `call` as `null` when there is no open session.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(appointmentId, forKey: .appointmentId)
+        try container.encode(appointmentStatus, forKey: .appointmentStatus)
+        try container.encode(call, forKey: .call)
+    }
+}
+
+/// Who sent a command: recorded in the audit row's payload.
+public struct ClientInfo: Sendable, Equatable {
+    /// The PeerJS id the participant sent (request, accept).
+    public let peerId: String?
+    /// `User-Agent`, cut to 256 characters.
+    public let userAgent: String?
+    /// The remote address.
+    public let ip: String?
+
+    /// Creates the client facts, bounding the user agent.
+    public init(peerId: String? = nil, userAgent: String? = nil, ip: String? = nil) {
+        self.peerId = peerId
+        self.userAgent = userAgent.map { String($0.prefix(256)) }
+        self.ip = ip
+    }
+}

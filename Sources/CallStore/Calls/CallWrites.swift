@@ -1,0 +1,112 @@
+import CallDomain
+import Foundation
+import Postgres
+
+/// The writes of one allowed command, joined into one statement: the session INSERT or
+/// UPDATE, the appointment UPDATE (status, stamps, and `metadata` keeping `callId`,
+/// `doctorPeerId`, `patientPeerId`), the audit row, the outbox event and the `NOTIFY`.
+struct CallWrites {
+    /// The session the command created or changed.
+    let callId: UUID
+    private let statement: CombinedWrite
+
+    /// Runs the joined statement inside the caller's transaction.
+    func execute(on connection: PGConnection) throws {
+        try statement.execute(on: connection)
+    }
+
+    /// The writes of `plan`, decided for `command` on `snapshot`.
+    static func make(plan: CallPlan, command: CallCommand, snapshot: CallSnapshot, client: ClientInfo, now: Date) throws -> CallWrites {
+        let context = snapshot.context
+        guard let actor = context.actorUserId else { throw JobError("a planned command has no actor") }
+        var statement = CombinedWrite()
+        let change: SessionWrite
+        switch plan.session {
+        case .create(let caller, let callee):
+            change = insertSession(appointmentId: context.appointment.id, caller: caller, callee: callee, client: client,
+                                   role: plan.actorRole, now: now, into: &statement)
+        case .update(let step):
+            guard let previous = context.openSession else { throw JobError("a session update was planned without an open session") }
+            change = updateSession(previous, step: step, accepting: command.action == .accept, client: client,
+                                   role: plan.actorRole, now: now, into: &statement)
+        }
+        try updateAppointment(context.appointment.id, transition: plan.appointment, metadata: change.metadata, now: now,
+                              into: &statement)
+        if let audit = plan.audit {
+            let who = CallActor(userId: actor, name: snapshot.actorName, role: plan.actorRole, peerId: client.peerId)
+            let record = RecordedChange(
+                appointmentId: context.appointment.id, callId: change.callId, userId: actor, audit: audit, at: now,
+                details: AuditDetails(reason: change.reason, from: change.from, to: change.to,
+                                      appointment: plan.appointment?.target, peerId: client.peerId,
+                                      userAgent: client.userAgent, ip: client.ip),
+                event: plan.event(appointmentId: context.appointment.id, callId: change.callId, actor: who,
+                                  connectedAt: context.openSession?.connectedAt, at: now))
+            ChangeRecorder.add(try RecordedRows([record], eventNamespace: snapshot.settings.settings.eventNamespace),
+                               into: &statement)
+        }
+        return CallWrites(callId: change.callId, statement: statement)
+    }
+
+    /// What a session write changed, for the audit row and the appointment's metadata.
+    private struct SessionWrite {
+        let callId: UUID
+        let from: String?
+        let to: String
+        let reason: EndReason?
+        let metadata: [String: String?]
+    }
+
+    private static func insertSession(appointmentId: Int64, caller: Int64, callee: Int64, client: ClientInfo,
+                                      role: ParticipantRole, now: Date, into statement: inout CombinedWrite) -> SessionWrite {
+        let callId = UUID()
+        statement.add([callId, appointmentId, caller, callee, client.peerId, now], expecting: 1, "call sessions") { p in """
+            INSERT INTO call_sessions (id, appointment_id, state, caller_user_id, callee_user_id, caller_peer_id, requested_at)
+            VALUES (\(p[0]), \(p[1]), 'ringing', \(p[2]), \(p[3]), \(p[4]), \(p[5])) RETURNING 1
+            """
+        }
+        let metadata: [String: String?] = ["callId": callId.pgText, peerKey(role): client.peerId, peerKey(role.other): nil]
+        return SessionWrite(callId: callId, from: nil, to: CallState.ringing.rawValue, reason: nil, metadata: metadata)
+    }
+
+    private static func updateSession(_ session: CallSessionSnapshot, step: CallStep, accepting: Bool, client: ClientInfo,
+                                      role: ParticipantRole, now: Date, into statement: inout CombinedWrite) -> SessionWrite {
+        let sets = ["state = $2", "end_reason = $3", "callee_peer_id = coalesce($5, callee_peer_id)"]
+            + step.stamps.map(\.rawValue).sorted().map { "\($0) = $4" }
+        let calleePeer = accepting ? client.peerId : nil
+        statement.add([session.id, step.to.rawValue, step.endReason?.rawValue, now, calleePeer], expecting: 1, "call sessions") { p in
+            var sql = "UPDATE call_sessions SET \(sets.joined(separator: ", ")) WHERE id = $1 RETURNING 1"
+            for index in (1...5).reversed() { sql = sql.replacingOccurrences(of: "$\(index)", with: p[index - 1]) }
+            return sql
+        }
+        let metadata: [String: String?] = accepting ? ["callId": session.id.pgText, peerKey(role): client.peerId] : [:]
+        return SessionWrite(callId: session.id, from: step.from.rawValue, to: step.to.rawValue, reason: step.endReason,
+                            metadata: metadata)
+    }
+
+    private static func updateAppointment(_ id: Int64, transition: AppointmentTransition?, metadata: [String: String?],
+                                          now: Date, into statement: inout CombinedWrite) throws {
+        let document = metadata.isEmpty ? nil : try PGJSON(encoding: metadata)
+        guard transition != nil || document != nil else { return }
+        var values: [any PGEncodable] = [id]
+        var sets = ["updated_at = now()"]
+        if let transition {
+            values += [transition.target.rawValue, now]
+            sets.append("status = $2")
+            sets += transition.stamps.map(\.rawValue).sorted().map { "\($0) = $3" }
+        }
+        if let document {
+            values.append(document)
+            sets.append("metadata = metadata || $\(values.count)")
+        }
+        let count = values.count
+        statement.add(values, expecting: 1, "appointments") { p in
+            var sql = "UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE id = $1 RETURNING 1"
+            for index in (1...count).reversed() { sql = sql.replacingOccurrences(of: "$\(index)", with: p[index - 1]) }
+            return sql
+        }
+    }
+
+    private static func peerKey(_ role: ParticipantRole) -> String {
+        role == .doctor ? "doctorPeerId" : "patientPeerId"
+    }
+}

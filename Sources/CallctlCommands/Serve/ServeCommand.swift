@@ -1,0 +1,102 @@
+import ArgumentParser
+import CallctlConfig
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Postgres
+import Prometheus
+import SignalingServer
+
+/// `callctl serve`: the signaling daemon.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the signaling daemon: the call lifecycle API, /healthz, /readyz and /metrics.",
+        discussion: """
+        Every call belongs to an appointment and obeys the policy (access window, doctor \
+        status, license, one open call per appointment); each transition is written with its \
+        audit row and outbox event in one transaction.
+
+        Authentication: Authorization: Bearer <JWT>, HS256 with \(ServeSettings.jwtSecretVariable) \
+        or RS256 with the Laravel Passport public key at \(ServeSettings.jwtPublicKeyVariable) \
+        (a PEM path); sub is users.id. A token with a jti is checked against \
+        oauth_access_tokens when that table exists.
+
+        ICE servers for GET /appointments/{id}/call/ice-servers: \(ServeSettings.iceServersVariable) \
+        (comma-separated stun:/turn: URIs) and \(ServeSettings.turnSecretVariable) (coturn \
+        static-auth-secret) with \(ServeSettings.turnTTLVariable) seconds (default 3600).
+
+        SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.
+
+        Examples:
+          CALLCTL_JWT_SECRET=... callctl serve --listen 127.0.0.1:8080
+          CALLCTL_JWT_PUBLIC_KEY=/var/www/app/storage/oauth-public.key callctl serve --env-file /var/www/app/.env
+          callctl serve --listen 0.0.0.0:8080 --rate-limit 10/30s --log-format json
+        """
+    )
+
+    @Option(help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
+    var listen = "127.0.0.1:8080"
+
+    @Option(help: ArgumentHelp("Limit on request and accept per user and appointment: N/DURATION (s, m, h).", valueName: "rate"))
+    var rateLimit = RateLimit.standard.description
+
+    @Option(help: ArgumentHelp("Database connections the daemon keeps (1–100).", valueName: "n"))
+    var poolSize = 10
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        guard ListenAddress(listen) != nil else {
+            throw ValidationError("--listen must be HOST:PORT with a port 0–65535, e.g. 127.0.0.1:8080; got '\(listen)'")
+        }
+        guard RateLimit(parsing: rateLimit) != nil else {
+            throw ValidationError("--rate-limit must be N/DURATION with N ≥ 1, e.g. 5/10s or 30/1m; got '\(rateLimit)'")
+        }
+        guard (1...100).contains(poolSize) else { throw ValidationError("--pool-size must be 1–100; got \(poolSize)") }
+    }
+
+    func run() async throws {
+        try await runReportingFailures(logging: logging) {
+            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.serve")
+            guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
+            let configuration = try await ServeSettings.configuration(
+                host: address.host, port: address.port, rateLimit: limit, environment: context.environment)
+            let pool = PGPool(settings: context.database, size: poolSize, applicationName: "callctl serve")
+            try await pool.withConnection(ServeSettings.checkSchema)
+            let registry = PrometheusCollectorRegistry()
+            MetricsSystem.bootstrap(metricsFactory(registry: registry))
+            let logger = context.logger
+            let app = buildApplication(
+                configuration: configuration, dependencies: SignalingDependencies(pool: pool, now: context.now),
+                registry: registry, logger: logger,
+                onServerRunning: { port in logger.notice("listening", metadata: ["address": "\(address.host):\(port)"]) })
+            do {
+                try await app.runService()
+            } catch {
+                await pool.close()
+                throw error
+            }
+            await pool.close()
+            logger.notice("stopped")
+        }
+    }
+}
+
+/// `HOST:PORT`, with `[v6]:PORT` for IPv6 literals.
+struct ListenAddress {
+    let host: String
+    let port: Int
+
+    init?(_ text: String) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { return nil }
+        self.host = host
+        self.port = port
+    }
+}

@@ -1,0 +1,105 @@
+import AccessTokens
+import CallDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Postgres
+
+/// An error answered as `{"error": "<sentence>", "reason": "<code>"}` with its status:
+/// every 4xx and 5xx of the daemon has this body.
+public struct APIError: Error, Sendable, Equatable {
+    /// The HTTP status.
+    public let status: HTTPResponse.Status
+    /// The machine-readable code.
+    public let reason: String
+    /// The sentence for people.
+    public let message: String
+    /// Extra headers (`Retry-After`, `WWW-Authenticate`).
+    public let headers: HTTPFields
+
+    /// Creates an error.
+    public init(_ status: HTTPResponse.Status, reason: String, _ message: String, headers: HTTPFields = [:]) {
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.headers = headers
+    }
+
+    /// A `validation` refusal naming the field: 422, or 400 when the body is not JSON at all.
+    static func validation(_ message: String, status: HTTPResponse.Status = .unprocessableContent) -> APIError {
+        APIError(status, reason: ReasonCode.validation.rawValue, message)
+    }
+
+    /// A domain refusal with its status and reason code.
+    init(_ error: DomainError) {
+        self.init(HTTPResponse.Status(code: error.reason.httpStatus), reason: error.reason.rawValue, error.message)
+    }
+
+    /// The refusal of a bearer token.
+    init(_ error: AccessTokenError) {
+        self.init(.unauthorized, reason: ReasonCode.unauthenticated.rawValue, error.message,
+                  headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+    }
+
+    /// Any error as the daemon answers it; `internal` and `unavailable` hide the details,
+    /// which the caller logs.
+    static func answering(_ error: any Error) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case let error as DomainError: return APIError(error)
+        case let error as AccessTokenError: return APIError(error)
+        case let error as PostgresError where error.isUnavailable:
+            return APIError(.serviceUnavailable, reason: "unavailable", "The database is unavailable; try again shortly.",
+                            headers: [.retryAfter: "1"])
+        case let error as HTTPError:
+            return APIError(error.status, reason: reason(for: error.status),
+                            error.body ?? "\(error.status.code) \(error.status.reasonPhrase)")
+        default:
+            return APIError(.internalServerError, reason: "internal", "The server failed to handle the request; it has been logged.")
+        }
+    }
+
+    private static func reason(for status: HTTPResponse.Status) -> String {
+        switch status {
+        case .notFound: ReasonCode.notFound.rawValue
+        case .contentTooLarge: "too_large"
+        case .methodNotAllowed: "method_not_allowed"
+        case .badRequest: ReasonCode.validation.rawValue
+        case .unauthorized: ReasonCode.unauthenticated.rawValue
+        default: status.code < 500 ? "bad_request" : "internal"
+        }
+    }
+
+    /// The JSON response.
+    func response() -> Response {
+        var fields = headers
+        fields[.contentType] = "application/json"
+        let body = JSONBody.encode(ErrorBody(error: message, reason: reason))
+        return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    private struct ErrorBody: Encodable {
+        let error: String
+        let reason: String
+    }
+}
+
+/// Turns every error thrown below it into ``APIError``'s JSON body, logging the ones that are
+/// the server's fault. Added after the metrics middleware, so refusals are counted by status.
+struct APIErrorMiddleware: RouterMiddleware {
+    typealias Context = CallRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let answer = APIError.answering(error)
+            if answer.status.code >= 500 {
+                context.logger.error("request failed", metadata: [
+                    "path": "\(request.uri.path)", "status": "\(answer.status.code)", "error": "\(error)",
+                ])
+            }
+            return answer.response()
+        }
+    }
+}

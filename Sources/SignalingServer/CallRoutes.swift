@@ -1,0 +1,102 @@
+import CallDomain
+import CallStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// The call lifecycle API under `/appointments`: `POST {id}/call/{action}`,
+/// `GET {id}/call` and `GET {id}/call/ice-servers`. Every decision is ``CallPolicy``'s, made
+/// by ``CallLifecycle`` in one transaction.
+struct CallRoutes: Sendable {
+    let configuration: SignalingConfiguration
+    let dependencies: SignalingDependencies
+    let limiter: RateLimiter<RateKey>
+
+    /// Who is limited: one bucket per user, appointment and action.
+    struct RateKey: Hashable, Sendable {
+        let userId: Int64
+        let appointmentId: Int64
+        let action: String
+    }
+
+    init(configuration: SignalingConfiguration, dependencies: SignalingDependencies) {
+        self.configuration = configuration
+        self.dependencies = dependencies
+        self.limiter = RateLimiter(limit: configuration.rateLimit)
+    }
+
+    func add(to group: RouterGroup<CallRequestContext>) {
+        group.post(":id/call/:action", use: perform)
+        group.get(":id/call", use: current)
+        group.get(":id/call/ice-servers", use: iceServers)
+    }
+
+    @Sendable func perform(_ request: Request, context: CallRequestContext) async throws -> Response {
+        let started = ContinuousClock.now
+        let (appointmentId, userId) = try identify(context)
+        let action = context.parameters.get("action") ?? ""
+        let body = try await CommandBody.read(request, limit: configuration.maximumBodyBytes)
+        let command = try body.command(action: action)
+        let client = ClientInfo(peerId: try body.validatedPeerId(), userAgent: request.headers[.userAgent], ip: context.clientIP)
+        let now = dependencies.now()
+        if action == "request" || action == "accept",
+           let wait = limiter.take(RateKey(userId: userId, appointmentId: appointmentId, action: action), now: now) {
+            throw APIError(.tooManyRequests, reason: ReasonCode.rateLimited.rawValue,
+                           "Too many \(action) calls for appointment \(appointmentId); try again in \(wait) s.",
+                           headers: [.retryAfter: String(wait)])
+        }
+        var log = context.logger
+        log[metadataKey: "appointmentId"] = "\(appointmentId)"
+        log[metadataKey: "event"] = "\(action)"
+        do {
+            let view = try await dependencies.pool.withConnection { connection in
+                try CallLifecycle(connection: connection).perform(command, appointmentId: appointmentId, actor: userId,
+                                                                  client: client, now: now)
+            }
+            log[metadataKey: "callId"] = "\(view.callId)"
+            log[metadataKey: "state"] = "\(view.state.rawValue)"
+            log[metadataKey: "latency_ms"] = "\(Self.milliseconds(since: started))"
+            log.info("call transition")
+            return JSONBody.response(view)
+        } catch let refusal as DomainError {
+            log[metadataKey: "reason"] = "\(refusal.reason.rawValue)"
+            log[metadataKey: "latency_ms"] = "\(Self.milliseconds(since: started))"
+            log.info("call refused")
+            throw refusal
+        }
+    }
+
+    @Sendable func current(_ request: Request, context: CallRequestContext) async throws -> Response {
+        let (appointmentId, userId) = try identify(context)
+        let current = try await dependencies.pool.withConnection { connection in
+            try CallLifecycle(connection: connection).current(appointmentId: appointmentId, actor: userId)
+        }
+        return JSONBody.response(current)
+    }
+
+    @Sendable func iceServers(_ request: Request, context: CallRequestContext) async throws -> Response {
+        let (appointmentId, userId) = try identify(context)
+        _ = try await dependencies.pool.withConnection { connection in
+            try CallLifecycle(connection: connection).participantAppointment(appointmentId, actor: userId)
+        }
+        let list = try IceServerList(configuration: configuration, userId: userId, appointmentId: appointmentId, now: dependencies.now())
+        return JSONBody.response(list)
+    }
+
+    private func identify(_ context: CallRequestContext) throws -> (appointmentId: Int64, userId: Int64) {
+        guard let userId = context.userId else {
+            throw APIError(DomainError(.unauthenticated, "This route needs a signed-in user; send a valid token."))
+        }
+        let text = context.parameters.get("id") ?? ""
+        guard let id = Int64(text), id > 0 else {
+            throw APIError.validation("The appointment id in the path must be a positive integer, not \"\(text.prefix(32))\".")
+        }
+        return (id, userId)
+    }
+
+    private static func milliseconds(since start: ContinuousClock.Instant) -> String {
+        let elapsed = ContinuousClock.now - start
+        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        return String(format: "%.2f", ms)
+    }
+}

@@ -1,0 +1,88 @@
+import CallStore
+import Foundation
+import Hummingbird
+import Postgres
+import Prometheus
+
+/// `/healthz` (the process answers), `/readyz` (the database answers within 2 s) and
+/// `/metrics` (Prometheus text: requests by route and status, latencies, and — read from the
+/// database at each scrape — open calls by state and the outbox backlog).
+struct HealthRoutes: Sendable {
+    let dependencies: SignalingDependencies
+    let registry: PrometheusCollectorRegistry
+
+    func add(to router: Router<CallRequestContext>) {
+        router.get("healthz") { _, _ in JSONBody.response(["status": "ok"]) }
+        router.get("readyz", use: ready)
+        router.get("metrics", use: metrics)
+    }
+
+    @Sendable func ready(_ request: Request, context: CallRequestContext) async throws -> Response {
+        do {
+            _ = try await withDeadline(seconds: 2) { try await dependencies.pool.withConnection { try $0.query("SELECT 1") } }
+            return JSONBody.response(["status": "ready"])
+        } catch {
+            context.logger.warning("not ready", metadata: ["error": "\(error)"])
+            throw APIError(.serviceUnavailable, reason: "unavailable", "The database does not answer; see the daemon's log.")
+        }
+    }
+
+    @Sendable func metrics(_ request: Request, context: CallRequestContext) async throws -> Response {
+        var text = registry.emitToString()
+        do {
+            let figures = try await withDeadline(seconds: 2) { try await dependencies.pool.withConnection(DatabaseFigures.read) }
+            text += figures.prometheusText()
+        } catch {
+            text += "# TYPE callctl_database_up gauge\ncallctl_database_up 0\n"
+        }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+}
+
+/// Gauges read from the database at scrape time, so every daemon reports the same truth.
+struct DatabaseFigures: Sendable {
+    let openCalls: [String: Int64]
+    let backlog: Int64
+    let oldestAgeSeconds: Double
+
+    static func read(_ connection: PGConnection) throws -> DatabaseFigures {
+        var open: [String: Int64] = ["ringing": 0, "accepted": 0, "in_call": 0]
+        for row in try connection.query("SELECT state, count(*) AS n FROM call_sessions WHERE state <> 'ended' GROUP BY state").rows {
+            open[try row.decode(String.self, "state")] = try row.decode(Int64.self, "n")
+        }
+        let outbox = try connection.query("""
+            SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
+            FROM outbox WHERE published_at IS NULL
+            """).first
+        return DatabaseFigures(openCalls: open, backlog: try outbox?.decode(Int64.self, "n") ?? 0,
+                               oldestAgeSeconds: try outbox?.decode(Double.self, "age") ?? 0)
+    }
+
+    func prometheusText() -> String {
+        var lines = ["# TYPE callctl_database_up gauge", "callctl_database_up 1",
+                     "# HELP callctl_open_calls Call sessions not ended, by state.", "# TYPE callctl_open_calls gauge"]
+        lines += openCalls.keys.sorted().map { "callctl_open_calls{state=\"\($0)\"} \(openCalls[$0] ?? 0)" }
+        lines += ["# HELP callctl_outbox_backlog Outbox rows not yet published.", "# TYPE callctl_outbox_backlog gauge",
+                  "callctl_outbox_backlog \(backlog)",
+                  "# HELP callctl_outbox_oldest_age_seconds Age of the oldest unpublished outbox row.",
+                  "# TYPE callctl_outbox_oldest_age_seconds gauge",
+                  "callctl_outbox_oldest_age_seconds \(String(format: "%.3f", oldestAgeSeconds))"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Runs `body`, giving up after `seconds` (the body's blocking work may finish later; its
+/// result is then dropped).
+func withDeadline<T: Sendable>(seconds: Int, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else { throw CancellationError() }
+        return value
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Hummingbird
+import Logging
+import Prometheus
+
+/// The daemon's routes: health and metrics without authentication, the call lifecycle API
+/// under `/appointments` behind ``BearerAuthentication``; every error as a JSON body.
+public func buildRouter(
+    configuration: SignalingConfiguration, dependencies: SignalingDependencies, registry: PrometheusCollectorRegistry
+) -> Router<CallRequestContext> {
+    let router = Router(context: CallRequestContext.self)
+    router.add(middleware: MetricsMiddleware())
+    router.add(middleware: APIErrorMiddleware())
+    HealthRoutes(dependencies: dependencies, registry: registry).add(to: router)
+    let appointments = router.group("appointments")
+        .add(middleware: BearerAuthentication(
+            verifier: configuration.tokens,
+            revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
+            now: dependencies.now))
+    CallRoutes(configuration: configuration, dependencies: dependencies).add(to: appointments)
+    return router
+}
+
+/// The Hummingbird application serving ``buildRouter(configuration:dependencies:registry:)``
+/// on the configured address. Run it with `runService()`: SIGTERM and SIGINT stop accepting,
+/// let requests in flight finish, and return.
+public func buildApplication(
+    configuration: SignalingConfiguration, dependencies: SignalingDependencies, registry: PrometheusCollectorRegistry,
+    logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    Application(
+        router: buildRouter(configuration: configuration, dependencies: dependencies, registry: registry),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "callctl"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger)
+}
+
+/// The Prometheus registry the daemon's metrics go to; bootstrap `MetricsSystem` with
+/// ``metricsFactory(registry:)`` once per process.
+public func metricsFactory(registry: PrometheusCollectorRegistry) -> PrometheusMetricsFactory {
+    var factory = PrometheusMetricsFactory(registry: registry)
+    factory.nameAndLabelSanitizer = { label, dimensions in
+        func clean(_ text: String) -> String { String(text.map { $0.isLetter || $0.isNumber ? $0 : "_" }) }
+        return (clean(label), dimensions.map { (clean($0.0), $0.1) })
+    }
+    return factory
+}
