@@ -82,9 +82,12 @@ let package = Package(
 
         .testTarget(name: "CallctlUnitTests", dependencies: [
             "AccessTokens", "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
+            "SignalingServer",
+            .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient",
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ],
     swiftLanguageModes: [.v6]

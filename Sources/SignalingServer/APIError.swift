@@ -92,6 +92,9 @@ struct APIErrorMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && error.body == nil {
+            return APIError(.notFound, reason: ReasonCode.notFound.rawValue,
+                            "There is no route \(request.method) \(request.uri.path.prefix(200)); see `callctl serve --help`.").response()
         } catch {
             let answer = APIError.answering(error)
             if answer.status.code >= 500 {

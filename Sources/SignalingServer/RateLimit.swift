@@ -58,6 +58,9 @@ final class RateLimiter<Key: Hashable & Sendable>: Sendable {
         self.limit = limit
     }
 
+    /// How many keys have a bucket now.
+    var count: Int { buckets.withLockedValue(\.count) }
+
     /// Takes one token for `key` at `now`; nil when allowed, else the seconds until one is
     /// available (at least 1, for `Retry-After`).
     func take(_ key: Key, now: Date) -> Int? {
