@@ -22,34 +22,16 @@ due_every=${DUE_EVERY:-20}
 batch_sizes=${BATCH_SIZES:-"500 5000"}
 runs=${RUNS:-3}
 
-bindir=${CALLCTL_PG_BINDIR:-$(pg_config --bindir 2>/dev/null || true)}
-if [ ! -x "$bindir/initdb" ]; then
-    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
-fi
-[ -x "$bindir/initdb" ] || { echo "initdb not found: apt-get install postgresql" >&2; exit 69; }
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/callctl-bench-XXXXXX")
-as_owner=()
-if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u postgres --); fi
-cleanup() {
-    "${as_owner[@]}" "$bindir/pg_ctl" -D "$work/data" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$work"
-}
-trap cleanup EXIT
+source bench/lib/postgres.sh
 
 echo "building callctl (release) ..." >&2
 swift build -c release --scratch-path "$scratch" --product callctl >&2
 callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$work/socket"
-if [ "$(id -u)" = 0 ]; then chown -R postgres "$work"; fi
-"${as_owner[@]}" "$bindir/initdb" -D "$work/data" -U postgres -E UTF8 --locale=C --auth-local=trust --no-sync >/dev/null 2>&1
-"${as_owner[@]}" "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 -o \
-    "-p $port -k $work/socket -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-     -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h -c autovacuum=off" start >/dev/null
-
-conn() { echo "host=$work/socket port=$port user=postgres dbname=$1"; }
+pg_start "-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+    -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h -c autovacuum=off"
+work=$pg_work
+conn() { pg_conn "$1"; }
 sql() { "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$(conn "$1")" "${@:2}"; }
 
 echo "seeding $appointments appointments, one in $due_every due ..." >&2

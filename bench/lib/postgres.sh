@@ -1,0 +1,43 @@
+# Shared by the bench scripts: a throwaway PostgreSQL on a temporary directory, a free port and
+# a unix socket (as the postgres user when run as root), stopped and removed on exit.
+#   source bench/lib/postgres.sh
+#   pg_start "-c fsync=off ..."      sets $bindir, $pg_work, $pg_port, $pg_socket; traps EXIT
+#   pg_conn DBNAME                   a libpq conninfo for that database
+#   free_port                        a free loopback TCP port
+#   on_exit 'command'                runs before the server is stopped
+
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+bindir=${CALLCTL_PG_BINDIR:-$(pg_config --bindir 2>/dev/null || true)}
+if [ ! -x "$bindir/initdb" ]; then
+    bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+fi
+[ -x "$bindir/initdb" ] || { echo "initdb not found: apt-get install postgresql, or set CALLCTL_PG_BINDIR" >&2; exit 69; }
+
+pg_as_owner=()
+if [ "$(id -u)" = 0 ]; then pg_as_owner=(runuser -u postgres --); fi
+pg_work=$(mktemp -d "${TMPDIR:-/tmp}/callctl-bench-XXXXXX")
+pg_socket="$pg_work/socket"
+pg_exit_hooks=()
+
+on_exit() { pg_exit_hooks+=("$1"); }
+
+pg_cleanup() {
+    local hook
+    for hook in "${pg_exit_hooks[@]}"; do eval "$hook" || true; done
+    "${pg_as_owner[@]}" "$bindir/pg_ctl" -D "$pg_work/data" -m immediate -w stop >/dev/null 2>&1 || true
+    rm -rf "$pg_work"
+}
+trap pg_cleanup EXIT
+
+pg_start() {
+    pg_port=$(free_port)
+    mkdir -p "$pg_socket"
+    if [ "$(id -u)" = 0 ]; then chown -R postgres "$pg_work"; fi
+    "${pg_as_owner[@]}" "$bindir/initdb" -D "$pg_work/data" -U postgres -E UTF8 --locale=C --auth=trust --no-sync >/dev/null 2>&1 \
+        || { echo "initdb failed" >&2; exit 69; }
+    "${pg_as_owner[@]}" "$bindir/pg_ctl" -D "$pg_work/data" -l "$pg_work/server.log" -w -t 60 \
+        -o "-p $pg_port -k $pg_socket -c listen_addresses='' $1" start >/dev/null
+}
+
+pg_conn() { echo "host=$pg_socket port=$pg_port user=postgres dbname=$1"; }

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Full call cycles (request -> accept -> started -> end) per second through `callctl serve`
+# (release build) with WORKERS concurrent appointments, and the cycle and request latency
+# percentiles, against a baseline measured in the same run: the same client sending four
+# GET /healthz per cycle (HTTP, JSON and client cost without the lifecycle's transactions).
+# Target (issue 5): >= 500 cycles/s and request p99 < 50 ms with 50 concurrent appointments.
+#
+# Runs on a throwaway PostgreSQL of its own with default durability (fsync and synchronous
+# commit on; PG_OPTIONS="-c synchronous_commit=off" to compare), removed on exit; the daemon
+# is stopped with SIGTERM and must exit 0.
+#
+# Usage: bench/serve-cycles.sh            SCRATCH=.build-bench WORKERS=50 DURATION=15
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=${SCRATCH:-.build-bench}
+workers=${WORKERS:-50}
+duration=${DURATION:-15}
+per_worker=${PER_WORKER:-2000}
+
+source bench/lib/postgres.sh
+serve_pid=
+on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
+
+echo "building callctl (release) ..." >&2
+swift build -c release --scratch-path "$scratch" --product callctl >&2
+callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
+
+pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
+export DATABASE_URL=$(pg_conn postgres)
+
+echo "seeding $workers doctor/patient pairs with $per_worker appointments each ..." >&2
+"$callctl" migrate up --log-level warning >/dev/null
+"$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v workers="$workers" -v per_worker="$per_worker" <<'SQL'
+INSERT INTO tenants (slug, name) VALUES ('bench', 'Bench');
+INSERT INTO users (id, tenant_id, name, email, role)
+SELECT u, 1, 'user ' || u, 'u' || u || '@bench.test', CASE WHEN u % 2 = 1 THEN 'doctor' ELSE 'patient' END
+FROM generate_series(1, 2 * :workers) u;
+INSERT INTO doctors (id, user_id) SELECT w, 2 * w - 1 FROM generate_series(1, :workers) w;
+INSERT INTO patients (id, user_id) SELECT w, 2 * w FROM generate_series(1, :workers) w;
+INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at)
+SELECT a, 1, (a - 1) / :per_worker + 1, (a - 1) / :per_worker + 1, now()
+FROM generate_series(1, :workers * :per_worker) a;
+ANALYZE;
+SQL
+
+secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+serve_port=$(free_port)
+CALLCTL_JWT_SECRET=$secret "$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size 16 --log-level warning \
+    2>"$pg_work/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$serve_port/healthz" >/dev/null && break
+    sleep 0.1
+done
+
+client() {
+    python3 bench/lib/cycle_client.py --host 127.0.0.1 --port "$serve_port" --secret "$secret" --workers "$workers" \
+        --duration "$duration" --first-user 1 --first-appointment 1 --per-worker "$per_worker" "$@"
+}
+echo "baseline: $workers connections x 4 GET /healthz per cycle for ${duration}s ..." >&2
+baseline=$(client --baseline)
+echo "lifecycle: $workers concurrent appointments, full cycles for ${duration}s ..." >&2
+cycles=$(client)
+
+kill -TERM "$serve_pid"
+status=0
+wait "$serve_pid" || status=$?
+serve_pid=
+[ "$status" = 0 ] || { echo "callctl serve exited $status on SIGTERM" >&2; tail -5 "$pg_work/serve.log" >&2; exit 1; }
+
+rows=$("$bindir/psql" -X -qAt -d "$DATABASE_URL" -c \
+    "SELECT (SELECT count(*) FROM call_sessions WHERE state = 'ended') || ' sessions ended, ' ||
+            (SELECT count(*) FROM outbox) || ' outbox rows, ' || (SELECT count(*) FROM appointment_call_events) || ' audit rows'")
+
+python3 - "$baseline" "$cycles" "$rows" "$workers" <<'PY'
+import json, sys
+base, run, rows, workers = json.loads(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3], sys.argv[4]
+print(f"baseline (4x GET /healthz): {base['cycles_per_s']:8.1f} cycles/s   request p50 {base['request_ms']['p50']:.2f} ms  p99 {base['request_ms']['p99']:.2f} ms")
+print(f"lifecycle ({workers} concurrent):  {run['cycles_per_s']:8.1f} cycles/s   request p50 {run['request_ms']['p50']:.2f} ms  p99 {run['request_ms']['p99']:.2f} ms   cycle p99 {run['cycle_ms']['p99']:.2f} ms")
+print(f"ratio lifecycle/baseline: {run['cycles_per_s'] / base['cycles_per_s']:.2f}   non-200 answers: {run['failures']} (baseline {base['failures']})")
+print(f"database after the run: {rows}")
+print(f"target: >= 500 cycles/s: {'met' if run['cycles_per_s'] >= 500 else 'MISSED'};  request p99 < 50 ms: {'met' if run['request_ms']['p99'] < 50 else 'MISSED'}")
+PY
