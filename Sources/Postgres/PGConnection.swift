@@ -7,6 +7,10 @@ public final class PGConnection {
     private var handle: OpaquePointer?
     /// The settings this connection was opened with.
     public let settings: ConnectionSettings
+    /// Whether statements with parameters are prepared once per session and reused
+    /// (``StatementCache``); off by default.
+    public var preparesStatements = false
+    var statements = StatementCache()
 
     /// Opens a connection; unset options behave as in psql (PG* variables, .pgpass, sslmode).
     /// The session runs in UTC with ISO dates so timestamps decode the same everywhere.
@@ -62,6 +66,7 @@ public final class PGConnection {
     public func reset() throws(PostgresError) {
         guard let handle else { throw PostgresError(.connection, "the connection is closed") }
         PQreset(handle)
+        statements.clear()
         guard PQstatus(handle) == CONNECTION_OK else {
             throw PostgresError(.connection, "cannot reconnect to PostgreSQL at \(settings): "
                 + settings.redact(String(cString: PQerrorMessage(handle))))
@@ -75,12 +80,15 @@ public final class PGConnection {
         let connection = try liveHandle()
         let types = parameters.map { $0.map { type(of: $0).pgType } ?? PGType.unspecified }
         let texts: [String?] = parameters.map { $0?.pgText }
-        let result = texts.withOptionalCStringArray { valueArray in
-            types.withUnsafeBufferPointer { typeBuffer in
-                PQexecParams(connection, sql, Int32(texts.count), typeBuffer.baseAddress, valueArray, nil, nil, 0)
+        let result = texts.withOptionalCStringArray { valueArray -> Result<OpaquePointer?, PostgresError> in
+            if preparesStatements {
+                return Result { () throws(PostgresError) in try executePrepared(sql, types: types, values: valueArray, on: connection) }
             }
+            return .success(types.withUnsafeBufferPointer { typeBuffer in
+                PQexecParams(connection, sql, Int32(texts.count), typeBuffer.baseAddress, valueArray, nil, nil, 0)
+            })
         }
-        return try check(result)
+        return try check(result.get())
     }
 
     /// Runs one statement with parameters, variadic form.
@@ -96,7 +104,7 @@ public final class PGConnection {
     }
 
     @discardableResult
-    private func check(_ result: OpaquePointer?) throws(PostgresError) -> PGResult {
+    func check(_ result: OpaquePointer?) throws(PostgresError) -> PGResult {
         guard let result else {
             throw PostgresError(.connection, "the connection to PostgreSQL at \(settings) was lost: "
                 + redactedConnectionMessage())

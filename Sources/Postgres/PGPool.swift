@@ -1,17 +1,18 @@
-import Dispatch
+import Foundation
 
 /// A small pool of connections for async code.
 ///
-/// Each connection owns a serial dispatch queue and every libpq call runs there, so blocking
-/// network I/O never occupies a thread of Swift's cooperative pool. A connection found broken
+/// Each connection owns a thread and every libpq call runs there, so blocking network I/O
+/// never occupies a thread of Swift's cooperative pool or of Dispatch's shared pool. A connection found broken
 /// is re-established on its next use; a transaction left open by a failed body is rolled back.
 public final class PGPool: Sendable {
     private let state: PoolState
 
-    /// Creates a pool of at most `size` connections, opened lazily.
-    public init(settings: ConnectionSettings, size: Int = 4, applicationName: String = "callctl") {
+    /// Creates a pool of at most `size` connections, opened lazily; with `preparesStatements`
+    /// each connection prepares its statements once (``PGConnection/preparesStatements``).
+    public init(settings: ConnectionSettings, size: Int = 4, applicationName: String = "callctl", preparesStatements: Bool = false) {
         precondition(size > 0, "a pool needs at least one connection")
-        state = PoolState(settings: settings, size: size, applicationName: applicationName)
+        state = PoolState(settings: settings, size: size, applicationName: applicationName, preparesStatements: preparesStatements)
     }
 
     /// Runs `body` with a connection of the pool, on that connection's own thread.
@@ -40,21 +41,25 @@ public final class PGPool: Sendable {
     }
 }
 
-/// A connection slot with its own serial queue; `connection` is touched only on `queue`.
+/// A connection slot with its own thread; `connection` is touched only on `thread`.
 final class PooledConnection: @unchecked Sendable {
-    private let queue = DispatchQueue(label: "callctl.postgres.connection")
+    private let thread = ConnectionThread(name: "callctl.postgres.connection")
     private let settings: ConnectionSettings
     private let applicationName: String
+    private let preparesStatements: Bool
     private var connection: PGConnection?
 
-    init(settings: ConnectionSettings, applicationName: String) {
+    init(settings: ConnectionSettings, applicationName: String, preparesStatements: Bool) {
         self.settings = settings
         self.applicationName = applicationName
+        self.preparesStatements = preparesStatements
     }
+
+    deinit { thread.stop() }
 
     func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async {
+            thread.async {
                 continuation.resume(with: Result { try self.runOnQueue(body) })
             }
         }
@@ -62,7 +67,7 @@ final class PooledConnection: @unchecked Sendable {
 
     func closeConnection() async {
         await withCheckedContinuation { continuation in
-            queue.async {
+            thread.async {
                 self.connection?.close()
                 self.connection = nil
                 continuation.resume()
@@ -84,6 +89,7 @@ final class PooledConnection: @unchecked Sendable {
             return connection
         }
         let opened = try PGConnection(settings: settings, applicationName: applicationName)
+        opened.preparesStatements = preparesStatements
         connection = opened
         return opened
     }
@@ -93,15 +99,17 @@ actor PoolState {
     private let settings: ConnectionSettings
     private let size: Int
     private let applicationName: String
+    private let preparesStatements: Bool
     private var idle: [PooledConnection] = []
     private var created = 0
     private var waiters: [CheckedContinuation<PooledConnection, any Error>] = []
     private var closed = false
 
-    init(settings: ConnectionSettings, size: Int, applicationName: String) {
+    init(settings: ConnectionSettings, size: Int, applicationName: String, preparesStatements: Bool) {
         self.settings = settings
         self.size = size
         self.applicationName = applicationName
+        self.preparesStatements = preparesStatements
     }
 
     func acquire() async throws -> PooledConnection {
@@ -109,7 +117,7 @@ actor PoolState {
         if let pooled = idle.popLast() { return pooled }
         if created < size {
             created += 1
-            return PooledConnection(settings: settings, applicationName: applicationName)
+            return PooledConnection(settings: settings, applicationName: applicationName, preparesStatements: preparesStatements)
         }
         return try await withCheckedThrowingContinuation { waiters.append($0) }
     }

@@ -1,6 +1,7 @@
 import CallDomain
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The JSON body of a lifecycle command: `{"callId": "<uuid>", "peerId": "<PeerJS id>"}`,
 /// both optional in the JSON and required where the command needs them. Unknown keys are
@@ -19,7 +20,7 @@ struct CommandBody: Decodable {
         let buffer: ByteBuffer
         do {
             buffer = try await request.body.collect(upTo: limit)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, reason: "too_large", "The request body is larger than \(limit) bytes.")
         }
         let bytes = Data(buffer.readableBytesView)

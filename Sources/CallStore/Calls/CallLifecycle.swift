@@ -3,8 +3,8 @@ import Foundation
 import Postgres
 
 /// The call lifecycle API's database side: each command is decided by ``CallPolicy`` on a
-/// locked snapshot and written — session, appointment, audit row, outbox event and `NOTIFY` —
-/// in one transaction.
+/// locked snapshot and written — session, appointment, audit row and outbox event — in one
+/// transaction, then `NOTIFY callctl_outbox` (after the commit: see ``ChangeRecorder``).
 ///
 /// The appointment row lock serializes commands on one appointment across daemons; the partial
 /// unique index on open sessions is the backstop: an INSERT that loses a race anyway rolls
@@ -32,9 +32,10 @@ public struct CallLifecycle {
 
     private func attempt(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo,
                          _ now: Date) throws -> CallView {
-        let outcome = try connection.transaction { connection in
+        let (outcome, outboxRows) = try connection.transaction { connection in
             try apply(command, appointmentId, actor, client, now, on: connection)
         }
+        ChangeRecorder.notifyCommitted(outboxRows, on: connection)
         return try outcome.get()
     }
 
@@ -64,7 +65,7 @@ public struct CallLifecycle {
     }
 
     private func apply(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo, _ now: Date,
-                       on connection: PGConnection) throws -> Result<CallView, DomainError> {
+                       on connection: PGConnection) throws -> (Result<CallView, DomainError>, outboxRows: Int) {
         let snapshot = try CallSnapshot.read(appointmentId: appointmentId, actor: actor, on: connection)
         let settings = snapshot.settings.settings
         let decision = Result { () throws(DomainError) -> CallPlan in
@@ -75,8 +76,7 @@ public struct CallLifecycle {
         case .success(let decided):
             plan = decided
         case .failure(let refusal) where refusal.reason == .busy:
-            try recordBusy(snapshot, actor: actor, client: client, now: now, on: connection)
-            return .failure(refusal)
+            return (.failure(refusal), try recordBusy(snapshot, actor: actor, client: client, now: now, on: connection))
         case .failure(let refusal):
             throw refusal
         }
@@ -86,20 +86,23 @@ public struct CallLifecycle {
             SELECT \(CallView.columns) FROM call_sessions s JOIN appointments a ON a.id = s.appointment_id WHERE s.id = $1
             """, writes.callId).first
         else { throw JobError("call \(writes.callId.pgText) vanished inside its own transaction") }
-        return .success(try CallView(row: row))
+        return (.success(try CallView(row: row)), writes.outboxRows)
     }
 
+    /// Writes the busy refusal's audit row and event; returns the outbox rows written.
     private func recordBusy(_ snapshot: CallSnapshot, actor: Int64, client: ClientInfo, now: Date,
-                            on connection: PGConnection) throws {
+                            on connection: PGConnection) throws -> Int {
         let appointment = snapshot.context.appointment
-        guard let role = appointment.role(of: actor) else { return }
+        guard let role = appointment.role(of: actor) else { return 0 }
         let who = CallActor(userId: actor, name: snapshot.actorName, role: role, peerId: client.peerId)
         let change = RecordedChange(
             appointmentId: appointment.id, callId: snapshot.context.openSession?.id, userId: actor, audit: .busy, at: now,
             details: AuditDetails(reason: nil, peerId: client.peerId, userAgent: client.userAgent, ip: client.ip),
             event: CallPolicy.busyEvent(appointmentId: appointment.id, actor: who, at: now))
         var statement = CombinedWrite()
-        ChangeRecorder.add(try RecordedRows([change], eventNamespace: snapshot.settings.settings.eventNamespace), into: &statement)
+        let rows = try RecordedRows([change], eventNamespace: snapshot.settings.settings.eventNamespace)
+        ChangeRecorder.add(rows, into: &statement, notify: false)
         try statement.execute(on: connection)
+        return rows.outboxRows
     }
 }

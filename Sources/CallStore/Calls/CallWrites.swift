@@ -4,10 +4,13 @@ import Postgres
 
 /// The writes of one allowed command, joined into one statement: the session INSERT or
 /// UPDATE, the appointment UPDATE (status, stamps, and `metadata` keeping `callId`,
-/// `doctorPeerId`, `patientPeerId`), the audit row, the outbox event and the `NOTIFY`.
+/// `doctorPeerId`, `patientPeerId`), the audit row and the outbox event; the `NOTIFY` follows
+/// the commit (``ChangeRecorder/notifyCommitted(_:on:)``).
 struct CallWrites {
     /// The session the command created or changed.
     let callId: UUID
+    /// Outbox rows the statement inserts (0 or 1); the caller notifies after commit.
+    let outboxRows: Int
     private let statement: CombinedWrite
 
     /// Runs the joined statement inside the caller's transaction.
@@ -20,6 +23,7 @@ struct CallWrites {
         let context = snapshot.context
         guard let actor = context.actorUserId else { throw JobError("a planned command has no actor") }
         var statement = CombinedWrite()
+        var outboxRows = 0
         let change: SessionWrite
         switch plan.session {
         case .create(let caller, let callee):
@@ -41,10 +45,11 @@ struct CallWrites {
                                       userAgent: client.userAgent, ip: client.ip),
                 event: plan.event(appointmentId: context.appointment.id, callId: change.callId, actor: who,
                                   connectedAt: context.openSession?.connectedAt, at: now))
-            ChangeRecorder.add(try RecordedRows([record], eventNamespace: snapshot.settings.settings.eventNamespace),
-                               into: &statement)
+            let rows = try RecordedRows([record], eventNamespace: snapshot.settings.settings.eventNamespace)
+            ChangeRecorder.add(rows, into: &statement, notify: false)
+            outboxRows = rows.outboxRows
         }
-        return CallWrites(callId: change.callId, statement: statement)
+        return CallWrites(callId: change.callId, outboxRows: outboxRows, statement: statement)
     }
 
     /// What a session write changed, for the audit row and the appointment's metadata.
@@ -70,13 +75,11 @@ struct CallWrites {
 
     private static func updateSession(_ session: CallSessionSnapshot, step: CallStep, accepting: Bool, client: ClientInfo,
                                       role: ParticipantRole, now: Date, into statement: inout CombinedWrite) -> SessionWrite {
-        let sets = ["state = $2", "end_reason = $3", "callee_peer_id = coalesce($5, callee_peer_id)"]
-            + step.stamps.map(\.rawValue).sorted().map { "\($0) = $4" }
         let calleePeer = accepting ? client.peerId : nil
         statement.add([session.id, step.to.rawValue, step.endReason?.rawValue, now, calleePeer], expecting: 1, "call sessions") { p in
-            var sql = "UPDATE call_sessions SET \(sets.joined(separator: ", ")) WHERE id = $1 RETURNING 1"
-            for index in (1...5).reversed() { sql = sql.replacingOccurrences(of: "$\(index)", with: p[index - 1]) }
-            return sql
+            let sets = ["state = \(p[1])", "end_reason = \(p[2])", "callee_peer_id = coalesce(\(p[4]), callee_peer_id)"]
+                + step.stamps.map(\.rawValue).sorted().map { "\($0) = \(p[3])" }
+            return "UPDATE call_sessions SET \(sets.joined(separator: ", ")) WHERE id = \(p[0]) RETURNING 1"
         }
         let metadata: [String: String?] = accepting ? ["callId": session.id.pgText, peerKey(role): client.peerId] : [:]
         return SessionWrite(callId: session.id, from: step.from.rawValue, to: step.to.rawValue, reason: step.endReason,
@@ -88,21 +91,16 @@ struct CallWrites {
         let document = metadata.isEmpty ? nil : try PGJSON(encoding: metadata)
         guard transition != nil || document != nil else { return }
         var values: [any PGEncodable] = [id]
-        var sets = ["updated_at = now()"]
-        if let transition {
-            values += [transition.target.rawValue, now]
-            sets.append("status = $2")
-            sets += transition.stamps.map(\.rawValue).sorted().map { "\($0) = $3" }
-        }
-        if let document {
-            values.append(document)
-            sets.append("metadata = metadata || $\(values.count)")
-        }
-        let count = values.count
+        if let transition { values += [transition.target.rawValue, now] }
+        if let document { values.append(document) }
         statement.add(values, expecting: 1, "appointments") { p in
-            var sql = "UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE id = $1 RETURNING 1"
-            for index in (1...count).reversed() { sql = sql.replacingOccurrences(of: "$\(index)", with: p[index - 1]) }
-            return sql
+            var sets = ["updated_at = now()"]
+            if let transition {
+                sets.append("status = \(p[1])")
+                sets += transition.stamps.map(\.rawValue).sorted().map { "\($0) = \(p[2])" }
+            }
+            if document != nil { sets.append("metadata = metadata || \(p[p.count - 1])") }
+            return "UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE id = \(p[0]) RETURNING 1"
         }
     }
 

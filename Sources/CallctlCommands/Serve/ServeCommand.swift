@@ -45,6 +45,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Database connections the daemon keeps (1–100).", valueName: "n"))
     var poolSize = 10
 
+    @Flag(help: "Do not use server-side prepared statements (for PgBouncer in transaction mode before 1.21).")
+    var noPreparedStatements = false
+
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -64,7 +67,8 @@ struct ServeCommand: AsyncParsableCommand {
             guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
             let configuration = try await ServeSettings.configuration(
                 host: address.host, port: address.port, rateLimit: limit, environment: context.environment)
-            let pool = PGPool(settings: context.database, size: poolSize, applicationName: "callctl serve")
+            let pool = PGPool(settings: context.database, size: poolSize, applicationName: "callctl serve",
+                              preparesStatements: !noPreparedStatements)
             try await pool.withConnection(ServeSettings.checkSchema)
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(metricsFactory(registry: registry))
