@@ -1,9 +1,9 @@
-import Foundation
+import Dispatch
 
 /// A small pool of connections for async code.
 ///
-/// Each connection owns a thread and every libpq call runs there, so blocking network I/O
-/// never occupies a thread of Swift's cooperative pool or of Dispatch's shared pool. A connection found broken
+/// Each connection owns a serial dispatch queue and every libpq call runs there, so blocking
+/// network I/O never occupies a thread of Swift's cooperative pool. A connection found broken
 /// is re-established on its next use; a transaction left open by a failed body is rolled back.
 public final class PGPool: Sendable {
     private let state: PoolState
@@ -15,7 +15,7 @@ public final class PGPool: Sendable {
         state = PoolState(settings: settings, size: size, applicationName: applicationName, preparesStatements: preparesStatements)
     }
 
-    /// Runs `body` with a connection of the pool, on that connection's own thread.
+    /// Runs `body` with a connection of the pool, on that connection's own queue.
     public func withConnection<T: Sendable>(
         _ body: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
@@ -41,9 +41,9 @@ public final class PGPool: Sendable {
     }
 }
 
-/// A connection slot with its own thread; `connection` is touched only on `thread`.
+/// A connection slot with its own serial queue; `connection` is touched only on `queue`.
 final class PooledConnection: @unchecked Sendable {
-    private let thread = ConnectionThread(name: "callctl.postgres.connection")
+    private let queue = DispatchQueue(label: "callctl.postgres.connection")
     private let settings: ConnectionSettings
     private let applicationName: String
     private let preparesStatements: Bool
@@ -55,11 +55,9 @@ final class PooledConnection: @unchecked Sendable {
         self.preparesStatements = preparesStatements
     }
 
-    deinit { thread.stop() }
-
     func run<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            thread.async {
+            queue.async {
                 continuation.resume(with: Result { try self.runOnQueue(body) })
             }
         }
@@ -67,7 +65,7 @@ final class PooledConnection: @unchecked Sendable {
 
     func closeConnection() async {
         await withCheckedContinuation { continuation in
-            thread.async {
+            queue.async {
                 self.connection?.close()
                 self.connection = nil
                 continuation.resume()

@@ -24,6 +24,53 @@ struct PostgresPoolTests {
         await pool.close()
     }
 
+    @Test("all `size` connections run statements at once, not only as many as there are CPUs")
+    func parallelStatements() async throws {
+        let database = try TestDatabase()
+        let admin = try database.connect()
+        try admin.query("SELECT pg_advisory_lock($1)", Int64(42))
+        let pool = PGPool(settings: try database.settings(), size: 8)
+        let waiters = Task {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        _ = try await pool.withConnection { try $0.query("SELECT pg_advisory_xact_lock_shared($1)", Int64(42)) }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let blocked = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        let allWaiting = try eventually(within: 10) { try admin.query(blocked).first!.decode(Int64.self, "n") == 8 }
+        try admin.query("SELECT pg_advisory_unlock($1)", Int64(42))
+        try await waiters.value
+        #expect(allWaiting, "fewer than 8 statements were in flight at once")
+        await pool.close()
+    }
+
+    @Test("prepared statements: one per SQL and type list, NULLs and other types kept apart, a reset session re-prepares")
+    func preparedStatements() async throws {
+        let database = try TestDatabase()
+        let pool = PGPool(settings: try database.settings(), size: 1, preparesStatements: true)
+        let sql = "SELECT coalesce($1::text, 'none') AS v"
+        let values: [String] = try await pool.withConnection { connection in
+            try ["a", nil, "b"].map { try connection.query(sql, $0).first!.decode(String.self, "v") }
+                + [try connection.query(sql, Int64(7)).first!.decode(String.self, "v")]
+        }
+        #expect(values == ["a", "none", "b", "7"])
+        let prepared: Int64 = try await pool.withConnection { connection in
+            try connection.query("SELECT count(*) AS n FROM pg_prepared_statements WHERE statement = $1", sql).first!.decode(Int64.self, "n")
+        }
+        #expect(prepared == 3, "text, unspecified (NULL) and int8 parameter types each get their own statement")
+        let admin = try database.connect()
+        let pid: Int32 = try await pool.withConnection { $0.backendPID }
+        try admin.query("SELECT pg_terminate_backend($1::int)", Int64(pid))
+        _ = try? await pool.withConnection { try $0.query("SELECT 1") }
+        let again: String = try await pool.withConnection { try $0.query(sql, "c").first!.decode(String.self, "v") }
+        #expect(again == "c")
+        await pool.close()
+    }
+
     @Test("a killed backend is reconnected on next use; an abandoned transaction is rolled back")
     func recovers() async throws {
         let database = try TestDatabase()
