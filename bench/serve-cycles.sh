@@ -9,7 +9,7 @@
 # commit on; PG_OPTIONS="-c synchronous_commit=off" to compare), removed on exit; the daemon
 # is stopped with SIGTERM and must exit 0.
 #
-# Usage: bench/serve-cycles.sh            SCRATCH=.build-bench WORKERS=50 DURATION=15
+# Usage: bench/serve-cycles.sh            SCRATCH=.build-bench WORKERS=50 DURATION=15 POOL=16
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,7 +46,7 @@ SQL
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 serve_port=$(free_port)
-CALLCTL_JWT_SECRET=$secret "$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size 16 --log-level warning \
+CALLCTL_JWT_SECRET=$secret "$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size "${POOL:-16}" --log-level warning \
     2>"$pg_work/serve.log" &
 serve_pid=$!
 for _ in $(seq 100); do
