@@ -84,8 +84,9 @@ public struct APIError: Error, Sendable, Equatable {
     }
 }
 
-/// Turns every error thrown below it into ``APIError``'s JSON body, logging the ones that are
-/// the server's fault. Added after the metrics middleware, so refusals are counted by status.
+/// Turns every error thrown below it into ``APIError``'s JSON body, logging the unexpected ones
+/// that are the server's fault (a route that throws an ``APIError`` logs its own cause).
+/// Added after the metrics middleware, so refusals are counted by status.
 struct APIErrorMiddleware: RouterMiddleware {
     typealias Context = CallRequestContext
 
@@ -97,7 +98,7 @@ struct APIErrorMiddleware: RouterMiddleware {
                             "There is no route \(request.method) \(request.uri.path.prefix(200)); see `callctl serve --help`.").response()
         } catch {
             let answer = APIError.answering(error)
-            if answer.status.code >= 500 {
+            if answer.status.code >= 500, !(error is APIError) {
                 context.logger.error("request failed", metadata: [
                     "path": "\(request.uri.path)", "status": "\(answer.status.code)", "error": "\(error)",
                 ])
