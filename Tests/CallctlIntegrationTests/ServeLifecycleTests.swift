@@ -148,7 +148,10 @@ struct ServeLifecycleTests {
         #expect(none.status == 200, "\(none.text)")
         #expect(none.text == #"{"appointmentId":\#(appointment),"appointmentStatus":"scheduled","call":null}"#)
         let callId = try s.ring(appointment, peerId: "doctor-peer-1")
-        #expect(try s.call("accept", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1").status == 200)
+        let accepted = try s.call("accept", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1")
+        #expect(accepted.status == 200)
+        let refreshed = try #require(try s.get(appointment, as: s.doctor).json["call"] as? [String: Any])
+        #expect(texts(refreshed) == texts(accepted.json), "the answer shows exactly what a later read of the database shows")
         for user in [s.doctor, s.patient] {
             let open = try s.get(appointment, as: user)
             let call = try #require(open.json["call"] as? [String: Any], "\(open.text)")

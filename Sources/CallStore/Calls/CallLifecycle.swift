@@ -23,6 +23,9 @@ public struct CallLifecycle {
     ///   event when it is thrown; no other refusal writes anything), `PostgresError` otherwise.
     public func perform(_ command: CallCommand, appointmentId: Int64, actor: Int64, client: ClientInfo,
                         now: Date) throws -> CallView {
+        // Whole microseconds, as PostgreSQL stores them: the answer (built from the values
+        // written, not read back) then shows exactly what a later read shows.
+        let now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
         do {
             return try attempt(command, appointmentId, actor, client, now)
         } catch let error as PostgresError where error.isUniqueViolation {
@@ -82,11 +85,7 @@ public struct CallLifecycle {
         }
         let writes = try CallWrites.make(plan: plan, command: command, snapshot: snapshot, client: client, now: now)
         try writes.execute(on: connection)
-        guard let row = try connection.query("""
-            SELECT \(CallView.columns) FROM call_sessions s JOIN appointments a ON a.id = s.appointment_id WHERE s.id = $1
-            """, writes.callId).first
-        else { throw JobError("call \(writes.callId.pgText) vanished inside its own transaction") }
-        return (.success(try CallView(row: row)), writes.outboxRows)
+        return (.success(writes.view), writes.outboxRows)
     }
 
     /// Writes the busy refusal's audit row and event; returns the outbox rows written.

@@ -38,6 +38,24 @@ public struct CallView: Sendable, Equatable, Encodable {
         s.callee_peer_id, s.requested_at, s.accepted_at, s.connected_at, s.ended_at, a.status
         """
 
+    init(appointmentId: Int64, callId: UUID, state: CallState, endReason: EndReason?, callerUserId: Int64, calleeUserId: Int64,
+         callerPeerId: String?, calleePeerId: String?, requestedAt: Date, acceptedAt: Date?, connectedAt: Date?, endedAt: Date?,
+         appointmentStatus: AppointmentStatus) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.state = state
+        self.endReason = endReason
+        self.callerUserId = callerUserId
+        self.calleeUserId = calleeUserId
+        self.callerPeerId = callerPeerId
+        self.calleePeerId = calleePeerId
+        self.requestedAt = requestedAt
+        self.acceptedAt = acceptedAt
+        self.connectedAt = connectedAt
+        self.endedAt = endedAt
+        self.appointmentStatus = appointmentStatus
+    }
+
     init(row: PGRow) throws {
         appointmentId = try row.decode(Int64.self, "appointment_id")
         callId = try row.decode(UUID.self, "id").uuidString.lowercased()

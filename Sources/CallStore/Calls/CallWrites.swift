@@ -7,8 +7,8 @@ import Postgres
 /// `doctorPeerId`, `patientPeerId`), the audit row and the outbox event; the `NOTIFY` follows
 /// the commit (``ChangeRecorder/notifyCommitted(_:on:)``).
 struct CallWrites {
-    /// The session the command created or changed.
-    let callId: UUID
+    /// The session as the statement leaves it (the values it writes, not read back).
+    let view: CallView
     /// Outbox rows the statement inserts (0 or 1); the caller notifies after commit.
     let outboxRows: Int
     private let statement: CombinedWrite
@@ -24,15 +24,17 @@ struct CallWrites {
         guard let actor = context.actorUserId else { throw JobError("a planned command has no actor") }
         var statement = CombinedWrite()
         var outboxRows = 0
+        let status = plan.appointment?.target ?? context.appointment.status
         let change: SessionWrite
         switch plan.session {
         case .create(let caller, let callee):
             change = insertSession(appointmentId: context.appointment.id, caller: caller, callee: callee, client: client,
-                                   role: plan.actorRole, now: now, into: &statement)
+                                   role: plan.actorRole, status: status, now: now, into: &statement)
         case .update(let step):
             guard let previous = context.openSession else { throw JobError("a session update was planned without an open session") }
-            change = updateSession(previous, step: step, accepting: command.action == .accept, client: client,
-                                   role: plan.actorRole, now: now, into: &statement)
+            change = updateSession(previous, peers: snapshot.openSessionPeers, appointmentId: context.appointment.id, step: step,
+                                   accepting: command.action == .accept, client: client, role: plan.actorRole,
+                                   status: status, now: now, into: &statement)
         }
         try updateAppointment(context.appointment.id, transition: plan.appointment, metadata: change.metadata, now: now,
                               into: &statement)
@@ -49,20 +51,23 @@ struct CallWrites {
             ChangeRecorder.add(rows, into: &statement, notify: false)
             outboxRows = rows.outboxRows
         }
-        return CallWrites(callId: change.callId, outboxRows: outboxRows, statement: statement)
+        return CallWrites(view: change.view, outboxRows: outboxRows, statement: statement)
     }
 
-    /// What a session write changed, for the audit row and the appointment's metadata.
+    /// What a session write changed, for the audit row, the appointment's metadata and the answer.
     private struct SessionWrite {
         let callId: UUID
         let from: String?
         let to: String
         let reason: EndReason?
         let metadata: [String: String?]
+        /// The session once written.
+        let view: CallView
     }
 
     private static func insertSession(appointmentId: Int64, caller: Int64, callee: Int64, client: ClientInfo,
-                                      role: ParticipantRole, now: Date, into statement: inout CombinedWrite) -> SessionWrite {
+                                      role: ParticipantRole, status: AppointmentStatus, now: Date,
+                                      into statement: inout CombinedWrite) -> SessionWrite {
         let callId = UUID()
         statement.add([callId, appointmentId, caller, callee, client.peerId, now], expecting: 1, "call sessions") { p in """
             INSERT INTO call_sessions (id, appointment_id, state, caller_user_id, callee_user_id, caller_peer_id, requested_at)
@@ -70,11 +75,15 @@ struct CallWrites {
             """
         }
         let metadata: [String: String?] = ["callId": callId.pgText, peerKey(role): client.peerId, peerKey(role.other): nil]
-        return SessionWrite(callId: callId, from: nil, to: CallState.ringing.rawValue, reason: nil, metadata: metadata)
+        return SessionWrite(callId: callId, from: nil, to: CallState.ringing.rawValue, reason: nil, metadata: metadata, view:
+            CallView(appointmentId: appointmentId, callId: callId, state: .ringing, endReason: nil, callerUserId: caller,
+                     calleeUserId: callee, callerPeerId: client.peerId, calleePeerId: nil, requestedAt: now, acceptedAt: nil,
+                     connectedAt: nil, endedAt: nil, appointmentStatus: status))
     }
 
-    private static func updateSession(_ session: CallSessionSnapshot, step: CallStep, accepting: Bool, client: ClientInfo,
-                                      role: ParticipantRole, now: Date, into statement: inout CombinedWrite) -> SessionWrite {
+    private static func updateSession(_ session: CallSessionSnapshot, peers: (caller: String?, callee: String?), appointmentId: Int64,
+                                      step: CallStep, accepting: Bool, client: ClientInfo, role: ParticipantRole,
+                                      status: AppointmentStatus, now: Date, into statement: inout CombinedWrite) -> SessionWrite {
         let calleePeer = accepting ? client.peerId : nil
         statement.add([session.id, step.to.rawValue, step.endReason?.rawValue, now, calleePeer], expecting: 1, "call sessions") { p in
             let sets = ["state = \(p[1])", "end_reason = \(p[2])", "callee_peer_id = coalesce(\(p[4]), callee_peer_id)"]
@@ -82,8 +91,14 @@ struct CallWrites {
             return "UPDATE call_sessions SET \(sets.joined(separator: ", ")) WHERE id = \(p[0]) RETURNING 1"
         }
         let metadata: [String: String?] = accepting ? ["callId": session.id.pgText, peerKey(role): client.peerId] : [:]
+        let stamped = { (stamp: CallStamp, old: Date?) in step.stamps.contains(stamp) ? now : old }
         return SessionWrite(callId: session.id, from: step.from.rawValue, to: step.to.rawValue, reason: step.endReason,
-                            metadata: metadata)
+                            metadata: metadata, view:
+            CallView(appointmentId: appointmentId, callId: session.id, state: step.to, endReason: step.endReason,
+                     callerUserId: session.callerUserId, calleeUserId: session.calleeUserId, callerPeerId: peers.caller,
+                     calleePeerId: calleePeer ?? peers.callee, requestedAt: session.requestedAt,
+                     acceptedAt: stamped(.acceptedAt, session.acceptedAt), connectedAt: stamped(.connectedAt, session.connectedAt),
+                     endedAt: stamped(.endedAt, nil), appointmentStatus: status))
     }
 
     private static func updateAppointment(_ id: Int64, transition: AppointmentTransition?, metadata: [String: String?],
