@@ -58,6 +58,11 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
 
+        // Pusher Channels protocol 7: auth signatures, HTTP API signing, message codec.
+        .target(name: "PusherProtocol", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
         // The daemon: Hummingbird app with the call lifecycle API, health and metrics.
         .target(name: "SignalingServer", dependencies: [
             "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE",
@@ -82,7 +87,7 @@ let package = Package(
 
         .testTarget(name: "CallctlUnitTests", dependencies: [
             "AccessTokens", "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
-            "SignalingServer",
+            "SignalingServer", "PusherProtocol",
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
