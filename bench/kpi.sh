@@ -28,39 +28,17 @@ while [ $# -gt 0 ]; do
 done
 [ "$sessions" -ge 10 ] || { echo "--sessions must be at least 10" >&2; exit 64; }
 
+scratch=${SCRATCH:-.build-bench}
 echo "building callctl (release)..." >&2
-swift build -c release --product callctl >&2
-callctl="$(swift build -c release --show-bin-path)/callctl"
+swift build -c release --scratch-path "$scratch" --product callctl >&2
+callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
 
-bindir="${CALLCTL_PG_BINDIR:-$(pg_config --bindir 2>/dev/null || true)}"
-[ -x "$bindir/initdb" ] || bindir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
-[ -x "$bindir/initdb" ] || { echo "initdb not found: apt-get install postgresql, or set CALLCTL_PG_BINDIR" >&2; exit 69; }
-
-as_owner=()
-[ "$(id -u)" -eq 0 ] && as_owner=(runuser -u postgres --)
-workdir=$(mktemp -d "${TMPDIR:-/tmp}/callctl-bench-XXXXXX")
-chmod 755 "$workdir"
-mkdir "$workdir/socket"
-[ "$(id -u)" -eq 0 ] && chown -R postgres "$workdir"
-cleanup() {
-    "${as_owner[@]}" "$bindir/pg_ctl" -D "$workdir/data" -m immediate -w stop >/dev/null 2>&1 || true
-    rm -rf "$workdir"
-}
-trap cleanup EXIT
-
-port=""
-for _ in $(seq 1 50); do
-    candidate=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$candidate") 2>/dev/null; then port=$candidate; break; fi
-done
-[ -n "$port" ] || { echo "no free port found" >&2; exit 69; }
-
-"${as_owner[@]}" "$bindir/initdb" -D "$workdir/data" -U postgres -E UTF8 --locale=C --auth=trust --no-sync >/dev/null 2>&1 \
-    || { echo "initdb failed" >&2; exit 69; }
-"${as_owner[@]}" "$bindir/pg_ctl" -D "$workdir/data" -l "$workdir/server.log" -w -t 60 -o "-p $port -k $workdir/socket \
-    -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+source bench/lib/postgres.sh
+pg_start "-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
     -c shared_buffers=1GB -c maintenance_work_mem=1GB -c max_wal_size=8GB -c wal_level=minimal \
-    -c max_wal_senders=0 -c autovacuum=off" start >/dev/null
+    -c max_wal_senders=0 -c autovacuum=off"
+workdir=$pg_work
+port=$pg_port
 
 url="host=$workdir/socket port=$port user=postgres dbname=bench"
 psql_bench() { "$bindir/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$url" "$@"; }

@@ -91,14 +91,8 @@ public enum CallEvent: Sendable, Equatable, Hashable {
         case .busy(let payload): payload
         case .noShow(let payload): payload
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ISOTimestamp.format(date))
-        }
         do {
-            return try encoder.encode(payload)
+            return try ISOTimestamp.jsonEncoder().encode(payload)
         } catch {
             preconditionFailure("Event payloads hold only ids, strings and dates, which always encode: \(error)")
         }

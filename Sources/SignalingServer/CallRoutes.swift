@@ -2,6 +2,7 @@ import CallDomain
 import CallStore
 import Foundation
 import Hummingbird
+import ICE
 import Logging
 
 /// The call lifecycle API under `/appointments`: `POST {id}/call/{action}`,
@@ -95,8 +96,6 @@ struct CallRoutes: Sendable {
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> String {
-        let elapsed = ContinuousClock.now - start
-        let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return String(format: "%.2f", ms)
+        String(format: "%.2f", ProbeTiming.milliseconds(ContinuousClock.now - start))
     }
 }

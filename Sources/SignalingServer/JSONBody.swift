@@ -6,15 +6,7 @@ import NIOCore
 /// JSON as the API writes it: sorted keys, unescaped slashes, dates as ISO-8601 UTC with
 /// milliseconds (``ISOTimestamp``).
 enum JSONBody {
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(ISOTimestamp.format(date))
-        }
-        return encoder
-    }()
+    private static let encoder = ISOTimestamp.jsonEncoder()
 
     /// The bytes of `value`; the API's response types always encode.
     static func encode(_ value: some Encodable) -> [UInt8] {

@@ -20,8 +20,7 @@ public struct RecordedRows: Sendable {
     public init(_ changes: [RecordedChange], eventNamespace: String) throws {
         // A batch's changes share a handful of instants and detail shapes: each distinct one
         // is formatted once.
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = ISOTimestamp.jsonEncoder()
         var instants: [Date: String] = [:]
         var documents: [AuditDetails: [UInt8]] = [:]
         var atTexts: [String] = []

@@ -84,10 +84,7 @@ struct ProbeIce: AsyncParsableCommand {
                 try Self.requireCredentials(servers)
                 return (settings, servers)
             }
-            let texts = uris.isEmpty
-                ? (environment[Self.serversVariable] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-                    .filter { !$0.isEmpty }
-                : uris
+            let texts = uris.isEmpty ? Self.serverTexts(environment[Self.serversVariable]) : uris
             guard !texts.isEmpty else {
                 throw ProbeUsageError("no servers: give --uri (repeatable) or set \(Self.serversVariable) to comma-separated URIs")
             }
@@ -96,6 +93,11 @@ struct ProbeIce: AsyncParsableCommand {
             try Self.requireCredentials(servers)
             return (settings, servers)
         }
+    }
+
+    /// The URIs of a `CALLCTL_ICE_SERVERS` value: comma-separated, blanks trimmed, empties dropped.
+    static func serverTexts(_ value: String?) -> [String] {
+        (value ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     /// Every TURN server needs credentials from its entry, the flags or the environment.

@@ -18,11 +18,9 @@ enum ServeSettings {
     static func configuration(host: String, port: Int, rateLimit: RateLimit, environment: Environment) async throws -> SignalingConfiguration {
         let tokens = try await verifier(environment)
         var servers: [IceServerURI] = []
-        for text in (environment[iceServersVariable] ?? "").split(separator: ",") {
-            let trimmed = text.trimmingCharacters(in: .whitespaces)
-            guard !trimmed.isEmpty else { continue }
+        for text in ProbeIce.serverTexts(environment[iceServersVariable]) {
             do {
-                servers.append(try IceServerURI(parsing: trimmed))
+                servers.append(try IceServerURI(parsing: text))
             } catch {
                 throw Failure(message: "\(iceServersVariable) (\(environment.origin(of: iceServersVariable))): \(error)",
                               exitCode: Failure.configuration)
