@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
     ],
     targets: [
         // Thin executable: forwards to the commands module.
@@ -63,10 +64,12 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
-        // The daemon: Hummingbird app with the call lifecycle API, health and metrics.
+        // The daemon: Hummingbird app with the call lifecycle API, the Pusher-protocol hub,
+        // channel auth, the outbox relay, health and metrics.
         .target(name: "SignalingServer", dependencies: [
-            "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE",
+            "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE", "PusherProtocol", "HTTPClient",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -80,7 +83,7 @@ let package = Package(
 
         .target(name: "CallctlCommands", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlConfig", "HTTPClient", "LocalServices", "ICE",
-            "SignalingServer", "AccessTokens",
+            "SignalingServer", "AccessTokens", "PusherProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -91,7 +94,7 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
-            "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient",
+            "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ],

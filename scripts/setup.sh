@@ -30,4 +30,21 @@ callctl_setup() {
     # The Debian packages start a system-wide PostgreSQL and coturn; callctl starts its own
     # throwaway servers on free ports, so the system ones are left as they are.
     command -v swift >/dev/null || { echo "setup: swift is not on PATH; install Swift 6 first" >&2; exit 69; }
+    callctl_python_peers
+}
+
+# A Python venv at .venv/ with the third-party clients the tests and benchmarks use as judges
+# (the official Pusher server library, websockets); recreated when requirements change.
+callctl_python_peers() {
+    local requirements=scripts/requirements-test.txt
+    if [ -x .venv/bin/python ] && cmp -s "$requirements" .venv/requirements.txt; then
+        return
+    fi
+    echo "setup: creating the Python venv .venv/ for test peers" >&2
+    if ! python3 -m venv .venv >&2; then
+        echo "setup: python3 -m venv failed; install python3-venv (apt-get install python3-venv)" >&2
+        exit 69
+    fi
+    .venv/bin/pip install -q --disable-pip-version-check -r "$requirements" >&2
+    cp "$requirements" .venv/requirements.txt
 }

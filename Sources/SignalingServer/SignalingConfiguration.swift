@@ -21,11 +21,15 @@ public struct SignalingConfiguration: Sendable {
     public var rateLimit: RateLimit
     /// The largest request body accepted, in bytes.
     public var maximumBodyBytes: Int
+    /// The Pusher apps the hub serves; the first signs `/broadcasting/auth` and receives the outbox.
+    public var apps: PusherApps
+    /// The WebSocket hub's limits and timers.
+    public var hub: HubSettings
 
     /// Creates a configuration.
-    public init(host: String, port: Int, tokens: AccessTokenVerifier, iceServers: [IceServerURI] = [],
-                turnSecret: String? = nil, turnCredentialTTL: Int = 3600, rateLimit: RateLimit = .standard,
-                maximumBodyBytes: Int = 16 * 1024) {
+    public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
+                iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
+                rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -34,6 +38,8 @@ public struct SignalingConfiguration: Sendable {
         self.turnCredentialTTL = turnCredentialTTL
         self.rateLimit = rateLimit
         self.maximumBodyBytes = maximumBodyBytes
+        self.apps = apps
+        self.hub = hub
     }
 }
 

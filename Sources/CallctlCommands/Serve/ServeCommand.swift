@@ -48,6 +48,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not use server-side prepared statements (for PgBouncer in transaction mode before 1.21).")
     var noPreparedStatements = false
 
+    @OptionGroup(title: "WebSocket hub") var hub: HubOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -66,7 +67,7 @@ struct ServeCommand: AsyncParsableCommand {
             let context = try CommandContext.live(database: database, logging: logging, label: "callctl.serve")
             guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
             let configuration = try await ServeSettings.configuration(
-                host: address.host, port: address.port, rateLimit: limit, environment: context.environment)
+                host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, environment: context.environment)
             let pool = PGPool(settings: context.database, size: poolSize, applicationName: "callctl serve",
                               preparesStatements: !noPreparedStatements)
             try await pool.withConnection(ServeSettings.checkSchema)

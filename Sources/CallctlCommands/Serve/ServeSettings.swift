@@ -15,8 +15,10 @@ enum ServeSettings {
     static let turnSecretVariable = TurnCredentialOptions.secretVariable
     static let turnTTLVariable = "CALLCTL_TURN_TTL"
 
-    static func configuration(host: String, port: Int, rateLimit: RateLimit, environment: Environment) async throws -> SignalingConfiguration {
+    static func configuration(host: String, port: Int, rateLimit: RateLimit, hub: HubSettings,
+                              environment: Environment) async throws -> SignalingConfiguration {
         let tokens = try await verifier(environment)
+        let apps = try ServeApps.load(environment)
         var servers: [IceServerURI] = []
         for text in ProbeIce.serverTexts(environment[iceServersVariable]) {
             do {
@@ -37,8 +39,8 @@ enum ServeSettings {
             throw Failure(message: "\(turnTTLVariable) must be whole seconds from 60 to 86400; got '\(ttlText.prefix(20))'",
                           exitCode: Failure.configuration)
         }
-        return SignalingConfiguration(host: host, port: port, tokens: tokens, iceServers: servers, turnSecret: turnSecret,
-                                      turnCredentialTTL: ttl, rateLimit: rateLimit)
+        return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, iceServers: servers,
+                                      turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit)
     }
 
     private static func verifier(_ environment: Environment) async throws -> AccessTokenVerifier {
@@ -68,6 +70,6 @@ enum ServeSettings {
 
     /// Fails with "run callctl migrate up" (78) when the call tables are missing.
     @Sendable static func checkSchema(_ connection: PGConnection) throws {
-        try connection.query("SELECT 1 FROM call_sessions, outbox, settings LIMIT 0")
+        try connection.query("SELECT outbox.relayed_at FROM call_sessions, outbox, settings, hub_subscriptions LIMIT 0")
     }
 }

@@ -12,6 +12,10 @@ import Testing
 final class ServeProcess: @unchecked Sendable {
     /// The HS256 secret the daemon gets unless a test sets the JWT variables itself.
     static let jwtSecret = "serve-tests-hs256-secret-5b2e91d4"
+    /// The Pusher app the daemon hosts unless a test sets the REVERB variables itself.
+    static let appID = "4242"
+    static let appKey = "serve-tests-key"
+    static let appSecret = "serve-tests-app-secret-77c1"
     /// The User-Agent every request sends, as the audit rows record it.
     static let userAgent = "serve-tests/1.0"
 
@@ -35,6 +39,8 @@ final class ServeProcess: @unchecked Sendable {
         let directory = try makeScratchDirectory("callctl-serve")
         var variables: [String: String?] = [
             "DATABASE_URL": databaseURL, "CALLCTL_JWT_SECRET": Self.jwtSecret, "CALLCTL_JWT_PUBLIC_KEY": nil, "CALLCTL_TURN_TTL": nil,
+            "REVERB_APP_ID": Self.appID, "REVERB_APP_KEY": Self.appKey, "REVERB_APP_SECRET": Self.appSecret, "CALLCTL_PUSHER_APPS": nil,
+            "CALLCTL_PUSHER_URL": nil,
         ]
         variables.merge(environment) { $1 }
         let command = "exec \"$0\" \"$@\" >'\(directory.path)/out' 2>'\(directory.path)/err'"
