@@ -85,6 +85,7 @@ let package = Package(
             "CallDomain", "Postgres", "CallStore", "CallctlConfig", "HTTPClient", "LocalServices", "ICE",
             "SignalingServer", "AccessTokens", "PusherProtocol",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 

@@ -7,11 +7,15 @@ import Dispatch
 /// is re-established on its next use; a transaction left open by a failed body is rolled back.
 public final class PGPool: Sendable {
     private let state: PoolState
+    /// Where the pool connects; a component that needs a dedicated connection (a `LISTEN`er)
+    /// opens it with these settings.
+    public let settings: ConnectionSettings
 
     /// Creates a pool of at most `size` connections, opened lazily; with `preparesStatements`
     /// each connection prepares its statements once (``PGConnection/preparesStatements``).
     public init(settings: ConnectionSettings, size: Int = 4, applicationName: String = "callctl", preparesStatements: Bool = false) {
         precondition(size > 0, "a pool needs at least one connection")
+        self.settings = settings
         state = PoolState(settings: settings, size: size, applicationName: applicationName, preparesStatements: preparesStatements)
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Prometheus
 
@@ -18,18 +19,31 @@ public func buildRouter(
             revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
             now: dependencies.now))
     CallRoutes(configuration: configuration, dependencies: dependencies).add(to: appointments)
+    let broadcasting = router.group("broadcasting")
+        .add(middleware: ChannelAuthRefusalLog(limit: configuration.maximumBodyBytes))
+        .add(middleware: BearerAuthentication(
+            verifier: configuration.tokens,
+            revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
+            now: dependencies.now))
+    ChannelAuthRoutes(app: configuration.apps.primary, pool: dependencies.pool, maximumBodyBytes: configuration.maximumBodyBytes)
+        .add(to: broadcasting)
     return router
 }
 
 /// The Hummingbird application serving ``buildRouter(configuration:dependencies:registry:)``
-/// on the configured address. Run it with `runService()`: SIGTERM and SIGINT stop accepting,
-/// let requests in flight finish, and return.
+/// and the hub's WebSockets at `/app/{key}` on the configured address. Run it in a
+/// `ServiceGroup` after ``HubService`` is listed: on SIGTERM the hub closes its WebSockets
+/// (4200) first, then the server stops accepting and lets requests in flight finish.
 public func buildApplication(
     configuration: SignalingConfiguration, dependencies: SignalingDependencies, registry: PrometheusCollectorRegistry,
     logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
-    Application(
+    let upgrade = HubUpgrade(hub: dependencies.hub)
+    let frames = WebSocketServerConfiguration(maxFrameSize: max(configuration.hub.maximumMessageBytes * 2, 32 * 1024),
+                                              autoPing: .disabled, closeTimeout: .seconds(5))
+    return Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies, registry: registry),
+        server: .http1WebSocketUpgrade(configuration: .init(ws: frames)) { request, _, _ in upgrade.decide(request) },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "callctl"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

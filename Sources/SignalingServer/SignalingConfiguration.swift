@@ -25,11 +25,15 @@ public struct SignalingConfiguration: Sendable {
     public var apps: PusherApps
     /// The WebSocket hub's limits and timers.
     public var hub: HubSettings
+    /// The external Pusher-compatible server the outbox is also published to
+    /// (`CALLCTL_PUSHER_URL`); nil when the daemon's hub is the only destination.
+    public var externalPusher: ExternalPusherTarget?
 
     /// Creates a configuration.
     public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
                 iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
-                rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024) {
+                rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024,
+                externalPusher: ExternalPusherTarget? = nil) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -40,20 +44,24 @@ public struct SignalingConfiguration: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.apps = apps
         self.hub = hub
+        self.externalPusher = externalPusher
     }
 }
 
-/// What the daemon works with besides its configuration: the database pool and the clock.
-/// Tests build their own.
+/// What the daemon works with besides its configuration: the database pool, the hub and the
+/// clock. Tests build their own.
 public struct SignalingDependencies: Sendable {
     /// The database.
     public var pool: PGPool
+    /// The WebSocket hub: publishes events and answers channel queries.
+    public var hub: Hub
     /// The clock.
     public var now: @Sendable () -> Date
 
     /// Creates the dependencies.
-    public init(pool: PGPool, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(pool: PGPool, hub: Hub, now: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
+        self.hub = hub
         self.now = now
     }
 }

@@ -6,6 +6,7 @@ import Logging
 import Metrics
 import Postgres
 import Prometheus
+import ServiceLifecycle
 import SignalingServer
 
 /// `callctl serve`: the signaling daemon.
@@ -74,12 +75,20 @@ struct ServeCommand: AsyncParsableCommand {
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(metricsFactory(registry: registry))
             let logger = context.logger
+            let hub = Hub(pool: pool, apps: configuration.apps, settings: configuration.hub, logger: logger)
             let app = buildApplication(
-                configuration: configuration, dependencies: SignalingDependencies(pool: pool, now: context.now),
+                configuration: configuration, dependencies: SignalingDependencies(pool: pool, hub: hub, now: context.now),
                 registry: registry, logger: logger,
                 onServerRunning: { port in logger.notice("listening", metadata: ["address": "\(address.host):\(port)"]) })
+            let relay = OutboxRelay(database: context.database, apps: configuration.apps, hub: hub,
+                                    external: configuration.externalPusher, logger: logger)
+            // Graceful shutdown runs in reverse order: the relay stops, the hub closes its
+            // WebSockets with 4200, then the HTTP server drains.
+            let services = ServiceGroup(configuration: .init(
+                services: [.init(service: app), .init(service: HubService(hub: hub)), .init(service: relay)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
             do {
-                try await app.runService()
+                try await services.run()
             } catch {
                 await pool.close()
                 throw error

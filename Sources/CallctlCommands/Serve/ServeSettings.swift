@@ -40,7 +40,8 @@ enum ServeSettings {
                           exitCode: Failure.configuration)
         }
         return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, iceServers: servers,
-                                      turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit)
+                                      turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit,
+                                      externalPusher: try externalTarget(environment, apps: apps))
     }
 
     private static func verifier(_ environment: Environment) async throws -> AccessTokenVerifier {

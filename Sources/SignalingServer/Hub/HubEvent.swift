@@ -14,14 +14,18 @@ public struct HubEvent: Sendable, Equatable {
     /// A socket that must not receive it: the sender of a client event, or the HTTP API's
     /// `socket_id` ("everyone but me").
     public var excludedSocket: String?
+    /// The sending member's user id, for a client event on a presence channel.
+    public var userID: String?
 
     /// Creates an event.
-    public init(appID: String, channel: String, event: String, data: String, excludedSocket: String? = nil) {
+    public init(appID: String, channel: String, event: String, data: String, excludedSocket: String? = nil,
+                userID: String? = nil) {
         self.appID = appID
         self.channel = channel
         self.event = event
         self.data = data
         self.excludedSocket = excludedSocket
+        self.userID = userID
     }
 }
 
@@ -37,7 +41,7 @@ public protocol HubPublishing: Sendable {
     func fanOut(_ events: [HubEvent], on connection: PGConnection) throws
     /// Delivers `events`, in order, to this daemon's subscribers.
     func deliverLocally(_ events: [HubEvent])
-    /// Both: fans out (on a pooled connection, outside any transaction), then delivers locally.
+    /// Both: delivers locally, then fans out on a pooled connection outside any transaction.
     func publish(_ events: [HubEvent]) async throws
 }
 

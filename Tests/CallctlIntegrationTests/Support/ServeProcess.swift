@@ -27,7 +27,8 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     private(set) var port = 0
-    private let pid: pid_t
+    /// The daemon's process id.
+    let pid: pid_t
     private let directory: URL
     private let lock = NSLock()
     private var ending: Ending?

@@ -1,0 +1,162 @@
+import Foundation
+import Postgres
+
+/// A presence member as the hub stores it: the user id and the `user_info` JSON text.
+public struct PresenceRow: Sendable, Equatable {
+    /// The member's user id.
+    public let userID: String
+    /// The member's `user_info` as JSON text; nil when the member has none.
+    public let userInfo: String?
+
+    /// Creates a row.
+    public init(userID: String, userInfo: String?) {
+        self.userID = userID
+        self.userInfo = userInfo
+    }
+}
+
+/// A user who left a presence channel: their last connection to it is gone.
+public struct PresenceDeparture: Sendable, Equatable {
+    /// The app of the channel.
+    public let appID: String
+    /// The presence channel.
+    public let channel: String
+    /// The user who left.
+    public let userID: String
+}
+
+/// The answer to a subscription.
+public enum SubscribeOutcome: Sendable, Equatable {
+    /// Subscribed. For a presence channel, `members` lists every member (this one included)
+    /// and `isNewMember` tells whether this user was not a member before (so the others
+    /// must hear `member_added`); for other channels both are empty/false.
+    case subscribed(members: [PresenceRow], isNewMember: Bool)
+    /// A presence channel already holds `limit` other members.
+    case full(limit: Int)
+}
+
+/// The hub's shared state in PostgreSQL: which daemons live, who is subscribed where (so
+/// every daemon answers channel queries and presence lists alike), and large fanned-out
+/// messages. Presence changes of one channel are serialized by a transaction-scoped advisory
+/// lock, so two tabs of one user joining on two daemons announce the user once.
+public struct HubStore {
+    let connection: PGConnection
+
+    /// A store working on `connection`.
+    public init(connection: PGConnection) {
+        self.connection = connection
+    }
+
+    /// Records that `daemon` is alive (re-registering it if the row is gone, as after a
+    /// PostgreSQL restart), forgets daemons not seen for `staleAfter` seconds, and returns the
+    /// presence members their disappearance removed.
+    public func heartbeat(daemon: UUID, staleAfter seconds: Int) throws -> [PresenceDeparture] {
+        try connection.query("""
+            INSERT INTO hub_daemons (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET seen_at = now()
+            """, daemon)
+        try connection.query("DELETE FROM hub_daemons WHERE seen_at < now() - make_interval(secs => $1)", seconds)
+        let orphans = try connection.query("""
+            SELECT DISTINCT app_id, channel FROM hub_subscriptions s
+            WHERE NOT EXISTS (SELECT 1 FROM hub_daemons d WHERE d.id = s.daemon_id)
+            """).rows
+        var departures: [PresenceDeparture] = []
+        for row in orphans {
+            let appID = try row.decode(String.self, "app_id")
+            let channel = try row.decode(String.self, "channel")
+            departures += try removing(appID: appID, channel: channel, where: """
+                NOT EXISTS (SELECT 1 FROM hub_daemons d WHERE d.id = hub_subscriptions.daemon_id)
+                """, [])
+        }
+        return departures
+    }
+
+    /// Removes `daemon` and its subscriptions (a graceful stop), returning the departures.
+    public func retire(daemon: UUID) throws -> [PresenceDeparture] {
+        try connection.query("DELETE FROM hub_daemons WHERE id = $1", daemon)
+        let channels = try connection.query(
+            "SELECT DISTINCT app_id, channel FROM hub_subscriptions WHERE daemon_id = $1", daemon).rows
+        var departures: [PresenceDeparture] = []
+        for row in channels {
+            departures += try removing(appID: try row.decode(String.self, "app_id"), channel: try row.decode(String.self, "channel"),
+                                       where: "daemon_id = $3", [daemon])
+        }
+        return departures
+    }
+
+    /// Subscribes `socket` to `channel`; with `member`, as a presence member, refused when
+    /// `limit` other users are members already.
+    public func subscribe(daemon: UUID, socket: String, appID: String, channel: String,
+                          member: PresenceRow?, limit: Int) throws -> SubscribeOutcome {
+        guard let member else {
+            try connection.query("""
+                INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel) VALUES ($1, $2, $3, $4)
+                ON CONFLICT DO NOTHING
+                """, daemon, socket, appID, channel)
+            return .subscribed(members: [], isNewMember: false)
+        }
+        return try connection.transaction { connection in
+            try lock(connection, appID: appID, channel: channel)
+            let present = try connection.query("""
+                SELECT count(DISTINCT user_id) AS users, bool_or(user_id = $3) AS member
+                FROM hub_subscriptions WHERE app_id = $1 AND channel = $2
+                """, appID, channel, member.userID).first
+            let users = try present?.decode(Int.self, "users") ?? 0
+            let isMember = try present?.decode(Bool?.self, "member") ?? false
+            if !isMember, users >= limit { return .full(limit: limit) }
+            try connection.query("""
+                INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel, user_id, user_info)
+                VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+                ON CONFLICT (daemon_id, socket_id, channel) DO UPDATE SET user_id = EXCLUDED.user_id, user_info = EXCLUDED.user_info
+                """, daemon, socket, appID, channel, member.userID, member.userInfo)
+            return .subscribed(members: try members(connection, appID: appID, channel: channel), isNewMember: !isMember)
+        }
+    }
+
+    /// Unsubscribes `socket` from `channel`; the departure when it was its user's last
+    /// connection to a presence channel.
+    public func unsubscribe(daemon: UUID, socket: String, appID: String, channel: String) throws -> [PresenceDeparture] {
+        try removing(appID: appID, channel: channel, where: "daemon_id = $3 AND socket_id = $4", [daemon, socket])
+    }
+
+    /// Unsubscribes `socket` from everything (it disconnected).
+    public func disconnect(daemon: UUID, socket: String) throws -> [PresenceDeparture] {
+        let channels = try connection.query(
+            "SELECT app_id, channel FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id = $2", daemon, socket).rows
+        var departures: [PresenceDeparture] = []
+        for row in channels {
+            departures += try unsubscribe(daemon: daemon, socket: socket, appID: try row.decode(String.self, "app_id"),
+                                          channel: try row.decode(String.self, "channel"))
+        }
+        return departures
+    }
+
+    /// Deletes the rows of one channel matching `condition` (a fixed SQL condition whose
+    /// parameters start at `$3`) and returns the users who have no connection left in it.
+    private func removing(appID: String, channel: String, where condition: String,
+                          _ parameters: [(any PGEncodable)?]) throws -> [PresenceDeparture] {
+        try connection.transaction { connection in
+            try lock(connection, appID: appID, channel: channel)
+            let removed = try connection.query(
+                "DELETE FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND \(condition) RETURNING user_id",
+                [appID, channel] + parameters)
+            let users = Set(try removed.rows.compactMap { try $0.decode(String?.self, "user_id") })
+            guard !users.isEmpty else { return [] }
+            let staying = Set(try connection.query("""
+                SELECT DISTINCT user_id FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND user_id = ANY($3)
+                """, appID, channel, PGTextArray(strings: users)).rows.map { try $0.decode(String.self, "user_id") })
+            return users.subtracting(staying).sorted().map { PresenceDeparture(appID: appID, channel: channel, userID: $0) }
+        }
+    }
+
+    private func lock(_ connection: PGConnection, appID: String, channel: String) throws {
+        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", appID + "\u{1F}" + channel)
+    }
+
+    func members(_ connection: PGConnection, appID: String, channel: String) throws -> [PresenceRow] {
+        try connection.query("""
+            SELECT DISTINCT ON (user_id) user_id, user_info::text AS user_info
+            FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND user_id IS NOT NULL
+            ORDER BY user_id, subscribed_at
+            """, appID, channel).rows.map { PresenceRow(userID: try $0.decode(String.self, "user_id"), userInfo: try $0.decode(String?.self, "user_info")) }
+    }
+}

@@ -1,0 +1,83 @@
+import CallStore
+import Foundation
+import Postgres
+
+/// `outbox status --format json`: `backlog`, `oldest_pending_age_seconds` (null when empty),
+/// `not_relayed`, `failing_count`, `failing` (`id`, `event`, `channel`, `attempts`,
+/// `last_error`, `next_attempt_at`), `published_last_hour`, `max_age_seconds`, `max_age_exceeded`.
+struct OutboxStatusReport: Encodable {
+    let status: OutboxStatus
+    let maxAge: Double?
+    let exceeded: Bool
+
+    init(_ status: OutboxStatus, maxAge: Double?, exceeded: Bool) {
+        self.status = status
+        self.maxAge = maxAge
+        self.exceeded = exceeded
+    }
+
+    private enum Keys: String, CodingKey {
+        case backlog, failing
+        case oldest = "oldest_pending_age_seconds", notRelayed = "not_relayed", failingCount = "failing_count"
+        case publishedLastHour = "published_last_hour", maxAge = "max_age_seconds", exceeded = "max_age_exceeded"
+    }
+
+    private enum RowKeys: String, CodingKey {
+        case id, event, channel, attempts
+        case lastError = "last_error", nextAttemptAt = "next_attempt_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var object = encoder.container(keyedBy: Keys.self)
+        try object.encode(status.backlog, forKey: .backlog)
+        try object.encode(status.oldestPendingAgeSeconds.map { ($0 * 1000).rounded() / 1000 }, forKey: .oldest)
+        try object.encode(status.notRelayed, forKey: .notRelayed)
+        try object.encode(status.failingCount, forKey: .failingCount)
+        try object.encode(status.publishedLastHour, forKey: .publishedLastHour)
+        try object.encode(maxAge, forKey: .maxAge)
+        try object.encode(exceeded, forKey: .exceeded)
+        var rows = object.nestedUnkeyedContainer(forKey: .failing)
+        for failing in status.failing {
+            var row = rows.nestedContainer(keyedBy: RowKeys.self)
+            try row.encode(failing.id, forKey: .id)
+            try row.encode(failing.event, forKey: .event)
+            try row.encode(failing.channel, forKey: .channel)
+            try row.encode(failing.attempts, forKey: .attempts)
+            try row.encode(failing.lastError, forKey: .lastError)
+            try row.encode(failing.nextAttemptAt.map(PGTimestamp.format), forKey: .nextAttemptAt)
+        }
+    }
+}
+
+/// `outbox status` for people.
+enum OutboxStatusText {
+    static func lines(_ status: OutboxStatus) -> [String] {
+        var lines = [
+            "backlog:             \(plural(status.backlog, "event")) not yet published",
+            "oldest pending:      " + (status.oldestPendingAgeSeconds.map { age($0) + " ago" } ?? "none"),
+            "not relayed:         \(status.notRelayed)" + (status.notRelayed > 0 ? " (no daemon's hub has delivered them yet)" : ""),
+            "failing:             \(status.failingCount)" + (status.failingCount > 0 ? " (refused by the external server)" : ""),
+            "published last hour: \(status.publishedLastHour)",
+        ]
+        guard !status.failing.isEmpty else { return lines }
+        var table = TextTable("ID", "EVENT", "CHANNEL", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR")
+        for row in status.failing {
+            table.add(String(row.id), row.event, row.channel, String(row.attempts),
+                      row.nextAttemptAt.map(PGTimestamp.formatSeconds) ?? "now", row.lastError ?? "")
+        }
+        lines.append("")
+        lines += table.render()
+        if status.failingCount > status.failing.count {
+            lines.append("… and \(status.failingCount - status.failing.count) more failing rows (oldest shown first)")
+        }
+        return lines
+    }
+
+    /// `0.4s`, `12.3s`, `2m05s`, `1h02m`.
+    static func age(_ seconds: Double) -> String {
+        if seconds < 60 { return String(format: "%.1fs", seconds) }
+        let whole = Int(seconds)
+        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
+        return String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60)
+    }
+}

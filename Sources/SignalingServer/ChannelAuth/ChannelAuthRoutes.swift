@@ -1,0 +1,76 @@
+import CallDomain
+import CallStore
+import Foundation
+import Hummingbird
+import Logging
+import Postgres
+import PusherProtocol
+
+/// `POST /broadcasting/auth`, answered like Laravel's Pusher broadcaster: the bearer token's
+/// user (put in the context by ``BearerAuthentication``) asks to subscribe a socket to a
+/// private or presence channel; ``ChannelRules`` decides, and an allowed subscription is
+/// signed with the primary Pusher app. Refusals are 403 with the domain's reason code
+/// (`not_participant`, `wrong_tenant`, `unknown_channel`) and 422 `validation` naming the
+/// field; each is logged with the user, the channel and the reason (the 401s by
+/// ``ChannelAuthRefusalLog``).
+struct ChannelAuthRoutes: Sendable {
+    /// The app whose key and secret sign the answers.
+    let app: PusherApp
+    /// The database, for the user and the appointment's participants.
+    let pool: PGPool
+    /// The largest body accepted, in bytes.
+    let maximumBodyBytes: Int
+
+    /// Registers `POST auth` on `group` (mounted at `/broadcasting`).
+    func add(to group: RouterGroup<CallRequestContext>) {
+        group.post("auth", use: authorize)
+    }
+
+    @Sendable func authorize(_ request: Request, context: CallRequestContext) async throws -> Response {
+        guard let userId = context.userId else {
+            throw APIError(DomainError(.unauthenticated, "Channel authorization needs a signed-in user; send a valid bearer token."))
+        }
+        var channel: String?
+        let body: ChannelAuthBody
+        do {
+            let fields = try await ChannelAuthBody.fields(of: request, limit: maximumBodyBytes)
+            channel = fields.channelName
+            body = try ChannelAuthBody.validate(fields)
+        } catch let refusal as APIError {
+            Self.logRefusal(context.logger, reason: refusal.reason, channel: channel)
+            throw refusal
+        }
+        let appointmentId = (try? ChannelName(parsing: body.channelName))?.appointmentId
+        let subject = try await pool.withConnection { connection in
+            try ChannelAuthQuery.read(userId: userId, appointmentId: appointmentId, on: connection)
+        }
+        let decision = await ChannelRules.authorize(channel: body.channelName, user: subject?.user) { _ in
+            subject?.isParticipant ?? false
+        }
+        switch decision {
+        case .refused(let error):
+            if error.reason != .unauthenticated {
+                Self.logRefusal(context.logger, reason: error.reason.rawValue, channel: body.channelName)
+            }
+            throw APIError(error)
+        case .allowed(let channel):
+            let member = channel.isPresence ? subject.map { (id: userId, name: $0.name) } : nil
+            return JSONBody.response(ChannelAuthAnswer(app: app, socketID: body.socketID, channel: body.channelName, member: member))
+        }
+    }
+
+    /// One log line per refusal: the user (from the logger's metadata, when known), the channel
+    /// (`-` when the body did not name one) and the reason; never the token.
+    static func logRefusal(_ logger: Logger, reason: String, channel: String?) {
+        let name = channel.map { String($0.prefix(ChannelName.maxLength)) } ?? "-"
+        logger.info("channel auth refused", metadata: ["reason": "\(reason)", "channel": "\(name)"])
+    }
+}
+
+extension ChannelName {
+    /// The appointment of a `private-appointments.{id}` channel; nil for every other kind.
+    fileprivate var appointmentId: Int64? {
+        if case .appointment(let id) = self { return id }
+        return nil
+    }
+}

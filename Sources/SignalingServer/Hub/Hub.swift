@@ -1,0 +1,181 @@
+import CallStore
+import Foundation
+import Logging
+import Metrics
+import NIOConcurrencyHelpers
+import Postgres
+import PusherProtocol
+
+/// The Pusher-protocol hub of one daemon: its WebSocket connections and their channels.
+///
+/// Events reach local subscribers directly and other daemons through `NOTIFY callctl_hub`
+/// (see ``HubListener``). Subscriptions are also written to `hub_subscriptions`, so channel
+/// queries and presence member lists are the same on every daemon sharing the database.
+public final class Hub: HubPublishing, HubDirectory, Sendable {
+    /// This daemon's id in `hub_daemons` and in fanned-out notifications.
+    public let daemonID = UUID()
+    let pool: PGPool
+    let apps: PusherApps
+    let settings: HubSettings
+    let logger: Logger
+    private let registry = NIOLockedValueBox(Registry())
+    private let connectionGauge = Gauge(label: "callctl_hub_connections")
+    private let deliveredCounter = Counter(label: "callctl_hub_messages_delivered_total")
+
+    struct ChannelKey: Hashable {
+        var appID: String
+        var channel: String
+    }
+
+    struct Registry {
+        var connections: [String: HubConnection] = [:]
+        var perApp: [String: Int] = [:]
+        var channels: [ChannelKey: [String: HubConnection]] = [:]
+        var closing = false
+    }
+
+    /// Creates the hub of a daemon.
+    public init(pool: PGPool, apps: PusherApps, settings: HubSettings, logger: Logger) {
+        self.pool = pool
+        self.apps = apps
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Adds a new connection, or names the error code that refuses it.
+    func admit(_ connection: HubConnection) -> PusherErrorCode? {
+        let refusal: PusherErrorCode? = registry.withLockedValue {
+            if $0.closing { return .reconnectImmediately }
+            let count = $0.perApp[connection.app.id, default: 0]
+            guard count < settings.connectionLimit else { return .overConnectionQuota }
+            $0.perApp[connection.app.id] = count + 1
+            $0.connections[connection.socketID.rawValue] = connection
+            return nil
+        }
+        if refusal == nil { connectionGauge.record(connectionCount) }
+        return refusal
+    }
+
+    /// Removes a connection from the registry and its channels.
+    func remove(_ connection: HubConnection) {
+        registry.withLockedValue { registry in
+            guard registry.connections.removeValue(forKey: connection.socketID.rawValue) != nil else { return }
+            registry.perApp[connection.app.id, default: 1] -= 1
+            for channel in connection.channels {
+                registry.channels[ChannelKey(appID: connection.app.id, channel: channel)]?[connection.socketID.rawValue] = nil
+            }
+        }
+        connectionGauge.record(connectionCount)
+    }
+
+    /// Starts delivering `channel`'s events to `connection`.
+    func attach(_ connection: HubConnection, to channel: String) {
+        registry.withLockedValue {
+            $0.channels[ChannelKey(appID: connection.app.id, channel: channel), default: [:]][connection.socketID.rawValue] = connection
+        }
+    }
+
+    /// Stops delivering `channel`'s events to `connection`.
+    func detach(_ connection: HubConnection, from channel: String) {
+        registry.withLockedValue {
+            let key = ChannelKey(appID: connection.app.id, channel: channel)
+            $0.channels[key]?[connection.socketID.rawValue] = nil
+            if $0.channels[key]?.isEmpty == true { $0.channels[key] = nil }
+        }
+    }
+
+    /// Open connections on this daemon.
+    public var connectionCount: Int { registry.withLockedValue(\.connections.count) }
+
+    public func deliverLocally(_ events: [HubEvent]) {
+        for event in events {
+            let targets = registry.withLockedValue { $0.channels[ChannelKey(appID: event.appID, channel: event.channel)].map { Array($0.values) } }
+            guard let targets, !targets.isEmpty else { continue }
+            let text = Self.wireText(event)
+            var delivered = 0
+            for connection in targets where connection.socketID.rawValue != event.excludedSocket {
+                connection.send(text)
+                delivered += 1
+            }
+            deliveredCounter.increment(by: delivered)
+        }
+    }
+
+    /// The frame a subscriber receives for `event`.
+    static func wireText(_ event: HubEvent) -> String {
+        var members: [String: PusherJSON] = [
+            "event": .string(event.event), "channel": .string(event.channel), "data": .string(event.data),
+        ]
+        if let user = event.userID { members["user_id"] = .string(user) }
+        return PusherJSON.object(members).jsonString
+    }
+
+    public func fanOut(_ events: [HubEvent], on connection: PGConnection) throws {
+        for event in events {
+            var payload = HubFanout(origin: daemonID, event: event).text
+            if payload.utf8.count > HubFanout.inlineLimit {
+                payload = HubFanout(origin: daemonID, stored: try HubStore(connection: connection).storeMessage(payload)).text
+            }
+            try connection.notify(HubFanout.notifyChannel, payload: payload)
+        }
+    }
+
+    public func publish(_ events: [HubEvent]) async throws {
+        guard !events.isEmpty else { return }
+        deliverLocally(events)
+        try await pool.withConnection { try self.fanOut(events, on: $0) }
+    }
+
+    public func channels(appID: String, prefix: String?) async throws -> [HubChannelInfo] {
+        try await pool.withConnection { try HubStore(connection: $0).occupancy(appID: appID, prefix: prefix) }.map(Self.info)
+    }
+
+    public func channel(appID: String, name: String) async throws -> HubChannelInfo? {
+        try await pool.withConnection { try HubStore(connection: $0).occupancy(appID: appID, channel: name) }.map(Self.info)
+    }
+
+    public func users(appID: String, channel: String) async throws -> [String] {
+        try await pool.withConnection { try HubStore(connection: $0).members(appID: appID, channel: channel) }.map(\.userID)
+    }
+
+    private static func info(_ occupancy: ChannelOccupancy) -> HubChannelInfo {
+        HubChannelInfo(name: occupancy.channel, subscriptionCount: occupancy.subscriptions,
+                       userCount: occupancy.channel.hasPrefix("presence-") ? occupancy.users : nil)
+    }
+
+    /// Closes every connection with `code` and refuses new ones (graceful shutdown: 4200).
+    func closeAll(_ code: PusherErrorCode, reason: String) {
+        let all = registry.withLockedValue {
+            $0.closing = true
+            return Array($0.connections.values)
+        }
+        for connection in all { connection.close(code, reason: reason) }
+    }
+
+    /// Pings silent clients and closes those that did not answer a ping (4201).
+    func sweep() {
+        let all = registry.withLockedValue { Array($0.connections.values) }
+        let ping = PusherMessage(event: "pusher:ping", data: .object([:])).encoded()
+        for connection in all {
+            switch connection.liveness(activity: .seconds(settings.activityTimeout), pong: .seconds(settings.pongTimeout)) {
+            case .alive: break
+            case .ping: connection.send(ping)
+            case .dead: connection.close(.pongNotReceived, reason: "no pong within \(settings.pongTimeout) s")
+            }
+        }
+    }
+
+    /// Announces presence departures (`member_removed`) to every daemon.
+    func announce(_ departures: [PresenceDeparture]) async {
+        guard !departures.isEmpty else { return }
+        let events = departures.map {
+            HubEvent(appID: $0.appID, channel: $0.channel, event: "pusher_internal:member_removed",
+                     data: PusherJSON.object(["user_id": .string($0.userID)]).jsonString)
+        }
+        do {
+            try await publish(events)
+        } catch {
+            logger.warning("presence departure not fanned out", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import NIOConcurrencyHelpers
+import PusherProtocol
+
+/// What a connection's writer sends: a text frame, or a close frame ending the connection.
+enum HubOutbound: Sendable {
+    case text(String)
+    case close(PusherErrorCode, String)
+}
+
+/// One WebSocket client of the hub: its socket id, app, the queue its writer drains, and the
+/// bookkeeping behind pings, subscriptions and the client-event rate limit.
+///
+/// Delivery never waits for the client: ``send(_:)`` queues. A client that lets
+/// ``bufferLimit`` messages pile up is closed with 4100 (over capacity, reconnect after a
+/// back-off) instead of silently losing messages.
+final class HubConnection: Sendable {
+    /// Messages a slow client may have queued before it is disconnected.
+    static let bufferLimit = 2_000
+
+    let socketID: SocketID
+    let app: PusherApp
+    let outbound: AsyncStream<HubOutbound>
+    private let continuation: AsyncStream<HubOutbound>.Continuation
+    private let state: NIOLockedValueBox<State>
+
+    struct State {
+        /// Subscribed channels, with the presence user id for presence channels.
+        var channels: [String: String] = [:]
+        var lastActivity: ContinuousClock.Instant
+        var pingSentAt: ContinuousClock.Instant?
+        var eventWindowStart: ContinuousClock.Instant
+        var eventsInWindow = 0
+        var overflowed = false
+    }
+
+    init(socketID: SocketID, app: PusherApp, now: ContinuousClock.Instant = .now) {
+        self.socketID = socketID
+        self.app = app
+        (outbound, continuation) = AsyncStream.makeStream(of: HubOutbound.self, bufferingPolicy: .bufferingOldest(Self.bufferLimit))
+        state = NIOLockedValueBox(State(lastActivity: now, eventWindowStart: now))
+    }
+
+    /// Queues a text frame; a full queue ends the connection with 4100.
+    func send(_ text: String) {
+        if case .dropped = continuation.yield(.text(text)) {
+            state.withLockedValue { $0.overflowed = true }
+            continuation.finish()
+        }
+    }
+
+    /// Queues a close frame and ends the queue.
+    func close(_ code: PusherErrorCode, reason: String) {
+        continuation.yield(.close(code, reason))
+        continuation.finish()
+    }
+
+    /// Ends the queue without a close frame (the client is gone).
+    func finish() { continuation.finish() }
+
+    /// True when the queue overflowed.
+    var overflowed: Bool { state.withLockedValue(\.overflowed) }
+
+    /// The client sent something: it is alive.
+    func touch(_ now: ContinuousClock.Instant = .now) {
+        state.withLockedValue {
+            $0.lastActivity = now
+            $0.pingSentAt = nil
+        }
+    }
+
+    /// Whether another client event fits in the per-second budget.
+    func admitClientEvent(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLockedValue {
+            if now - $0.eventWindowStart >= .seconds(1) {
+                $0.eventWindowStart = now
+                $0.eventsInWindow = 0
+            }
+            $0.eventsInWindow += 1
+            return $0.eventsInWindow <= limit
+        }
+    }
+
+    /// Records a subscription; false when it already existed.
+    func subscribe(_ channel: String, userID: String?) -> Bool {
+        state.withLockedValue { $0.channels.updateValue(userID ?? "", forKey: channel) == nil }
+    }
+
+    /// Forgets a subscription; false when there was none.
+    func unsubscribe(_ channel: String) -> Bool {
+        state.withLockedValue { $0.channels.removeValue(forKey: channel) != nil }
+    }
+
+    /// The presence user id this connection joined `channel` as, if subscribed (empty for
+    /// channels without members).
+    func member(of channel: String) -> String? { state.withLockedValue { $0.channels[channel] } }
+
+    /// The subscribed channels.
+    var channels: [String] { state.withLockedValue { Array($0.channels.keys) } }
+
+    /// What the activity sweep must do with this connection now.
+    enum Liveness { case alive, ping, dead }
+
+    /// Pings after `activity` of silence, declares the client dead `pong` after the ping.
+    func liveness(activity: Duration, pong: Duration, now: ContinuousClock.Instant = .now) -> Liveness {
+        state.withLockedValue {
+            if let sent = $0.pingSentAt { return now - sent >= pong ? .dead : .alive }
+            guard now - $0.lastActivity >= activity else { return .alive }
+            $0.pingSentAt = now
+            return .ping
+        }
+    }
+}

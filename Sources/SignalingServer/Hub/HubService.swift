@@ -1,0 +1,57 @@
+import CallStore
+import Logging
+import ServiceLifecycle
+
+/// Runs the hub's background work for `serve`: the fan-out listener, the activity sweep
+/// (pings, 4201 for silent clients), the daemon heartbeat that clears subscriptions of
+/// daemons that died, and the pruning of large fanned-out messages.
+///
+/// On graceful shutdown it closes every connection with 4200 (reconnect now, to another
+/// daemon) and removes this daemon's subscriptions, announcing the presence departures.
+public struct HubService: Service {
+    /// A daemon not seen for this long is considered dead and its subscriptions removed.
+    static let staleAfterSeconds = 20
+    private let hub: Hub
+    private let listener: HubListener
+
+    /// Creates the service for `hub`.
+    public init(hub: Hub) {
+        self.hub = hub
+        listener = HubListener(hub: hub, database: hub.pool.settings)
+    }
+
+    public func run() async {
+        await withDiscardingTaskGroup { group in
+            group.addTask { await listener.run() }
+            await heartbeat()
+            try? await cancelWhenGracefulShutdown {
+                var tick = 0
+                while true {
+                    try await Task.sleep(for: .seconds(1))
+                    tick += 1
+                    hub.sweep()
+                    if tick % 5 == 0 { await heartbeat() }
+                    if tick % 30 == 0 { _ = try? await hub.pool.withConnection { try HubStore(connection: $0).pruneMessages(olderThan: 60) } }
+                }
+            }
+            hub.closeAll(.reconnectImmediately, reason: "server shutting down")
+            for _ in 0..<40 where hub.connectionCount > 0 { try? await Task.sleep(for: .milliseconds(50)) }
+            let departures = (try? await hub.pool.withConnection { [daemon = hub.daemonID] in
+                try HubStore(connection: $0).retire(daemon: daemon)
+            }) ?? []
+            await hub.announce(departures)
+            listener.stop()
+        }
+    }
+
+    private func heartbeat() async {
+        do {
+            let departures = try await hub.pool.withConnection { [daemon = hub.daemonID] in
+                try HubStore(connection: $0).heartbeat(daemon: daemon, staleAfter: Self.staleAfterSeconds)
+            }
+            await hub.announce(departures)
+        } catch {
+            hub.logger.warning("hub heartbeat failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import CallStore
+import Logging
+import PusherProtocol
+
+/// `pusher:subscribe` and `pusher:unsubscribe` for one connection: name and signature checks,
+/// the shared subscription record, presence membership and its announcements.
+struct PusherSubscription {
+    let hub: Hub
+    let connection: HubConnection
+    let logger: Logger
+
+    func subscribe(_ data: PusherJSON) async {
+        guard let channel = data["channel"]?.stringValue, let name = PusherChannelName(channel) else {
+            refuse("pusher:subscribe needs a channel name of 1–\(PusherChannelName.maxLength) characters from A-Z a-z 0-9 _ - = @ , . ;",
+                   code: nil)
+            return
+        }
+        var member: PresenceRow?
+        if name.kind.requiresAuth {
+            let channelData = data["channel_data"]?.stringValue
+            guard let auth = data["auth"]?.stringValue,
+                  ChannelAuthSignature.verifyChannel(auth: auth, app: connection.app, socketID: connection.socketID.rawValue,
+                                                     channel: channel, channelData: name.kind == .presence ? channelData : nil) else {
+                logger.info("subscription refused", metadata: ["channel": "\(channel)", "reason": "invalid_signature"])
+                refuse("Invalid signature for \(channel): get auth from /broadcasting/auth for this socket id; a signature that "
+                       + "never verifies means the app and the WebSocket server use different secrets.",
+                       code: PusherErrorCode.connectionUnauthorized.rawValue)
+                return
+            }
+            if name.kind == .presence {
+                guard let channelData, let presence = PresenceMember(channelData: channelData) else {
+                    refuse("channel_data for \(channel) must be JSON with a user_id.", code: nil)
+                    return
+                }
+                member = PresenceRow(userID: presence.userID, userInfo: presence.userInfo?.jsonString)
+            }
+        }
+        let outcome: SubscribeOutcome
+        do {
+            outcome = try await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue,
+                                                           app = connection.app.id, limit = hub.settings.presenceMemberLimit, member] in
+                try HubStore(connection: $0).subscribe(daemon: daemon, socket: socket, appID: app, channel: channel,
+                                                       member: member, limit: limit)
+            }
+        } catch {
+            logger.error("subscription not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
+            refuse("The server cannot record subscriptions right now; retry in a few seconds.", code: nil)
+            return
+        }
+        switch outcome {
+        case .full(let limit):
+            connection.send(PusherMessage(event: "pusher:subscription_error", channel: channel, data: .object([
+                "type": .string("LimitReached"), "status": .integer(403),
+                "error": .string("\(channel) already has \(limit) members, the presence limit."),
+            ])).encoded())
+        case .subscribed(let members, let isNewMember):
+            _ = connection.subscribe(channel, userID: member?.userID)
+            if let member {
+                let list = members.map { PresenceMember(userID: $0.userID, userInfo: $0.userInfo.flatMap { PusherJSON(parsing: Array($0.utf8)) }) }
+                connection.send(PusherMessage.subscriptionSucceeded(channel: channel, members: list).encoded())
+                hub.attach(connection, to: channel)
+                if isNewMember { await announceArrival(of: member, in: channel) }
+            } else {
+                connection.send(PusherMessage.subscriptionSucceeded(channel: channel).encoded())
+                hub.attach(connection, to: channel)
+            }
+        }
+    }
+
+    func unsubscribe(_ data: PusherJSON) async {
+        guard let channel = data["channel"]?.stringValue, connection.unsubscribe(channel) else { return }
+        hub.detach(connection, from: channel)
+        do {
+            let departures = try await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue,
+                                                                  app = connection.app.id] in
+                try HubStore(connection: $0).unsubscribe(daemon: daemon, socket: socket, appID: app, channel: channel)
+            }
+            await hub.announce(departures)
+        } catch {
+            logger.error("unsubscription not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
+    private func announceArrival(of member: PresenceRow, in channel: String) async {
+        var data: [String: PusherJSON] = ["user_id": .string(member.userID)]
+        if let info = member.userInfo.flatMap({ PusherJSON(parsing: Array($0.utf8)) }) { data["user_info"] = info }
+        let event = HubEvent(appID: connection.app.id, channel: channel, event: "pusher_internal:member_added",
+                             data: PusherJSON.object(data).jsonString, excludedSocket: connection.socketID.rawValue)
+        do {
+            try await hub.publish([event])
+        } catch {
+            logger.warning("member_added not fanned out", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
+    private func refuse(_ message: String, code: Int?) {
+        connection.send(PusherMessage.error(message: message, code: code).encoded())
+    }
+}

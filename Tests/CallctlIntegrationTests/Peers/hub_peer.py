@@ -1,0 +1,286 @@
+#!/usr/bin/env python3
+"""Browser-side clients for callctl serve's Pusher hub, built on the `websockets` library.
+
+Usage: hub_peer.py SCENARIO JSON-ARGS. Each scenario drives one or more WebSocket clients
+(and, where it needs to, the official `pusher` library or the daemon's HTTP routes) and prints
+one JSON object with what it observed; the Swift tests judge it. Arguments (JSON object):
+  ws: ["ws://127.0.0.1:PORT", ...] one per daemon; clients are spread over them in turn
+  http: ["http://127.0.0.1:PORT", ...] the same daemons over HTTP
+  app_id, key, secret: the Pusher app; plus scenario-specific keys.
+"""
+import asyncio
+import hashlib
+import hmac
+import json
+import os
+import signal
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+ARGS = json.loads(sys.argv[2])
+TIMEOUT = 5.0
+
+
+def sign(text):
+    return hmac.new(ARGS["secret"].encode(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def auth_for(socket_id, channel, channel_data=None):
+    text = f"{socket_id}:{channel}" + (f":{channel_data}" if channel_data is not None else "")
+    return f"{ARGS['key']}:{sign(text)}"
+
+
+def parse(raw):
+    message = json.loads(raw)
+    data = message.get("data")
+    if isinstance(data, str):
+        try:
+            message["data"] = json.loads(data)
+        except ValueError:
+            pass
+    return message
+
+
+class Client:
+    count = 0
+
+    def __init__(self, ws):
+        self.ws = ws
+        self.socket_id = None
+
+    @classmethod
+    async def open(cls, url=None, key=None, query="?protocol=7&client=hub-peer&version=1", **options):
+        if url is None:
+            url = ARGS["ws"][cls.count % len(ARGS["ws"])]
+            cls.count += 1
+        ws = await connect(f"{url}/app/{key or ARGS['key']}{query}", **options)
+        client = cls(ws)
+        client.first = await client.recv()
+        if client.first["event"] == "pusher:connection_established":
+            client.socket_id = client.first["data"]["socket_id"]
+        return client
+
+    async def recv(self, timeout=TIMEOUT):
+        return parse(await asyncio.wait_for(self.ws.recv(), timeout))
+
+    async def expect(self, event, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            message = await self.recv(max(deadline - time.monotonic(), 0.01))
+            if message["event"] == event:
+                return message
+
+    async def quiet(self, seconds=0.4):
+        """Everything received within `seconds` (to prove that nothing arrives)."""
+        seen = []
+        deadline = time.monotonic() + seconds
+        try:
+            while True:
+                seen.append(await self.recv(max(deadline - time.monotonic(), 0.01)))
+        except asyncio.TimeoutError:
+            return seen
+
+    async def send(self, event, data=None, channel=None):
+        message = {"event": event}
+        if data is not None:
+            message["data"] = data
+        if channel is not None:
+            message["channel"] = channel
+        await self.ws.send(json.dumps(message))
+
+    async def subscribe(self, channel, signed=True, channel_data=None, auth=None):
+        data = {"channel": channel}
+        if channel_data is not None:
+            data["channel_data"] = channel_data
+        if auth is not None:
+            data["auth"] = auth
+        elif signed and (channel.startswith("private-") or channel.startswith("presence-")):
+            data["auth"] = auth_for(self.socket_id, channel, channel_data)
+        await self.send("pusher:subscribe", data)
+        while True:
+            message = await self.recv()
+            if message["event"] in ("pusher_internal:subscription_succeeded", "pusher:error", "pusher:subscription_error"):
+                return message
+
+    async def closed(self, timeout=TIMEOUT):
+        """The close code once the server closes, with the messages received before."""
+        seen = []
+        try:
+            while True:
+                seen.append(await self.recv(timeout))
+        except ConnectionClosed as closed:
+            return (closed.rcvd.code if closed.rcvd else None), seen
+
+
+def events(messages):
+    return [m["event"] for m in messages]
+
+
+async def protocol():
+    c = await Client.open()
+    out = {"established": c.first}
+    await c.send("pusher:ping", {})
+    out["pong"] = (await c.recv())["event"]
+    await c.ws.send("not json")
+    out["malformed"] = await c.recv()
+    await c.ws.send(json.dumps({"event": "x", "data": "y" * (ARGS.get("limit", 10240) + 1)}))
+    out["oversized"] = await c.recv()
+    await c.send("hello", {})
+    out["unknown"] = await c.recv()
+    await c.ws.send(json.dumps([1, 2]))
+    out["array"] = await c.recv()
+    out["public"] = await c.subscribe("public-news")
+    out["private_unsigned"] = await c.subscribe("private-room", signed=False)
+    out["private_wrong"] = await c.subscribe("private-room", auth=f"{ARGS['key']}:{'0' * 64}")
+    out["private_other_socket"] = await c.subscribe("private-room", auth=auth_for("1.1", "private-room"))
+    out["private"] = await c.subscribe("private-room")
+    out["bad_name"] = await c.subscribe("bad name!")
+    out["presence_no_data"] = await c.subscribe("presence-room", auth=auth_for(c.socket_id, "presence-room"))
+    await c.send("client-hello", {"x": 1}, channel="public-news")
+    out["client_public"] = await c.recv()
+    await c.send("client-hello", {"x": 1}, channel="private-unsubscribed")
+    out["client_unsubscribed"] = await c.recv()
+    user = json.dumps({"id": "77", "name": "Ada"})
+    await c.send("pusher:signin", {"user_data": user, "auth": f"{ARGS['key']}:{sign(f'{c.socket_id}::user::{user}')}"})
+    out["signin"] = await c.recv()
+    await c.send("pusher:signin", {"user_data": user, "auth": f"{ARGS['key']}:{'1' * 64}"})
+    out["signin_wrong"] = await c.recv()
+    await c.send("pusher:ping", {})
+    out["alive_after_errors"] = (await c.recv())["event"]
+    await c.ws.close()
+    return out
+
+
+async def refused():
+    options = {"origin": ARGS["origin"]} if "origin" in ARGS else {}
+    c = await Client.open(key=ARGS.get("use_key"), query=ARGS.get("query", "?protocol=7"), **options)
+    if c.socket_id:
+        await c.ws.close()
+        return {"first": c.first, "code": None}
+    code, _ = await c.closed()
+    return {"first": c.first, "code": code}
+
+
+async def client_events():
+    a, b = await Client.open(), await Client.open()
+    channel = "private-room"
+    await a.subscribe(channel)
+    await b.subscribe(channel)
+    await a.send("client-typing", {"x": 1}, channel=channel)
+    received = await b.expect("client-typing")
+    echoed = await a.quiet()
+    burst = ARGS.get("burst", 25)
+    for n in range(burst):
+        await a.send("client-burst", {"n": n}, channel=channel)
+    errors = [m for m in await a.quiet(1.0) if m["event"] == "pusher:error"]
+    delivered = [m for m in await b.quiet(1.0) if m["event"] == "client-burst"]
+    presence = "presence-room"
+    member = json.dumps({"user_id": "5", "user_info": {"name": "Eve"}})
+    other = json.dumps({"user_id": "6"})
+    await a.subscribe(presence, channel_data=member)
+    await b.subscribe(presence, channel_data=other)
+    await a.send("client-wave", {"hi": True}, channel=presence)
+    wave = await b.expect("client-wave")
+    return {"received": received, "echoed": events(echoed), "rate_errors": [e["data"].get("code") for e in errors],
+            "burst_delivered": len(delivered), "presence_event": wave}
+
+
+async def presence():
+    channel = ARGS.get("channel", "presence-tenant.1.editing.doc.5")
+    data = lambda user, name: json.dumps({"user_id": user, "user_info": {"name": name}})
+    out = {}
+    first_tab = await Client.open()
+    out["first"] = (await first_tab.subscribe(channel, channel_data=data("1", "Doc")))["data"]
+    second_user = await Client.open()
+    out["second"] = (await second_user.subscribe(channel, channel_data=data("2", "Pat")))["data"]
+    out["first_heard"] = (await first_tab.expect("pusher_internal:member_added"))["data"]
+    second_tab = await Client.open()
+    out["second_tab"] = (await second_tab.subscribe(channel, channel_data=data("1", "Doc")))["data"]
+    out["after_second_tab"] = events(await second_user.quiet(0.8))
+    out["users"] = api("GET", f"/apps/{ARGS['app_id']}/channels/{channel}/users")
+    await first_tab.send("pusher:unsubscribe", {"channel": channel})
+    out["after_first_tab_left"] = events(await second_user.quiet(0.8))
+    await second_tab.ws.close()
+    out["after_both_left"] = (await second_user.expect("pusher_internal:member_removed"))["data"]
+    out["users_after"] = api("GET", f"/apps/{ARGS['app_id']}/channels/{channel}/users", daemon=-1)
+    return out
+
+
+def api(method, path, body=None, daemon=0):
+    """A request signed with the Pusher HTTP API's scheme, built by the official library."""
+    import pusher
+    base = urllib.parse.urlparse(ARGS["http"][daemon])
+    client = pusher.Pusher(app_id=ARGS["app_id"], key=ARGS["key"], secret=ARGS["secret"], host=base.hostname,
+                           port=base.port, ssl=False)
+    if path.endswith("/users"):
+        return client.users_info(path.split("/channels/")[1][: -len("/users")])
+    return client.channel_info(path.split("/channels/")[1], ["subscription_count"])
+
+
+async def trigger():
+    import pusher
+    a, b = await Client.open(), await Client.open()
+    await a.subscribe("public-news")
+    await b.subscribe("public-news")
+    base = urllib.parse.urlparse(ARGS["http"][0])
+    client = pusher.Pusher(app_id=ARGS["app_id"], key=ARGS["key"], secret=ARGS["secret"], host=base.hostname,
+                           port=base.port, ssl=False)
+    latencies = []
+    for n in range(ARGS.get("rounds", 20)):
+        started = time.perf_counter()
+        client.trigger("public-news", "greet", {"n": n})
+        got_a = await a.expect("greet")
+        got_b = await b.expect("greet")
+        latencies.append((time.perf_counter() - started) * 1000)
+        assert got_a["data"] == {"n": n} and got_b["data"] == {"n": n}, (got_a, got_b)
+    client.trigger("public-news", "not-for-a", {"x": 1}, socket_id=a.socket_id)
+    excluded = await b.expect("not-for-a")
+    a_saw = events(await a.quiet(0.5))
+    client.trigger_batch([{"channel": "public-news", "name": "batched", "data": {"i": i}} for i in range(3)])
+    batch = [(await b.expect("batched"))["data"]["i"] for _ in range(3)]
+    info = client.channel_info("public-news", ["subscription_count"])
+    return {"latencies_ms": latencies, "excluded_to_b": excluded["data"], "a_saw": a_saw, "batch": batch, "info": info}
+
+
+async def lifecycle():
+    channel = f"private-appointments.{ARGS['appointment']}"
+    c = await Client.open()
+    form = urllib.parse.urlencode({"socket_id": c.socket_id, "channel_name": channel}).encode()
+    request = urllib.request.Request(f"{ARGS['http'][-1]}/broadcasting/auth", data=form, method="POST", headers={
+        "Authorization": f"Bearer {ARGS['token']}", "Content-Type": "application/x-www-form-urlencoded"})
+    auth = json.loads(urllib.request.urlopen(request, timeout=TIMEOUT).read())["auth"]
+    subscribed = await c.subscribe(channel, auth=auth)
+    body = json.dumps({"peerId": "peer-hub-1"}).encode()
+    request = urllib.request.Request(f"{ARGS['http'][0]}/appointments/{ARGS['appointment']}/call/request", data=body,
+                                     method="POST", headers={"Authorization": f"Bearer {ARGS['token']}",
+                                                             "Content-Type": "application/json"})
+    started = time.perf_counter()
+    answer = json.loads(urllib.request.urlopen(request, timeout=TIMEOUT).read())
+    event = await c.expect(ARGS["event"])
+    return {"subscribed": subscribed["event"], "answer": answer, "event": event,
+            "latency_ms": (time.perf_counter() - started) * 1000}
+
+
+async def shutdown():
+    c = await Client.open()
+    await c.subscribe("public-news")
+    os.kill(ARGS["pid"], signal.SIGTERM)
+    code, seen = await c.closed()
+    return {"code": code, "seen": events(seen)}
+
+
+async def silent():
+    c = await Client.open()
+    started = time.perf_counter()
+    code, seen = await c.closed(timeout=ARGS.get("wait", 20))
+    return {"code": code, "seen": events(seen), "seconds": time.perf_counter() - started}
+
+
+if __name__ == "__main__":
+    result = asyncio.run(globals()[sys.argv[1]]())
+    print(json.dumps(result, sort_keys=True))
