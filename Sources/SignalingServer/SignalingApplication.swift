@@ -27,6 +27,9 @@ public func buildRouter(
             now: dependencies.now))
     ChannelAuthRoutes(app: configuration.apps.primary, pool: dependencies.pool, maximumBodyBytes: configuration.maximumBodyBytes)
         .add(to: broadcasting)
+    PusherAPIRoutes(apps: configuration.apps, settings: configuration.hub, publisher: dependencies.hub,
+                    directory: dependencies.hub, now: dependencies.now)
+        .add(to: router.group("apps"))
     return router
 }
 

@@ -74,3 +74,59 @@ struct HubProtocolTests {
         #expect(seconds >= 5 && seconds < 10, "closed after \(seconds) s")
     }
 }
+
+/// Several daemons on one database, and the events of the call lifecycle: what one daemon
+/// triggers or relays reaches the subscribers of all, and presence is one list for all.
+@Suite("callctl serve: hub fan-out, presence and relayed events", .serialized)
+struct HubFanoutTests {
+    @Test("presence: one member per user however many tabs, member_added/removed once, users listed by the API")
+    func presence() throws {
+        let s = try ServeWorld()
+        try checkPresence(try HubPeer.run("presence", [s.server]))
+    }
+
+    @Test("two daemons: presence spans both, events triggered on one reach subscribers of the other")
+    func twoDaemons() throws {
+        let s = try ServeWorld()
+        let second = try ServeProcess.start(s.world.database)
+        defer { _ = try? second.stop() }
+        try checkPresence(try HubPeer.run("presence", [s.server, second]))
+        let out = try HubPeer.run("trigger", [s.server, second], ["rounds": 10])
+        #expect((out["latencies_ms"] as? [Double])?.count == 10)
+        #expect(out[path: "excluded_to_b.x"] as? Int == 1)
+        #expect((out["a_saw"] as? [String])?.contains("not-for-a") == false)
+        #expect(out["batch"] as? [Int] == [0, 1, 2])
+        #expect(out[path: "info.subscription_count"] as? Int == 2)
+    }
+
+    @Test("a lifecycle request reaches the appointment channel's subscriber through the outbox relay, authorized by /broadcasting/auth")
+    func lifecycleEvent() throws {
+        let s = try ServeWorld()
+        let second = try ServeProcess.start(s.world.database)
+        defer { _ = try? second.stop() }
+        let appointment = try s.appointment()
+        let out = try HubPeer.run("lifecycle", [s.server, second], [
+            "appointment": Int(appointment), "token": try s.token(s.doctor), "event": ServeWorld.event("CallRequested"),
+        ])
+        #expect(out["subscribed"] as? String == "pusher_internal:subscription_succeeded")
+        let callId = try #require(out[path: "answer.callId"] as? String)
+        #expect(out[path: "event.channel"] as? String == "private-appointments.\(appointment)")
+        #expect(out[path: "event.data.callId"] as? String == callId)
+        #expect(out[path: "event.data.peerId"] as? String == "peer-hub-1")
+        #expect(try s.world.value("SELECT count(*) FROM outbox WHERE relayed_at IS NOT NULL AND published_at IS NOT NULL") == "1")
+    }
+
+    private func checkPresence(_ out: [String: Any], sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(out[path: "first.presence.ids"] as? [String] == ["1"], sourceLocation: sourceLocation)
+        #expect(out[path: "second.presence.count"] as? Int == 2, sourceLocation: sourceLocation)
+        #expect(out[path: "second.presence.hash.1.name"] as? String == "Doc", sourceLocation: sourceLocation)
+        #expect(out[path: "first_heard.user_id"] as? String == "2", sourceLocation: sourceLocation)
+        #expect(out[path: "second_tab.presence.count"] as? Int == 2, sourceLocation: sourceLocation)
+        #expect((out["after_second_tab"] as? [String])?.isEmpty == true, "\(out)", sourceLocation: sourceLocation)
+        #expect((out["after_first_tab_left"] as? [String])?.isEmpty == true, "\(out)", sourceLocation: sourceLocation)
+        #expect(out[path: "after_both_left.user_id"] as? String == "1", sourceLocation: sourceLocation)
+        let users = (out[path: "users.users"] as? [[String: Any]])?.compactMap { $0["id"] as? String }
+        #expect(users?.sorted() == ["1", "2"], "\(out["users"] ?? "nil")", sourceLocation: sourceLocation)
+        #expect((out[path: "users_after.users"] as? [[String: Any]])?.count == 1, sourceLocation: sourceLocation)
+    }
+}

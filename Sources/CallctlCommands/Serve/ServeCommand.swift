@@ -13,7 +13,7 @@ import SignalingServer
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the signaling daemon: the call lifecycle API, /healthz, /readyz and /metrics.",
+        abstract: "Run the signaling daemon: call lifecycle API, Pusher-protocol WebSocket hub, channel auth, outbox relay.",
         discussion: """
         Every call belongs to an appointment and obeys the policy (access window, doctor \
         status, license, one open call per appointment); each transition is written with its \
@@ -28,12 +28,25 @@ struct ServeCommand: AsyncParsableCommand {
         (comma-separated stun:/turn: URIs) and \(ServeSettings.turnSecretVariable) (coturn \
         static-auth-secret) with \(ServeSettings.turnTTLVariable) seconds (default 3600).
 
-        SIGTERM or SIGINT: stop accepting, finish requests in flight, exit 0.
+        Pusher Channels protocol 7 at ws://HOST:PORT/app/{key} for Laravel Echo (pusher/reverb \
+        broadcaster), the Pusher HTTP API at /apps/{id}/events, /batch_events and /channels, and \
+        POST /broadcasting/auth (Bearer token as above). App credentials: \(ServeApps.idVariable), \
+        \(ServeApps.keyVariable), \(ServeApps.secretVariable), or \(ServeApps.fileVariable) (a JSON file \
+        [{"id","key","secret"}, …], the first the default). Several daemons may share one database: \
+        events and presence fan out through PostgreSQL NOTIFY.
+
+        The outbox relay delivers every outbox row to the hub's subscribers (woken by NOTIFY, \
+        polling every 2 s) and, with CALLCTL_PUSHER_URL=http[s]://KEY:SECRET@host:port/apps/ID, to \
+        an external Pusher/Reverb server too, retrying with backoff (see callctl outbox status).
+
+        SIGTERM or SIGINT: the relay stops, WebSockets are closed with 4200 (reconnect), requests \
+        in flight finish, exit 0.
 
         Examples:
           CALLCTL_JWT_SECRET=... callctl serve --listen 127.0.0.1:8080
           CALLCTL_JWT_PUBLIC_KEY=/var/www/app/storage/oauth-public.key callctl serve --env-file /var/www/app/.env
           callctl serve --listen 0.0.0.0:8080 --rate-limit 10/30s --log-format json
+          callctl serve --env-file /var/www/app/.env --allowed-origin https://app.example.com
         """
     )
 
@@ -76,6 +89,7 @@ struct ServeCommand: AsyncParsableCommand {
             MetricsSystem.bootstrap(metricsFactory(registry: registry))
             let logger = context.logger
             let hub = Hub(pool: pool, apps: configuration.apps, settings: configuration.hub, logger: logger)
+            try await hub.register()
             let app = buildApplication(
                 configuration: configuration, dependencies: SignalingDependencies(pool: pool, hub: hub, now: context.now),
                 registry: registry, logger: logger,

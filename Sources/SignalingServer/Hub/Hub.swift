@@ -42,6 +42,19 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         self.logger = logger
     }
 
+    /// A daemon not seen for this long is considered dead and its subscriptions removed.
+    static let staleAfterSeconds = 20
+
+    /// Records this daemon as alive in `hub_daemons` — before it accepts connections, so no
+    /// other daemon takes its first subscriptions for a dead daemon's — and clears the
+    /// subscriptions of daemons gone silent, announcing the presence departures.
+    public func register() async throws {
+        let departures = try await pool.withConnection { [daemonID] in
+            try HubStore(connection: $0).heartbeat(daemon: daemonID, staleAfter: Self.staleAfterSeconds)
+        }
+        await announce(departures)
+    }
+
     /// Adds a new connection, or names the error code that refuses it.
     func admit(_ connection: HubConnection) -> PusherErrorCode? {
         let refusal: PusherErrorCode? = registry.withLockedValue {

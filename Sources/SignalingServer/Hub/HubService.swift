@@ -9,8 +9,6 @@ import ServiceLifecycle
 /// On graceful shutdown it closes every connection with 4200 (reconnect now, to another
 /// daemon) and removes this daemon's subscriptions, announcing the presence departures.
 public struct HubService: Service {
-    /// A daemon not seen for this long is considered dead and its subscriptions removed.
-    static let staleAfterSeconds = 20
     private let hub: Hub
     private let listener: HubListener
 
@@ -23,7 +21,6 @@ public struct HubService: Service {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await listener.run() }
-            await heartbeat()
             try? await cancelWhenGracefulShutdown {
                 var tick = 0
                 while true {
@@ -46,10 +43,7 @@ public struct HubService: Service {
 
     private func heartbeat() async {
         do {
-            let departures = try await hub.pool.withConnection { [daemon = hub.daemonID] in
-                try HubStore(connection: $0).heartbeat(daemon: daemon, staleAfter: Self.staleAfterSeconds)
-            }
-            await hub.announce(departures)
+            try await hub.register()
         } catch {
             hub.logger.warning("hub heartbeat failed", metadata: ["error": "\(error)"])
         }

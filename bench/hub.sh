@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The Pusher hub of `callctl serve` (release build) under load, issue 6, in one run:
+#   1. idle: 10,000 WebSocket connections (each gets pusher:connection_established); serve's
+#      VmRSS before the first and 2 s after the last -> KB per idle connection, connect rate
+#   2. fan-out: 1,000 of them subscribed to one channel, N events triggered through
+#      POST /apps/{id}/events every 100 ms; delivery latency = receive time - send time
+#      (carried in the event), p50/p99/max over all deliveries, received == expected
+#   3. trigger -> event with one subscriber, sequential: p50/p99
+#   4. the baseline, same run, same connections: pusher:ping -> pusher:pong (sequential on
+#      one connection; and all 1,000 subscribers at once, every 100 ms), the floor of client +
+#      server + loopback without fan-out or HTTP, with the ratios fan-out p99 / ping-all p99 and
+#      trigger p50 / single ping p50.
+# Targets: <= 20 KB per idle connection, fan-out p99 <= 20 ms, trigger p50 <= 2 ms; a missed
+# target is reported, not an error. Exit status nonzero only when the run failed (an event or
+# pong lost, a connection refused, serve not exiting 0 on SIGTERM, the time bound passed).
+#
+# The load client (bench/lib/hub_load.py) is raw asyncio spread over --procs processes; its
+# cost is in the baseline too. serve runs with --activity-timeout 3600 so that its own
+# pings to idle clients cannot fall into the measurement. Everything on 127.0.0.1, a
+# throwaway PostgreSQL of its own; everything started is stopped on exit, also on Ctrl-C.
+#
+# Usage: bench/hub.sh [--connections 10000] [--subscribers 1000] [--rounds 50] [--interval 100]
+#                     [--sequential 500] [--procs 2] [--duration 150]      SCRATCH=.build-bench
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=${SCRATCH:-.build-bench}
+connections=10000
+args=()
+while [ $# -gt 0 ]; do
+    case $1 in
+        --connections) connections=$2; args+=("$1" "$2"); shift 2 ;;
+        --subscribers|--rounds|--interval|--sequential|--procs|--duration) args+=("$1" "$2"); shift 2 ;;
+        -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+        *) echo "unknown option $1 (see --help)" >&2; exit 64 ;;
+    esac
+done
+
+# Every connection is a descriptor in serve and in one client process: raise the soft limit
+# to the hard one (inherited by serve and the client), and stop early when that is too low.
+ulimit -n "$(ulimit -Hn)"
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt $((connections + 500)) ]; then
+    echo "open-file limit $(ulimit -n) is too low for $connections connections; raise the hard limit (ulimit -Hn)" >&2
+    exit 69
+fi
+
+source bench/lib/postgres.sh
+serve_pid=
+on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
+trap 'exit 130' INT TERM  # so that the EXIT trap (postgres.sh) stops serve and PostgreSQL
+
+echo "building callctl (release) ..." >&2
+swift build -c release --scratch-path "$scratch" --product callctl >&2
+callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
+
+pg_start ""
+export DATABASE_URL=$(pg_conn postgres)
+"$callctl" migrate up --log-level warning >/dev/null
+
+# Random secrets for this run only; the client reads the REVERB_APP_* variables too.
+CALLCTL_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+REVERB_APP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export CALLCTL_JWT_SECRET REVERB_APP_SECRET REVERB_APP_ID=4242 REVERB_APP_KEY=hub-bench-key
+
+# Port 0 and the port read back from the `listening` log line: no race for a free port.
+"$callctl" serve --listen 127.0.0.1:0 --log-format json --log-level notice --activity-timeout 3600 \
+    --max-connections $((connections + 100)) 2>"$pg_work/serve.log" &
+serve_pid=$!
+port=
+for _ in $(seq 100); do
+    port=$(grep '"msg":"listening"' "$pg_work/serve.log" | sed -n 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' | head -n 1 || true)
+    [ -n "$port" ] && break
+    kill -0 "$serve_pid" 2>/dev/null || break
+    sleep 0.1
+done
+if [ -z "$port" ]; then
+    echo "callctl serve did not start:" >&2; tail -5 "$pg_work/serve.log" >&2; exit 1
+fi
+echo "callctl serve (pid $serve_pid) listening on 127.0.0.1:$port" >&2
+
+status=0
+python3 bench/lib/hub_load.py --port "$port" --serve-pid "$serve_pid" "${args[@]}" || status=$?
+
+# serve must shut down cleanly (SIGTERM -> exit 0) after the load.
+kill -TERM "$serve_pid"
+serve_status=0
+wait "$serve_pid" || serve_status=$?
+serve_pid=
+if [ "$serve_status" != 0 ]; then
+    echo "callctl serve exited $serve_status on SIGTERM" >&2; tail -5 "$pg_work/serve.log" >&2; exit 1
+fi
+if [ "$status" != 0 ]; then
+    echo "the hub benchmark run failed (exit $status); serve's last log lines:" >&2; tail -5 "$pg_work/serve.log" >&2
+fi
+exit "$status"
