@@ -44,6 +44,38 @@ struct HubProtocolTests {
         #expect(allowed[path: "first.event"] as? String == "pusher:connection_established")
     }
 
+    @Test("presence member limit: subscription_error LimitReached; connection limit: 4004 and close")
+    func limits() throws {
+        let s = try ServeWorld(["--presence-limit", "1", "--max-connections", "2"])
+        let out = try HubPeer.run("limits", [s.server])
+        #expect(out["joined"] as? String == "pusher_internal:subscription_succeeded")
+        #expect(out[path: "full.event"] as? String == "pusher:subscription_error")
+        #expect(out[path: "full.data.type"] as? String == "LimitReached")
+        #expect(out[path: "full.data.status"] as? Int == 403)
+        #expect(out[path: "third_first.data.code"] as? Int == 4004)
+        #expect(out["third_code"] as? Int == 4004)
+    }
+
+    @Test("apps: missing REVERB_APP_SECRET exits 78 naming it; CALLCTL_PUSHER_APPS hosts several apps")
+    func apps() throws {
+        let world = try JobsWorld()
+        let missing = try ServeProcess.refusal(world.database, environment: ["REVERB_APP_SECRET": nil])
+        #expect(missing.status == 78)
+        #expect(missing.standardError.contains("REVERB_APP_SECRET"))
+        let folder = try makeScratchDirectory("callctl-apps")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("apps.json")
+        try Data(#"[{"id": "1", "key": "first-key", "secret": "first-secret-0001"}, {"id": "2", "key": "second-key", "secret": "second-secret-0002"}]"#.utf8)
+            .write(to: file)
+        let server = try ServeProcess.start(world.database, environment: ["CALLCTL_PUSHER_APPS": file.path])
+        defer { _ = try? server.stop() }
+        let second = try HubPeer.run("refused", [server], ["use_key": "second-key"])
+        #expect(second[path: "first.event"] as? String == "pusher:connection_established")
+        let reverb = try HubPeer.run("refused", [server], ["use_key": ServeProcess.appKey])
+        #expect(reverb["code"] as? Int == 4001)
+        #expect(!server.standardError.contains("second-secret-0002"))
+    }
+
     @Test("client events reach the others, not the sender; rate limited with 4301; presence adds user_id")
     func clientEvents() throws {
         let s = try ServeWorld(["--client-event-rate", "10"])

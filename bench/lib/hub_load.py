@@ -358,4 +358,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:  # Ctrl-C: hub.sh's trap stops serve and PostgreSQL
+        sys.exit(130)

@@ -105,13 +105,22 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
             let targets = registry.withLockedValue { $0.channels[ChannelKey(appID: event.appID, channel: event.channel)].map { Array($0.values) } }
             guard let targets, !targets.isEmpty else { continue }
             let text = Self.wireText(event)
+            let presence = Self.presenceChange(event)
             var delivered = 0
             for connection in targets where connection.socketID.rawValue != event.excludedSocket {
-                connection.send(text)
+                connection.deliver(text, on: event.channel, presence: presence)
                 delivered += 1
             }
             deliveredCounter.increment(by: delivered)
         }
+    }
+
+    /// The membership change a `pusher_internal:member_*` event carries.
+    static func presenceChange(_ event: HubEvent) -> PresenceChange? {
+        let added = event.event == "pusher_internal:member_added"
+        guard added || event.event == "pusher_internal:member_removed",
+              let user = PusherJSON(parsing: Array(event.data.utf8))?["user_id"]?.stringValue else { return nil }
+        return added ? .added(user) : .removed(user)
     }
 
     /// The frame a subscriber receives for `event`.

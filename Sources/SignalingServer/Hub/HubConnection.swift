@@ -1,6 +1,13 @@
 import NIOConcurrencyHelpers
 import PusherProtocol
 
+/// A presence membership change carried by a `pusher_internal:member_added` or
+/// `member_removed` message.
+enum PresenceChange: Sendable, Equatable {
+    case added(String)
+    case removed(String)
+}
+
 /// What a connection's writer sends: a text frame, or a close frame ending the connection.
 enum HubOutbound: Sendable {
     case text(String)
@@ -22,15 +29,21 @@ final class HubConnection: Sendable {
     let outbound: AsyncStream<HubOutbound>
     private let continuation: AsyncStream<HubOutbound>.Continuation
     private let state: NIOLockedValueBox<State>
+    /// Apart from `state`, so ``send(_:)`` may run while `state` is locked.
+    private let overflow = NIOLockedValueBox(false)
 
     struct State {
         /// Subscribed channels, with the presence user id for presence channels.
         var channels: [String: String] = [:]
+        /// Channels being subscribed: what arrived for them meanwhile, held back until the
+        /// subscription succeeded (and dropped if it fails).
+        var pending: [String: [(text: String, presence: PresenceChange?)]] = [:]
+        /// The members this client knows of, per presence channel.
+        var members: [String: Set<String>] = [:]
         var lastActivity: ContinuousClock.Instant
         var pingSentAt: ContinuousClock.Instant?
         var eventWindowStart: ContinuousClock.Instant
         var eventsInWindow = 0
-        var overflowed = false
     }
 
     init(socketID: SocketID, app: PusherApp, now: ContinuousClock.Instant = .now) {
@@ -43,8 +56,50 @@ final class HubConnection: Sendable {
     /// Queues a text frame; a full queue ends the connection with 4100.
     func send(_ text: String) {
         if case .dropped = continuation.yield(.text(text)) {
-            state.withLockedValue { $0.overflowed = true }
+            overflow.withLockedValue { $0 = true }
             continuation.finish()
+        }
+    }
+
+    /// Queues a message of `channel`. While the channel's subscription is pending it is held
+    /// back; a presence change the client's member list already reflects is dropped, so a
+    /// member is announced exactly once however the daemons' messages interleave.
+    func deliver(_ text: String, on channel: String, presence: PresenceChange?) {
+        let send: Bool = state.withLockedValue {
+            if $0.pending[channel] != nil {
+                $0.pending[channel]?.append((text, presence))
+                return false
+            }
+            return Self.admit(presence, into: &$0.members[channel])
+        }
+        if send { self.send(text) }
+    }
+
+    /// Holds back `channel`'s messages until ``completeSubscription(_:with:members:)``.
+    func beginSubscription(_ channel: String) {
+        state.withLockedValue { $0.pending[channel] = $0.pending[channel] ?? [] }
+    }
+
+    /// Sends `succeeded`, then what arrived meanwhile, filtered by `members` (presence only).
+    func completeSubscription(_ channel: String, with succeeded: String, members: Set<String>?) {
+        state.withLockedValue {
+            let held = $0.pending.removeValue(forKey: channel) ?? []
+            $0.members[channel] = members
+            send(succeeded)
+            for item in held where Self.admit(item.presence, into: &$0.members[channel]) { send(item.text) }
+        }
+    }
+
+    /// Drops what was held back for a subscription that failed.
+    func abandonSubscription(_ channel: String) {
+        state.withLockedValue { _ = $0.pending.removeValue(forKey: channel) }
+    }
+
+    private static func admit(_ change: PresenceChange?, into members: inout Set<String>?) -> Bool {
+        guard let change, members != nil else { return true }
+        switch change {
+        case .added(let user): return members?.insert(user).inserted ?? true
+        case .removed(let user): return members?.remove(user) != nil
         }
     }
 
@@ -58,7 +113,7 @@ final class HubConnection: Sendable {
     func finish() { continuation.finish() }
 
     /// True when the queue overflowed.
-    var overflowed: Bool { state.withLockedValue(\.overflowed) }
+    var overflowed: Bool { overflow.withLockedValue { $0 } }
 
     /// The client sent something: it is alive.
     func touch(_ now: ContinuousClock.Instant = .now) {
@@ -87,7 +142,10 @@ final class HubConnection: Sendable {
 
     /// Forgets a subscription; false when there was none.
     func unsubscribe(_ channel: String) -> Bool {
-        state.withLockedValue { $0.channels.removeValue(forKey: channel) != nil }
+        state.withLockedValue {
+            $0.members[channel] = nil
+            return $0.channels.removeValue(forKey: channel) != nil
+        }
     }
 
     /// The presence user id this connection joined `channel` as, if subscribed (empty for

@@ -35,6 +35,8 @@ struct PusherSubscription {
                 member = PresenceRow(userID: presence.userID, userInfo: presence.userInfo?.jsonString)
             }
         }
+        connection.beginSubscription(channel)
+        hub.attach(connection, to: channel)
         let outcome: SubscribeOutcome
         do {
             outcome = try await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue,
@@ -43,12 +45,14 @@ struct PusherSubscription {
                                                        member: member, limit: limit)
             }
         } catch {
+            abandon(channel)
             logger.error("subscription not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
             refuse("The server cannot record subscriptions right now; retry in a few seconds.", code: nil)
             return
         }
         switch outcome {
         case .full(let limit):
+            abandon(channel)
             connection.send(PusherMessage(event: "pusher:subscription_error", channel: channel, data: .object([
                 "type": .string("LimitReached"), "status": .integer(403),
                 "error": .string("\(channel) already has \(limit) members, the presence limit."),
@@ -57,12 +61,11 @@ struct PusherSubscription {
             _ = connection.subscribe(channel, userID: member?.userID)
             if let member {
                 let list = members.map { PresenceMember(userID: $0.userID, userInfo: $0.userInfo.flatMap { PusherJSON(parsing: Array($0.utf8)) }) }
-                connection.send(PusherMessage.subscriptionSucceeded(channel: channel, members: list).encoded())
-                hub.attach(connection, to: channel)
+                connection.completeSubscription(channel, with: PusherMessage.subscriptionSucceeded(channel: channel, members: list).encoded(),
+                                                members: Set(members.map(\.userID)))
                 if isNewMember { await announceArrival(of: member, in: channel) }
             } else {
-                connection.send(PusherMessage.subscriptionSucceeded(channel: channel).encoded())
-                hub.attach(connection, to: channel)
+                connection.completeSubscription(channel, with: PusherMessage.subscriptionSucceeded(channel: channel).encoded(), members: nil)
             }
         }
     }
@@ -91,6 +94,11 @@ struct PusherSubscription {
         } catch {
             logger.warning("member_added not fanned out", metadata: ["channel": "\(channel)", "error": "\(error)"])
         }
+    }
+
+    private func abandon(_ channel: String) {
+        connection.abandonSubscription(channel)
+        if connection.member(of: channel) == nil { hub.detach(connection, from: channel) }
     }
 
     private func refuse(_ message: String, code: Int?) {

@@ -166,6 +166,16 @@ async def refused():
     return {"first": c.first, "code": code}
 
 
+async def limits():
+    """Run against a daemon started with --presence-limit 1 --max-connections 2."""
+    a, b = await Client.open(), await Client.open()
+    joined = await a.subscribe("presence-room", channel_data=json.dumps({"user_id": "1"}))
+    full = await b.subscribe("presence-room", channel_data=json.dumps({"user_id": "2"}))
+    c = await Client.open()
+    code, _ = await c.closed()
+    return {"joined": joined["event"], "full": full, "third_first": c.first, "third_code": code}
+
+
 async def client_events():
     a, b = await Client.open(), await Client.open()
     channel = "private-room"
