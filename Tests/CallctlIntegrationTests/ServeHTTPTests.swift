@@ -87,16 +87,17 @@ struct ServeHTTPTests {
         let counted = eventually(within: 5) {
             metrics = (try? s.server.request("GET", "/metrics").text) ?? ""
             return metrics.contains(Self.requests(route: "/appointments/{id}/call/{action}", status: 409))
+                && metrics.contains("callctl_outbox_relayed_total 2")
         }
         #expect(counted, "\(metrics)")
         #expect(metrics.contains(Self.requests(route: "/appointments/{id}/call/{action}", status: 200)))
         #expect(metrics.contains(Self.requests(route: "/readyz", status: 200)))
-        let gauges = metrics.split(separator: "\n").filter { $0.hasPrefix("callctl_") }.map(String.init)
-        #expect(gauges.filter { !$0.hasPrefix("callctl_outbox_oldest_age_seconds") } == [
+        let gauges = Set(metrics.split(separator: "\n").filter { $0.hasPrefix("callctl_") }.map(String.init))
+        #expect(gauges.isSuperset(of: [
             "callctl_database_up 1",
             #"callctl_open_calls{state="accepted"} 0"#, #"callctl_open_calls{state="in_call"} 0"#, #"callctl_open_calls{state="ringing"} 1"#,
-            "callctl_outbox_backlog 2",
-        ])
+            "callctl_outbox_backlog 0", "callctl_outbox_relayed_total 2", "callctl_hub_connections 0.0",
+        ]), "\(gauges)")
         #expect(metrics.contains("# TYPE callctl_open_calls gauge"))
     }
 

@@ -97,6 +97,9 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         }
     }
 
+    /// True once ``closeAll(_:reason:)`` ran (graceful shutdown).
+    var isClosing: Bool { registry.withLockedValue(\.closing) }
+
     /// Open connections on this daemon.
     public var connectionCount: Int { registry.withLockedValue(\.connections.count) }
 

@@ -34,6 +34,8 @@ struct PusherSocketSession {
                 await handle(text)
             }
         }
+        // A connection that never subscribed left no rows; at shutdown the hub removes all rows at once.
+        guard !connection.channels.isEmpty, !hub.isClosing else { return }
         let departures = (try? await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue] in
             try HubStore(connection: $0).disconnect(daemon: daemon, socket: socket)
         }) ?? []

@@ -41,11 +41,6 @@ struct OutboxWorld {
         Int(try connection.query(sql).first!.decode(Int64.self, at: 0))
     }
 
-    /// One text value of a query (NULL reads as nil).
-    func value(_ sql: String, _ parameters: (any PGEncodable)?...) throws -> String? {
-        try connection.query(sql, parameters).first!.decode(String?.self, at: 0)
-    }
-
     /// `http://KEY:SECRET@127.0.0.1:PORT/apps/ID` for ``app`` (or another secret).
     static func url(port: Int, secret: String = app.secret) -> String {
         "http://\(app.key):\(secret)@127.0.0.1:\(port)/apps/\(app.id)"
