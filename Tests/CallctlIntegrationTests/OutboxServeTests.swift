@@ -55,7 +55,7 @@ struct OutboxServeTests {
         #expect(!ending.standardError.contains(ServeProcess.appSecret))
     }
 
-    @Test("the relay's connection is killed: logged once, reconnected, the rows written meanwhile are relayed and published")
+    @Test("the relay's connection is killed: logged once, reconnected, rows written meanwhile relayed and published (a flushed row keeps its published_at)")
     func relayReconnects() throws {
         let world = try ServeWorld()
         let database = world.world
@@ -70,10 +70,16 @@ struct OutboxServeTests {
             SELECT 'private-appointments.' || g, 'App\\Events\\AppointmentNoShow', jsonb_build_object('appointmentId', g)
             FROM generate_series(1, 3) g
             """)
-        try database.connection.notify("callctl_outbox", payload: "3")
+        let flushed = try database.connection.query("""
+            INSERT INTO outbox (channel, event, payload, published_at)
+            VALUES ('private-appointments.9', 'App\\Events\\AppointmentNoShow', '{}', '2026-01-01T00:00:00Z') RETURNING id
+            """).first!.decode(Int64.self, "id")
+        try database.connection.notify("callctl_outbox", payload: "4")
         #expect(eventually(within: 20) {
             (try? database.count("SELECT count(*) FROM outbox WHERE relayed_at IS NOT NULL AND published_at = relayed_at")) == 3
+                && (try? database.count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL")) == 0
         })
+        #expect(try database.value("SELECT published_at::text FROM outbox WHERE id = $1", flushed) == "2026-01-01 00:00:00+00")
         let ending = try world.server.stop()
         #expect(ending.status == 0, "\(ending.standardError)")
         #expect(Self.logLines(ending.standardError, "outbox relay lost PostgreSQL") == 1, "\(ending.standardError)")

@@ -145,16 +145,14 @@ async def worker(host, port, key):
         elif cmd["op"] == "subscribe":
             subs = socks[:cmd["n"]]
             reply = {"subscribed": len(subs), **(await bounded(subscribe(s, cmd["channel"]) for s in subs))[1]}
-        elif cmd["op"] == "pingall":  # all subscribers ping at once, every interval; k-th pong answers round k
+        elif cmd["op"] == "pinground":  # all subscribers ping at once; latency = pong time - first write
             for s in subs:
                 s.log, s.pos = [], len(s.frames)
-            sent = []
-            for r in range(cmd["rounds"]):
-                await sleep_until(cmd["start"] + r * cmd["interval"])
-                sent.append(clock())
-                for s in subs:
-                    s.transport.write(PING)
-            reply = await gather(subs, b"pusher:pong", cmd["rounds"], lambda k, t, p: t - sent[k])
+            await sleep_until(cmd["start"])
+            sent = clock()
+            for s in subs:
+                s.transport.write(PING)
+            reply = await gather(subs, b"pusher:pong", 1, lambda k, t, p: t - sent)
         elif cmd["op"] == "record":
             for s in subs:
                 s.log, s.pos = [], len(s.frames)
@@ -176,7 +174,7 @@ async def gather(subs, needle, rounds, latency, keep=lambda p: True, timeout=10.
             got.append([(t, p) for t, _, p in s.frames[s.pos:] if needle in p and keep(p)])
         if all(len(g) >= rounds for g in got) or time.monotonic() > deadline:
             break
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(0.01)
     for s in subs:
         s.log, s.pos = None, len(s.frames)
     ms = [round(latency(k, t, p) / 1e6, 4) for g in got for k, (t, p) in enumerate(g[:rounds])]
@@ -215,6 +213,13 @@ class Trigger:
 def pct(values, fraction):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] if ordered else float("nan")
+
+
+def cpu_ms(pid):
+    """User + system CPU time of the process so far (all its threads)."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def rss_kb(pid):
@@ -277,21 +282,25 @@ async def coordinator(a):
         out["ping1"], out["trigger1"] = await sequential(ping), await sequential(fire)
 
         interval = int(a.interval * 1e6)
-        log(f"{a.subscribers} subscribers: {a.rounds} simultaneous pings, every {a.interval:g} ms ...")
-        start = clock() + 200_000_000  # every worker sends round r at start + r * interval
-        answers = await ask(lambda i: {"op": "pingall", "start": start, "rounds": a.rounds, "interval": interval})
-        check(answers, "ping-all")
-        out["pingall"] = [v for r in answers for v in r["ms"]]
+        log(f"{a.subscribers} subscribers: {a.rounds} rounds of simultaneous pings, every {a.interval:g} ms ...")
+        out["pingall"], start, cpu = [], clock() + 100_000_000, cpu_ms(a.serve_pid)
+        for r in range(a.rounds):  # each worker pings at `start`; the next round once all pongs are in
+            answers = await ask(lambda i: {"op": "pinground", "start": start})
+            check(answers, "ping-all")
+            out["pingall"] += [v for r in answers for v in r["ms"]]
+            start = max(clock() + 1_000_000, start + interval)
+        out["pingall_cpu_ms"] = cpu_ms(a.serve_pid) - cpu
 
         log(f"{a.subscribers} subscribers: {a.rounds} triggered events, every {a.interval:g} ms ...")
         await ask(lambda i: {"op": "record"})
         for _ in range(3):  # warm-up events (their data carries no send time, so they are not counted)
             await trigger.send("bench", "warm-up")
-        start = clock() + 100_000_000
+        start, cpu = clock() + 100_000_000, cpu_ms(a.serve_pid)
         for r in range(a.rounds):
             await sleep_until(start + r * interval)
             await trigger.send("bench")
         answers = await ask(lambda i: {"op": "collect", "rounds": a.rounds})
+        out["fanout_cpu_ms"] = cpu_ms(a.serve_pid) - cpu
         out["fanout"] = [v for r in answers for v in r["ms"]]
         out["fanout_received"] = sum(r["received"] for r in answers)  # duplicates would show too
         out["fanout_expected"] = a.rounds * a.subscribers
@@ -321,6 +330,8 @@ def report(out, a):
     complete = out["fanout_received"] == out["fanout_expected"] and not out["fanout_closed"]
     print(f"fan-out deliveries: {out['fanout_received']} received, {out['fanout_expected']} expected"
           + ("" if complete else f"  -- EVENTS LOST ({out['fanout_closed']} subscribers closed)"))
+    print(f"serve CPU: {out['pingall_cpu_ms'] * 1000 / max(1, len(out['pingall'])):.0f} us per ping-all ping, "
+          f"{out['fanout_cpu_ms'] * 1000 / max(1, out['fanout_received']):.0f} us per fan-out delivery")
     fan_p99, trig_p50 = pct(out["fanout"], .99), pct(out["trigger1"], .5)
     print(f"ratios: fan-out p99 / ping-all p99 = {fan_p99 / pct(out['pingall'], .99):.2f};  "
           f"trigger p50 / single ping p50 = {trig_p50 / pct(out['ping1'], .5):.2f}")

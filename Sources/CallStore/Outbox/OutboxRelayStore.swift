@@ -5,7 +5,8 @@ import Postgres
 /// `relayed_at` means "the hub delivered the row to its subscribers on every daemon";
 /// `published_at` means "delivered everywhere it goes". Without an external Pusher server the
 /// hub is the only destination, so relaying a row publishes it too; with one, `published_at`
-/// waits for that server (``OutboxPublishStore``).
+/// waits for that server (``OutboxPublishStore``). A row `outbox flush` already published keeps
+/// its `published_at`.
 public enum OutboxRelayStore {
     static let claim = """
         SELECT \(OutboxRow.columns) FROM outbox
@@ -17,7 +18,7 @@ public enum OutboxRelayStore {
 
     static let markRelayed = """
         UPDATE outbox
-        SET relayed_at = now(), published_at = CASE WHEN $2 THEN published_at ELSE now() END
+        SET relayed_at = now(), published_at = CASE WHEN $2 THEN published_at ELSE coalesce(published_at, now()) END
         WHERE id = ANY($1::bigint[])
         """
 

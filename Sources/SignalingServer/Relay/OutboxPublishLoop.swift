@@ -47,8 +47,8 @@ struct OutboxPublishLoop: Sendable {
                 }
                 failed.increment(by: batch.rows.count)
                 if !failing || !failure.affectsEveryBatch {
-                    logger.warning("could not publish outbox rows to the external Pusher server: \(failure); they stay pending and are retried with backoff", metadata: [
-                                       "target": "\(publisher.target)", "first_id": "\(first.id)", "last_id": "\(last.id)"])
+                    logger.warning("could not publish outbox rows to the external Pusher server: \(failure); they stay pending and are retried with backoff",
+                                   metadata: ["target": "\(publisher.target)", "first_id": "\(first.id)", "last_id": "\(last.id)"])
                 }
                 if failure.affectsEveryBatch {
                     failing = true
@@ -59,7 +59,8 @@ struct OutboxPublishLoop: Sendable {
                 connection = nil
                 databaseFailures += 1
                 if databaseFailures == 1 {
-                    logger.error("outbox publisher lost PostgreSQL; rows wait in the outbox and are published once it is back",
+                    let cause = (error as? PostgresError)?.isUnavailable == true ? "lost PostgreSQL" : "failed"
+                    logger.error("outbox publisher \(cause); rows wait in the outbox and are published once it recovers",
                                  metadata: ["error": "\(error)"])
                 }
                 control.sleep(OutboxRelayLoop.reconnectDelay(afterFailures: databaseFailures))

@@ -43,7 +43,9 @@ struct OutboxRelayLoop: Sendable {
                 connection = nil
                 failures += 1
                 if failures == 1 {
-                    logger.error("outbox relay lost PostgreSQL; events wait in the outbox and are relayed once it is back (retrying every few seconds)", metadata: ["error": "\(error)"])
+                    let cause = (error as? PostgresError)?.isUnavailable == true ? "lost PostgreSQL" : "failed"
+                    logger.error("outbox relay \(cause); events wait in the outbox and are relayed once it recovers (retrying every few seconds)",
+                                 metadata: ["error": "\(error)"])
                 }
                 control.sleep(Self.reconnectDelay(afterFailures: failures))
             }
