@@ -41,7 +41,7 @@ struct PusherPeer {
         }
     }
 
-    /// Runs `pusher_api.py` with `action` and `params` against the daemon.
+    /// Runs `pusher_api.py` with `action` and `params` (objects passed with sorted keys) against the daemon.
     /// - Throws: when the virtual environment is missing or the helper does not print JSON.
     func call(_ action: String, _ params: [String: Any] = [:]) throws -> Answer {
         guard FileManager.default.isExecutableFile(atPath: Self.python) else {
@@ -49,7 +49,9 @@ struct PusherPeer {
                                     + "with the official pusher library these tests use as a judge.")
         }
         let script = Self.packageRoot.appendingPathComponent("Tests/CallctlIntegrationTests/Peers/pusher_api.py").path
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: params), as: UTF8.self)
+        // Sorted keys: Python keeps the order it reads, and e.g. a presence member's
+        // user_id, user_info {id, name} is then in the order Laravel writes it.
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: params, options: .sortedKeys), as: UTF8.self)
         let outcome = try CommandRunner.run([Self.python, script, "127.0.0.1", String(server.port), appID, key, secret, action, text])
         guard outcome.status == 0,
               let object = try? JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any] else {
