@@ -70,6 +70,7 @@ let package = Package(
             "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE", "PusherProtocol", "HTTPClient",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -78,12 +79,25 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The ordered checks behind `diagnose echo`: DNS, TCP, TLS, WebSocket, Pusher protocol,
+        // channel auth, delivery through the HTTP API and the auth endpoint's refusals.
+        .target(name: "Diagnostics", dependencies: [
+            "HTTPClient", "PusherProtocol",
+            .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOWebSocket", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Throwaway local servers (PostgreSQL, coturn) for the demo and the tests.
         .target(name: "LocalServices"),
 
         .target(name: "CallctlCommands", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlConfig", "HTTPClient", "LocalServices", "ICE",
-            "SignalingServer", "AccessTokens", "PusherProtocol",
+            "SignalingServer", "AccessTokens", "PusherProtocol", "Diagnostics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
@@ -91,11 +105,11 @@ let package = Package(
 
         .testTarget(name: "CallctlUnitTests", dependencies: [
             "AccessTokens", "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
-            "SignalingServer", "PusherProtocol",
+            "SignalingServer", "PusherProtocol", "Diagnostics",
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
-            "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol",
+            "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol", "Diagnostics",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ],

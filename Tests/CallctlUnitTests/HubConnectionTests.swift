@@ -1,3 +1,4 @@
+import NIOCore
 import PusherProtocol
 @testable import SignalingServer
 import Testing
@@ -14,7 +15,7 @@ struct HubConnectionTests {
         connection.finish()
         var texts: [String] = []
         for await item in connection.outbound {
-            if case .text(let text) = item { texts.append(text) }
+            if case .text(let bytes) = item { texts.append(String(buffer: bytes)) }
         }
         return texts
     }
@@ -23,14 +24,14 @@ struct HubConnectionTests {
     func heldBack() async {
         let c = connection()
         c.beginSubscription("presence-a")
-        c.deliver("added-1", on: "presence-a", presence: .added("1"))
-        c.deliver("added-3", on: "presence-a", presence: .added("3"))
-        c.deliver("removed-4", on: "presence-a", presence: .removed("4"))
-        c.deliver("other", on: "public-b", presence: nil)
+        c.deliver(ByteBuffer(string: "added-1"), on: "presence-a", presence: .added("1"))
+        c.deliver(ByteBuffer(string: "added-3"), on: "presence-a", presence: .added("3"))
+        c.deliver(ByteBuffer(string: "removed-4"), on: "presence-a", presence: .removed("4"))
+        c.deliver(ByteBuffer(string: "other"), on: "public-b", presence: nil)
         c.completeSubscription("presence-a", with: "succeeded", members: ["1", "2"])
-        c.deliver("added-2", on: "presence-a", presence: .added("2"))
-        c.deliver("removed-2", on: "presence-a", presence: .removed("2"))
-        c.deliver("removed-2-again", on: "presence-a", presence: .removed("2"))
+        c.deliver(ByteBuffer(string: "added-2"), on: "presence-a", presence: .added("2"))
+        c.deliver(ByteBuffer(string: "removed-2"), on: "presence-a", presence: .removed("2"))
+        c.deliver(ByteBuffer(string: "removed-2-again"), on: "presence-a", presence: .removed("2"))
         #expect(await drain(c) == ["other", "succeeded", "added-3", "removed-2"])
     }
 
@@ -38,9 +39,9 @@ struct HubConnectionTests {
     func abandoned() async {
         let c = connection()
         c.beginSubscription("private-a")
-        c.deliver("event", on: "private-a", presence: nil)
+        c.deliver(ByteBuffer(string: "event"), on: "private-a", presence: nil)
         c.abandonSubscription("private-a")
-        c.deliver("later", on: "private-a", presence: nil)
+        c.deliver(ByteBuffer(string: "later"), on: "private-a", presence: nil)
         #expect(await drain(c) == ["later"])
     }
 

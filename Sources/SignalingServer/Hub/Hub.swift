@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import Metrics
 import NIOConcurrencyHelpers
+import NIOCore
 import Postgres
 import PusherProtocol
 
@@ -107,7 +108,7 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         for event in events {
             let targets = registry.withLockedValue { $0.channels[ChannelKey(appID: event.appID, channel: event.channel)].map { Array($0.values) } }
             guard let targets, !targets.isEmpty else { continue }
-            let text = Self.wireText(event)
+            let text = ByteBuffer(string: Self.wireText(event))
             let presence = Self.presenceChange(event)
             var delivered = 0
             for connection in targets where connection.socketID.rawValue != event.excludedSocket {

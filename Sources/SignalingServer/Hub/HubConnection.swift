@@ -1,4 +1,5 @@
 import NIOConcurrencyHelpers
+import NIOCore
 import PusherProtocol
 
 /// A presence membership change carried by a `pusher_internal:member_added` or
@@ -8,9 +9,10 @@ enum PresenceChange: Sendable, Equatable {
     case removed(String)
 }
 
-/// What a connection's writer sends: a text frame, or a close frame ending the connection.
+/// What a connection's writer sends: a text frame's bytes (one buffer shared by every
+/// subscriber of a fanned-out event), or a close frame ending the connection.
 enum HubOutbound: Sendable {
-    case text(String)
+    case text(ByteBuffer)
     case close(PusherErrorCode, String)
 }
 
@@ -37,7 +39,7 @@ final class HubConnection: Sendable {
         var channels: [String: String] = [:]
         /// Channels being subscribed: what arrived for them meanwhile, held back until the
         /// subscription succeeded (and dropped if it fails).
-        var pending: [String: [(text: String, presence: PresenceChange?)]] = [:]
+        var pending: [String: [(text: ByteBuffer, presence: PresenceChange?)]] = [:]
         /// The members this client knows of, per presence channel.
         var members: [String: Set<String>] = [:]
         var lastActivity: ContinuousClock.Instant
@@ -55,6 +57,11 @@ final class HubConnection: Sendable {
 
     /// Queues a text frame; a full queue ends the connection with 4100.
     func send(_ text: String) {
+        send(ByteBuffer(string: text))
+    }
+
+    /// Queues a text frame's bytes; a full queue ends the connection with 4100.
+    func send(_ text: ByteBuffer) {
         if case .dropped = continuation.yield(.text(text)) {
             overflow.withLockedValue { $0 = true }
             continuation.finish()
@@ -64,7 +71,7 @@ final class HubConnection: Sendable {
     /// Queues a message of `channel`. While the channel's subscription is pending it is held
     /// back; a presence change the client's member list already reflects is dropped, so a
     /// member is announced exactly once however the daemons' messages interleave.
-    func deliver(_ text: String, on channel: String, presence: PresenceChange?) {
+    func deliver(_ text: ByteBuffer, on channel: String, presence: PresenceChange?) {
         let send: Bool = state.withLockedValue {
             if $0.pending[channel] != nil {
                 $0.pending[channel]?.append((text, presence))

@@ -2,6 +2,7 @@ import CallStore
 import Foundation
 import HummingbirdWebSocket
 import Logging
+import NIOWebSocket
 import PusherProtocol
 
 /// One client's conversation with the hub, from `pusher:connection_established` to close.
@@ -45,8 +46,8 @@ struct PusherSocketSession {
     private func write(to outbound: WebSocketOutboundWriter) async throws {
         for await item in connection.outbound {
             switch item {
-            case .text(let text):
-                try await outbound.write(.text(text))
+            case .text(let bytes):
+                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
             case .close(let code, let reason):
                 try await outbound.close(.unknown(UInt16(code.rawValue)), reason: reason)
                 return

@@ -1,0 +1,96 @@
+import Diagnostics
+import Foundation
+
+/// Result formats of `diagnose echo`.
+enum DiagnoseFormat: String, CaseIterable, Sendable {
+    case text, json, junit
+}
+
+/// Prints a diagnosis: one line per check as text, JSON (`status`, `checks`) or JUnit XML.
+struct DiagnoseRenderer {
+    let format: DiagnoseFormat
+    let output: Output
+
+    /// Prints `report`; `title` heads the text and names the JUnit suite.
+    func render(_ report: EchoReport, title: String) throws {
+        switch format {
+        case .json: try output.json(DiagnoseJSON(report))
+        case .junit: output.write(DiagnoseJUnit.document(report, suite: title))
+        case .text: text(report, title: title)
+        }
+    }
+
+    private func text(_ report: EchoReport, title: String) {
+        output.line(title)
+        let width = report.checks.map(\.name.rawValue.count).max() ?? 0
+        for check in report.checks {
+            let name = check.name.rawValue.padding(toLength: width, withPad: " ", startingAt: 0)
+            let time = check.status == .skip ? "" : Self.milliseconds(check.duration)
+            var line = "\(check.status.rawValue.uppercased())  \(name)  \(time.padding(toLength: 10, withPad: " ", startingAt: 0))  \(check.detail)"
+            if let verdict = check.verdict { line += " => \(verdict)" }
+            output.line(line)
+        }
+        output.line(Self.summary(report))
+    }
+
+    /// The last line: the overall status and, on failure, the verdict to act on.
+    static func summary(_ report: EchoReport) -> String {
+        let count = { (status: EchoCheckStatus) in report.checks.filter { $0.status == status }.count }
+        let counts = "\(count(.pass)) passed, \(count(.warn)) warned, \(count(.fail)) failed, \(count(.skip)) skipped"
+        let security = report.checks.filter(\.security).map(\.name.rawValue)
+        if !security.isEmpty {
+            return "SECURITY FAILURE (\(security.joined(separator: ", "))): the auth endpoint grants what it must refuse; \(counts)"
+        }
+        guard let failure = report.firstFailure else { return "\(report.status.rawValue.uppercased()): \(counts)" }
+        return "FAIL at \(failure.name.rawValue): \(failure.verdict ?? failure.detail) (\(counts))"
+    }
+
+    /// `0.412 ms` / `12.3 ms`.
+    static func milliseconds(_ duration: Duration) -> String {
+        String(format: "%.1f ms", DiagnoseJSON.milliseconds(duration))
+    }
+}
+
+/// `--format json`: `{"status", "checks": [{"name", "status", "duration_ms", "detail", "verdict"}]}`.
+struct DiagnoseJSON: Encodable {
+    struct Check: Encodable {
+        let name: String
+        let status: String
+        let durationMS: Double
+        let detail: String
+        let verdict: String?
+        let security: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case name, status, detail, verdict, security
+            case durationMS = "duration_ms"
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(status, forKey: .status)
+            try container.encode(durationMS, forKey: .durationMS)
+            try container.encode(detail, forKey: .detail)
+            try container.encode(verdict, forKey: .verdict)
+            try container.encode(security, forKey: .security)
+        }
+    }
+
+    let status: String
+    let checks: [Check]
+
+    init(_ report: EchoReport) {
+        status = report.status.rawValue
+        checks = report.checks.map {
+            Check(name: $0.name.rawValue, status: $0.status.rawValue, durationMS: Self.milliseconds($0.duration),
+                  detail: $0.detail, verdict: $0.verdict, security: $0.security)
+        }
+    }
+
+    /// Milliseconds with three decimals.
+    static func milliseconds(_ duration: Duration) -> Double {
+        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        return (value * 1000).rounded() / 1000
+    }
+}

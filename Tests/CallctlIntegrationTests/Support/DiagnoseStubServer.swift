@@ -1,0 +1,128 @@
+import Foundation
+import LocalServices
+
+/// A broken WebSocket server on 127.0.0.1 for `diagnose echo`'s fault tests (a python3 script):
+/// `.silent` completes the WebSocket upgrade (101) and then never sends a frame, as a server
+/// that is not Pusher or a buffering proxy; `.expiredTLS` does the same behind TLS with a
+/// self-signed certificate for 127.0.0.1 that expired two days ago (made by the `cryptography`
+/// package of the test venv). Python binds port 0 and writes the port to a file; it exits when
+/// the test process is gone. Dropping the server ends it and removes its files.
+final class DiagnoseStubServer: @unchecked Sendable {
+    enum Mode: String {
+        case silent
+        case expiredTLS = "expired-tls"
+    }
+
+    let port: Int
+    private let pid: pid_t
+    private let directory: URL
+
+    /// argv: mode, the port file, the pid of the test process.
+    private static let script = """
+        import base64, datetime, hashlib, os, socket, ssl, sys, threading, time
+        mode, port_path, parent = sys.argv[1], sys.argv[2], int(sys.argv[3])
+
+        def watch_parent():
+            while os.getppid() == parent:
+                time.sleep(0.2)
+            os._exit(0)
+
+        def expired_context(directory):
+            import ipaddress
+            from cryptography import x509
+            from cryptography.x509.oid import NameOID
+            from cryptography.hazmat.primitives import hashes, serialization
+            from cryptography.hazmat.primitives.asymmetric import ec
+            key = ec.generate_private_key(ec.SECP256R1())
+            name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, '127.0.0.1')])
+            now = datetime.datetime.now(datetime.timezone.utc)
+            cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                    .serial_number(x509.random_serial_number())
+                    .not_valid_before(now - datetime.timedelta(days=30)).not_valid_after(now - datetime.timedelta(days=2))
+                    .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address('127.0.0.1'))]), critical=False)
+                    .sign(key, hashes.SHA256()))
+            cert_path, key_path = os.path.join(directory, 'cert.pem'), os.path.join(directory, 'key.pem')
+            with open(cert_path, 'wb') as f:
+                f.write(cert.public_bytes(serialization.Encoding.PEM))
+            with open(key_path, 'wb') as f:
+                f.write(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                          serialization.NoEncryption()))
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert_path, key_path)
+            return context
+
+        def serve(conn, context):
+            try:
+                if context:
+                    conn = context.wrap_socket(conn, server_side=True)
+                data = b''
+                while b'\\r\\n\\r\\n' not in data:
+                    chunk = conn.recv(4096)
+                    if not chunk:
+                        return
+                    data += chunk
+                keys = [l.split(b':', 1)[1].strip() for l in data.split(b'\\r\\n') if l.lower().startswith(b'sec-websocket-key:')]
+                if not keys:
+                    conn.sendall(b'HTTP/1.1 404 Not Found\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n')
+                    return
+                accept = base64.b64encode(hashlib.sha1(keys[0] + b'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest())
+                conn.sendall(b'HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n'
+                             + b'Sec-WebSocket-Accept: ' + accept + b'\\r\\n\\r\\n')
+                while conn.recv(4096):
+                    pass
+            except Exception:
+                pass
+            finally:
+                conn.close()
+
+        threading.Thread(target=watch_parent, daemon=True).start()
+        context = expired_context(os.path.dirname(port_path)) if mode == 'expired-tls' else None
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.bind(('127.0.0.1', 0))
+        listener.listen(16)
+        with open(port_path + '.tmp', 'w') as f:
+            f.write(str(listener.getsockname()[1]))
+        os.rename(port_path + '.tmp', port_path)
+        while True:
+            conn, _ = listener.accept()
+            threading.Thread(target=serve, args=(conn, context), daemon=True).start()
+        """
+
+    init(_ mode: Mode) throws {
+        let directory = try makeScratchDirectory("callctl-diagnose-stub")
+        let portPath = directory.appendingPathComponent("port").path
+        let python = mode == .expiredTLS ? PusherPeer.python : "python3"
+        let pid: pid_t
+        do {
+            pid = try CommandRunner.spawnDetached([python, "-c", Self.script, mode.rawValue, portPath, "\(getpid())"])
+        } catch {
+            try? FileManager.default.removeItem(at: directory)
+            throw error
+        }
+        var port: Int?
+        var exited = false
+        _ = eventually(within: 10) {
+            port = (try? String(contentsOfFile: portPath, encoding: .utf8)).flatMap { Int($0) }
+            var status: Int32 = 0
+            exited = port == nil && waitpid(pid, &status, WNOHANG) == pid
+            return port != nil || exited
+        }
+        guard let port else {
+            if !exited {
+                kill(pid, SIGKILL)
+                _ = try? CommandRunner.wait(for: pid)
+            }
+            try? FileManager.default.removeItem(at: directory)
+            throw LocalServiceError("the \(mode.rawValue) stub server (\(python)) did not start; the expired-tls mode needs the test venv (scripts/setup.sh)")
+        }
+        self.port = port
+        self.pid = pid
+        self.directory = directory
+    }
+
+    deinit {
+        kill(pid, SIGTERM)
+        _ = try? CommandRunner.wait(for: pid)
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
