@@ -44,10 +44,11 @@ struct AuthEndpoint: Sendable {
         return .unexpected(status: response.status, body: location.isEmpty ? Self.start(response.body) : "redirect\(location)")
     }
 
-    /// `200 in 12 ms (dns 0.1 ms, connect 0.3 ms, tls 2.1 ms, first byte 11 ms)`.
+    /// `200 in 12 ms (dns 0.1 ms, connect 0.3 ms, tls 2.1 ms, first byte 11 ms)`; `no tls` for plain HTTP.
     static func timingText(_ status: Int, _ timings: HTTPTimings) -> String {
-        "\(status) in \(Timing.text(timings.total)) (dns \(Timing.text(timings.dns)), connect \(Timing.text(timings.connect)), "
-            + "tls \(Timing.text(timings.tls)), first byte \(Timing.text(timings.firstByte)))"
+        let tls = timings.tls == .zero ? "no tls" : "tls \(Timing.text(timings.tls))"
+        return "\(status) in \(Timing.text(timings.total)) (dns \(Timing.text(timings.dns)), connect \(Timing.text(timings.connect)), "
+            + "\(tls), first byte \(Timing.text(timings.firstByte)))"
     }
 
     /// The first line of a body, shortened, for messages.

@@ -46,7 +46,7 @@ public func buildApplication(
                                               autoPing: .disabled, closeTimeout: .seconds(5))
     return Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies, registry: registry),
-        server: .http1WebSocketUpgrade(configuration: .init(ws: frames)) { request, _, _ in upgrade.decide(request) },
+        server: .http1WebSocketUpgrade(configuration: .init(ws: frames)) { request, channel, _ in upgrade.decide(request, channel: channel) },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "callctl"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

@@ -85,6 +85,25 @@ struct DiagnoseEchoTests {
         #expect(app.requests == ["POST /status/500"])
     }
 
+    @Test("an auth endpoint that signs for anyone: the three refusal checks fail loudly as SECURITY failures")
+    func openAuthEndpoint() throws {
+        let world = try DiagnoseEchoWorld()
+        let open = try DiagnoseStubServer(.openAuth(key: ServeProcess.appKey, secret: ServeProcess.appSecret))
+        let overrides: [String: String?] = ["--auth-url": "http://127.0.0.1:\(open.port)/broadcasting/auth", "--presence-channel": nil]
+        let run = try EchoRun.run(try world.flags(overrides))
+        #expect(run.outcome.status == 1, "\(run.outcome.output)")
+        let checks = try run.checks()
+        let holes = checks.filter { $0["security"] as? Bool == true }
+        #expect(holes.map { $0["name"] as? String ?? "" } == ["refuses_no_token", "refuses_other_user", "refuses_other_tenant"])
+        #expect(holes.allSatisfy { ($0["verdict"] as? String)?.hasPrefix("SECURITY: the auth endpoint signs") == true }, "\(holes)")
+        #expect(try run.statuses()["event_delivery"] == "pass" && run.statuses()["presence"] == "skip", "\(run.outcome.output)")
+        var text = overrides
+        text["--format"] = "text"
+        let lines = try EchoRun.run(try world.flags(text)).outcome.standardOutput.split(separator: "\n")
+        #expect(lines.last?.hasPrefix("SECURITY FAILURE (refuses_no_token, refuses_other_user, refuses_other_tenant)") == true,
+                "\(lines.last ?? "")")
+    }
+
     @Test("a server that upgrades but never sends connection_established: that check fails within 10 s")
     func silentServer() throws {
         let world = try DiagnoseEchoWorld()

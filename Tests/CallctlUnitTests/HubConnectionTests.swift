@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 import PusherProtocol
 @testable import SignalingServer
@@ -7,22 +8,32 @@ import Testing
 /// announcements de-duplicated against the member list, and the slow-client limit.
 @Suite("hub connection queue")
 struct HubConnectionTests {
-    private func connection() -> HubConnection {
-        HubConnection(socketID: SocketID("1.2")!, app: PusherApp(id: "1", key: "k", secret: "secret-123"))
+    /// Records what a connection sends; `writable` is what the socket reports.
+    final class RecordingSink: HubSink, @unchecked Sendable {
+        private let lock = NSLock()
+        private var frames: [String] = []
+        private var closes: [PusherErrorCode] = []
+        var writable = true
+
+        func write(_ text: ByteBuffer) -> Bool {
+            lock.withLock { frames.append(String(buffer: text)) }
+            return writable
+        }
+
+        func close(_ code: PusherErrorCode, reason: String) { lock.withLock { closes.append(code) } }
+
+        var sent: [String] { lock.withLock { frames } }
+        var closed: [PusherErrorCode] { lock.withLock { closes } }
     }
 
-    private func drain(_ connection: HubConnection) async -> [String] {
-        connection.finish()
-        var texts: [String] = []
-        for await item in connection.outbound {
-            if case .text(let bytes) = item { texts.append(String(buffer: bytes)) }
-        }
-        return texts
+    private func connection(_ sink: RecordingSink, now: ContinuousClock.Instant = .now) -> HubConnection {
+        HubConnection(socketID: SocketID("1.2")!, app: PusherApp(id: "1", key: "k", secret: "secret-123"), sink: sink, now: now)
     }
 
     @Test("messages of a channel being subscribed wait for subscription_succeeded; stale presence changes are dropped")
-    func heldBack() async {
-        let c = connection()
+    func heldBack() {
+        let sink = RecordingSink()
+        let c = connection(sink)
         c.beginSubscription("presence-a")
         c.deliver(ByteBuffer(string: "added-1"), on: "presence-a", presence: .added("1"))
         c.deliver(ByteBuffer(string: "added-3"), on: "presence-a", presence: .added("3"))
@@ -32,32 +43,49 @@ struct HubConnectionTests {
         c.deliver(ByteBuffer(string: "added-2"), on: "presence-a", presence: .added("2"))
         c.deliver(ByteBuffer(string: "removed-2"), on: "presence-a", presence: .removed("2"))
         c.deliver(ByteBuffer(string: "removed-2-again"), on: "presence-a", presence: .removed("2"))
-        #expect(await drain(c) == ["other", "succeeded", "added-3", "removed-2"])
+        #expect(sink.sent == ["other", "succeeded", "added-3", "removed-2"])
     }
 
     @Test("an abandoned subscription drops what was held back")
-    func abandoned() async {
-        let c = connection()
+    func abandoned() {
+        let sink = RecordingSink()
+        let c = connection(sink)
         c.beginSubscription("private-a")
         c.deliver(ByteBuffer(string: "event"), on: "private-a", presence: nil)
         c.abandonSubscription("private-a")
         c.deliver(ByteBuffer(string: "later"), on: "private-a", presence: nil)
-        #expect(await drain(c) == ["later"])
+        #expect(sink.sent == ["later"])
     }
 
-    @Test("a client that lets the queue fill up is marked overflowed and its queue ends")
-    func overflow() async {
-        let c = connection()
-        for n in 0...HubConnection.bufferLimit { c.send("\(n)") }
-        #expect(c.overflowed)
-        var count = 0
-        for await _ in c.outbound { count += 1 }
-        #expect(count == HubConnection.bufferLimit)
+    @Test("a client that stays unwritable for bufferLimit messages is closed once with 4100; nothing is sent after a close")
+    func overflow() {
+        let sink = RecordingSink()
+        let c = connection(sink)
+        sink.writable = false
+        for n in 0..<HubConnection.bufferLimit { c.send("\(n)") }
+        #expect(sink.closed == [.overCapacity])
+        c.send("after")
+        c.close(.reconnectImmediately, reason: "shutdown")
+        #expect(sink.sent.count == HubConnection.bufferLimit)
+        #expect(sink.closed == [.overCapacity])
+    }
+
+    @Test("a client that becomes writable again starts a new count")
+    func recovers() {
+        let sink = RecordingSink()
+        let c = connection(sink)
+        sink.writable = false
+        for n in 0..<(HubConnection.bufferLimit - 1) { c.send("\(n)") }
+        sink.writable = true
+        c.send("drained")
+        sink.writable = false
+        for n in 0..<(HubConnection.bufferLimit - 1) { c.send("\(n)") }
+        #expect(sink.closed.isEmpty)
     }
 
     @Test("the client-event budget refills every second")
     func clientEventBudget() {
-        let c = connection()
+        let c = connection(RecordingSink())
         let start = ContinuousClock.now
         #expect((0..<3).allSatisfy { _ in c.admitClientEvent(perSecond: 3, now: start) })
         #expect(!c.admitClientEvent(perSecond: 3, now: start + .milliseconds(500)))
@@ -67,7 +95,7 @@ struct HubConnectionTests {
     @Test("silence past the activity timeout asks for a ping; no answer within the pong timeout is dead")
     func liveness() {
         let start = ContinuousClock.now
-        let c = HubConnection(socketID: SocketID("1.2")!, app: PusherApp(id: "1", key: "k", secret: "secret-123"), now: start)
+        let c = connection(RecordingSink(), now: start)
         #expect(c.liveness(activity: .seconds(10), pong: .seconds(2), now: start + .seconds(9)) == .alive)
         #expect(c.liveness(activity: .seconds(10), pong: .seconds(2), now: start + .seconds(10)) == .ping)
         #expect(c.liveness(activity: .seconds(10), pong: .seconds(2), now: start + .seconds(11)) == .alive)

@@ -9,30 +9,32 @@ enum PresenceChange: Sendable, Equatable {
     case removed(String)
 }
 
-/// What a connection's writer sends: a text frame's bytes (one buffer shared by every
-/// subscriber of a fanned-out event), or a close frame ending the connection.
-enum HubOutbound: Sendable {
-    case text(ByteBuffer)
-    case close(PusherErrorCode, String)
+/// Where a connection's frames go: in the daemon, straight into the client's NIO channel
+/// (``ChannelSink``); in unit tests, a recorder.
+protocol HubSink: Sendable {
+    /// Queues a text frame; false when the client is not reading fast enough (its socket's
+    /// send buffer is over the high-water mark).
+    func write(_ text: ByteBuffer) -> Bool
+    /// Sends a close frame with `code` and ends the connection.
+    func close(_ code: PusherErrorCode, reason: String)
 }
 
-/// One WebSocket client of the hub: its socket id, app, the queue its writer drains, and the
+/// One WebSocket client of the hub: its socket id, app, where its frames go, and the
 /// bookkeeping behind pings, subscriptions and the client-event rate limit.
 ///
-/// Delivery never waits for the client: ``send(_:)`` queues. A client that lets
-/// ``bufferLimit`` messages pile up is closed with 4100 (over capacity, reconnect after a
-/// back-off) instead of silently losing messages.
+/// Delivery never waits for the client: frames are handed to the client's event loop, and
+/// the send decision and the hand-over happen under one lock, so a client sees its messages
+/// in the order they were decided. A client that stays unwritable for ``bufferLimit``
+/// messages is closed with 4100 (over capacity, reconnect after a back-off) instead of
+/// letting its backlog grow without bound.
 final class HubConnection: Sendable {
-    /// Messages a slow client may have queued before it is disconnected.
+    /// Messages sent to a client that is not reading before it is disconnected.
     static let bufferLimit = 2_000
 
     let socketID: SocketID
     let app: PusherApp
-    let outbound: AsyncStream<HubOutbound>
-    private let continuation: AsyncStream<HubOutbound>.Continuation
+    private let sink: any HubSink
     private let state: NIOLockedValueBox<State>
-    /// Apart from `state`, so ``send(_:)`` may run while `state` is locked.
-    private let overflow = NIOLockedValueBox(false)
 
     struct State {
         /// Subscribed channels, with the presence user id for presence channels.
@@ -46,25 +48,39 @@ final class HubConnection: Sendable {
         var pingSentAt: ContinuousClock.Instant?
         var eventWindowStart: ContinuousClock.Instant
         var eventsInWindow = 0
+        /// Frames sent while the client was not writable, in a row.
+        var unwritable = 0
+        var closed = false
     }
 
-    init(socketID: SocketID, app: PusherApp, now: ContinuousClock.Instant = .now) {
+    init(socketID: SocketID, app: PusherApp, sink: any HubSink, now: ContinuousClock.Instant = .now) {
         self.socketID = socketID
         self.app = app
-        (outbound, continuation) = AsyncStream.makeStream(of: HubOutbound.self, bufferingPolicy: .bufferingOldest(Self.bufferLimit))
+        self.sink = sink
         state = NIOLockedValueBox(State(lastActivity: now, eventWindowStart: now))
     }
 
-    /// Queues a text frame; a full queue ends the connection with 4100.
+    /// Sends a text frame.
     func send(_ text: String) {
         send(ByteBuffer(string: text))
     }
 
-    /// Queues a text frame's bytes; a full queue ends the connection with 4100.
+    /// Sends a text frame's bytes.
     func send(_ text: ByteBuffer) {
-        if case .dropped = continuation.yield(.text(text)) {
-            overflow.withLockedValue { $0 = true }
-            continuation.finish()
+        state.withLockedValue { write(text, &$0) }
+    }
+
+    /// Hands a frame to the sink; called with the state locked.
+    private func write(_ text: ByteBuffer, _ state: inout State) {
+        guard !state.closed else { return }
+        if sink.write(text) {
+            state.unwritable = 0
+        } else {
+            state.unwritable += 1
+            if state.unwritable >= Self.bufferLimit {
+                state.closed = true
+                sink.close(.overCapacity, reason: "more than \(Self.bufferLimit) messages unread")
+            }
         }
     }
 
@@ -72,14 +88,13 @@ final class HubConnection: Sendable {
     /// back; a presence change the client's member list already reflects is dropped, so a
     /// member is announced exactly once however the daemons' messages interleave.
     func deliver(_ text: ByteBuffer, on channel: String, presence: PresenceChange?) {
-        let send: Bool = state.withLockedValue {
+        state.withLockedValue {
             if $0.pending[channel] != nil {
                 $0.pending[channel]?.append((text, presence))
-                return false
+            } else if Self.admit(presence, into: &$0.members[channel]) {
+                write(text, &$0)
             }
-            return Self.admit(presence, into: &$0.members[channel])
         }
-        if send { self.send(text) }
     }
 
     /// Holds back `channel`'s messages until ``completeSubscription(_:with:members:)``.
@@ -92,8 +107,8 @@ final class HubConnection: Sendable {
         state.withLockedValue {
             let held = $0.pending.removeValue(forKey: channel) ?? []
             $0.members[channel] = members
-            send(succeeded)
-            for item in held where Self.admit(item.presence, into: &$0.members[channel]) { send(item.text) }
+            write(ByteBuffer(string: succeeded), &$0)
+            for item in held where Self.admit(item.presence, into: &$0.members[channel]) { write(item.text, &$0) }
         }
     }
 
@@ -110,17 +125,14 @@ final class HubConnection: Sendable {
         }
     }
 
-    /// Queues a close frame and ends the queue.
+    /// Sends a close frame with `code` (once).
     func close(_ code: PusherErrorCode, reason: String) {
-        continuation.yield(.close(code, reason))
-        continuation.finish()
+        state.withLockedValue {
+            guard !$0.closed else { return }
+            $0.closed = true
+            sink.close(code, reason: reason)
+        }
     }
-
-    /// Ends the queue without a close frame (the client is gone).
-    func finish() { continuation.finish() }
-
-    /// True when the queue overflowed.
-    var overflowed: Bool { overflow.withLockedValue { $0 } }
 
     /// The client sent something: it is alive.
     func touch(_ now: ContinuousClock.Instant = .now) {

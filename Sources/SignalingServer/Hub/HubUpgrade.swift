@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import PusherProtocol
 
 /// Decides whether an HTTP request becomes a hub WebSocket: `GET /app/{key}` upgrades; any
@@ -11,7 +12,7 @@ import PusherProtocol
 struct HubUpgrade: Sendable {
     let hub: Hub
 
-    func decide(_ request: HTTPRequest) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
+    func decide(_ request: HTTPRequest, channel: any Channel) -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> {
         guard let target = request.path, target.hasPrefix("/app/") else { return .dontUpgrade }
         let components = URLComponents(string: target)
         let key = String((components?.path ?? target).dropFirst("/app/".count))
@@ -32,7 +33,7 @@ struct HubUpgrade: Sendable {
         }
         let hub = hub
         return .upgrade([:]) { inbound, outbound, context in
-            let connection = HubConnection(socketID: .random(), app: app)
+            let connection = HubConnection(socketID: .random(), app: app, sink: ChannelSink(channel: channel, outbound: outbound))
             try await PusherSocketSession(hub: hub, connection: connection, logger: hub.logger).run(inbound: inbound, outbound: outbound)
         }
     }

@@ -2,13 +2,11 @@ import CallStore
 import Foundation
 import HummingbirdWebSocket
 import Logging
-import NIOWebSocket
 import PusherProtocol
 
-/// One client's conversation with the hub, from `pusher:connection_established` to close.
-///
-/// Two tasks per connection: this one reads and answers the client's messages; a writer drains
-/// the connection's queue into the socket, so delivery to a slow client never holds up others.
+/// One client's conversation with the hub, from `pusher:connection_established` to close:
+/// this task reads and answers the client's messages; what is sent to the client goes
+/// through its ``HubConnection`` straight to the socket.
 struct PusherSocketSession {
     let hub: Hub
     let connection: HubConnection
@@ -23,17 +21,13 @@ struct PusherSocketSession {
         defer { hub.remove(connection) }
         connection.send(PusherMessage.connectionEstablished(socketID: connection.socketID,
                                                             activityTimeout: hub.settings.activityTimeout).encoded())
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { try await write(to: outbound) }
-            defer { connection.finish() }
-            for try await message in inbound.messages(maxSize: hub.settings.maximumMessageBytes * 2) {
-                connection.touch()
-                guard case .text(let text) = message else {
-                    connection.send(PusherMessage.error(message: "Only text frames carry Pusher messages.", code: nil).encoded())
-                    continue
-                }
-                await handle(text)
+        for try await message in inbound.messages(maxSize: hub.settings.maximumMessageBytes * 2) {
+            connection.touch()
+            guard case .text(let text) = message else {
+                connection.send(PusherMessage.error(message: "Only text frames carry Pusher messages.", code: nil).encoded())
+                continue
             }
+            await handle(text)
         }
         // A connection that never subscribed left no rows; at shutdown the hub removes all rows at once.
         guard !connection.channels.isEmpty, !hub.isClosing else { return }
@@ -41,22 +35,6 @@ struct PusherSocketSession {
             try HubStore(connection: $0).disconnect(daemon: daemon, socket: socket)
         }) ?? []
         await hub.announce(departures)
-    }
-
-    private func write(to outbound: WebSocketOutboundWriter) async throws {
-        for await item in connection.outbound {
-            switch item {
-            case .text(let bytes):
-                try await outbound.write(.custom(WebSocketFrame(fin: true, opcode: .text, data: bytes)))
-            case .close(let code, let reason):
-                try await outbound.close(.unknown(UInt16(code.rawValue)), reason: reason)
-                return
-            }
-        }
-        if connection.overflowed {
-            try await outbound.close(.unknown(UInt16(PusherErrorCode.overCapacity.rawValue)),
-                                     reason: "more than \(HubConnection.bufferLimit) messages waiting")
-        }
     }
 
     private func handle(_ text: String) async {

@@ -1,26 +1,37 @@
 import Foundation
 import LocalServices
 
-/// A broken WebSocket server on 127.0.0.1 for `diagnose echo`'s fault tests (a python3 script):
+/// A broken server on 127.0.0.1 for `diagnose echo`'s fault tests (a python3 script):
 /// `.silent` completes the WebSocket upgrade (101) and then never sends a frame, as a server
 /// that is not Pusher or a buffering proxy; `.expiredTLS` does the same behind TLS with a
 /// self-signed certificate for 127.0.0.1 that expired two days ago (made by the `cryptography`
-/// package of the test venv). Python binds port 0 and writes the port to a file; it exits when
+/// package of the test venv); `.openAuth` is a channel-auth endpoint that signs every channel
+/// for anyone, token or not, with the given key and secret. Python binds port 0 and writes the port to a file; it exits when
 /// the test process is gone. Dropping the server ends it and removes its files.
 final class DiagnoseStubServer: @unchecked Sendable {
-    enum Mode: String {
+    enum Mode {
         case silent
-        case expiredTLS = "expired-tls"
+        case expiredTLS
+        case openAuth(key: String, secret: String)
+
+        /// The script's arguments after the port file and the parent pid.
+        var arguments: [String] {
+            switch self {
+            case .silent: ["silent"]
+            case .expiredTLS: ["expired-tls"]
+            case .openAuth(let key, let secret): ["open-auth", key, secret]
+            }
+        }
     }
 
     let port: Int
     private let pid: pid_t
     private let directory: URL
 
-    /// argv: mode, the port file, the pid of the test process.
+    /// argv: the port file, the pid of the test process, the mode and its arguments.
     private static let script = """
-        import base64, datetime, hashlib, os, socket, ssl, sys, threading, time
-        mode, port_path, parent = sys.argv[1], sys.argv[2], int(sys.argv[3])
+        import base64, datetime, hashlib, hmac, json, os, socket, ssl, sys, threading, time, urllib.parse
+        port_path, parent, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 
         def watch_parent():
             while os.getppid() == parent:
@@ -61,6 +72,8 @@ final class DiagnoseStubServer: @unchecked Sendable {
                     if not chunk:
                         return
                     data += chunk
+                if mode == 'open-auth':
+                    return sign_anything(conn, data)
                 keys = [l.split(b':', 1)[1].strip() for l in data.split(b'\\r\\n') if l.lower().startswith(b'sec-websocket-key:')]
                 if not keys:
                     conn.sendall(b'HTTP/1.1 404 Not Found\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n')
@@ -74,6 +87,18 @@ final class DiagnoseStubServer: @unchecked Sendable {
                 pass
             finally:
                 conn.close()
+
+        def sign_anything(conn, data):
+            head, _, body = data.partition(b'\\r\\n\\r\\n')
+            lengths = [int(l.split(b':', 1)[1]) for l in head.split(b'\\r\\n') if l.lower().startswith(b'content-length:')]
+            while len(body) < (lengths[0] if lengths else 0):
+                body += conn.recv(4096)
+            form = urllib.parse.parse_qs(body.decode())
+            message = (form['socket_id'][0] + ':' + form['channel_name'][0]).encode()
+            signature = hmac.new(sys.argv[5].encode(), message, hashlib.sha256).hexdigest()
+            answer = json.dumps({'auth': sys.argv[4] + ':' + signature}).encode()
+            conn.sendall(b'HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nConnection: close\\r\\n'
+                         + b'Content-Length: ' + str(len(answer)).encode() + b'\\r\\n\\r\\n' + answer)
 
         threading.Thread(target=watch_parent, daemon=True).start()
         context = expired_context(os.path.dirname(port_path)) if mode == 'expired-tls' else None
@@ -91,10 +116,11 @@ final class DiagnoseStubServer: @unchecked Sendable {
     init(_ mode: Mode) throws {
         let directory = try makeScratchDirectory("callctl-diagnose-stub")
         let portPath = directory.appendingPathComponent("port").path
-        let python = mode == .expiredTLS ? PusherPeer.python : "python3"
+        let python: String
+        if case .expiredTLS = mode { python = PusherPeer.python } else { python = "python3" }
         let pid: pid_t
         do {
-            pid = try CommandRunner.spawnDetached([python, "-c", Self.script, mode.rawValue, portPath, "\(getpid())"])
+            pid = try CommandRunner.spawnDetached([python, "-c", Self.script, portPath, "\(getpid())"] + mode.arguments)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
@@ -113,7 +139,7 @@ final class DiagnoseStubServer: @unchecked Sendable {
                 _ = try? CommandRunner.wait(for: pid)
             }
             try? FileManager.default.removeItem(at: directory)
-            throw LocalServiceError("the \(mode.rawValue) stub server (\(python)) did not start; the expired-tls mode needs the test venv (scripts/setup.sh)")
+            throw LocalServiceError("the \(mode.arguments[0]) stub server (\(python)) did not start; the expired-tls mode needs the test venv (scripts/setup.sh)")
         }
         self.port = port
         self.pid = pid
