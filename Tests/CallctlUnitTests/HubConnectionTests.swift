@@ -14,6 +14,7 @@ struct HubConnectionTests {
         private var frames: [String] = []
         private var closes: [PusherErrorCode] = []
         var writable = true
+        var eventLoop: (any EventLoop)? { nil }
 
         func write(_ text: ByteBuffer) -> Bool {
             lock.withLock { frames.append(String(buffer: text)) }

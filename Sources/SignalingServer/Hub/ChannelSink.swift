@@ -3,13 +3,15 @@ import NIOCore
 import NIOWebSocket
 import PusherProtocol
 
-/// A hub connection's frames written straight into its NIO channel: `writeAndFlush` hands
-/// each frame to the channel's event loop without waking a task per message, and the frame's
-/// bytes are shared by every subscriber of a fanned-out event. Closing goes through
+/// A hub connection's frames written straight into its NIO channel, on the channel's event
+/// loop, without waking a task per message; a fanned-out event's bytes are shared by every
+/// subscriber. Closing goes through
 /// Hummingbird's WebSocket writer, which runs the close handshake.
 struct ChannelSink: HubSink {
     let channel: any Channel
     let outbound: WebSocketOutboundWriter
+
+    var eventLoop: (any EventLoop)? { channel.eventLoop }
 
     func write(_ text: ByteBuffer) -> Bool {
         let writable = channel.isWritable

@@ -110,10 +110,18 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
             guard let targets, !targets.isEmpty else { continue }
             let text = ByteBuffer(string: Self.wireText(event))
             let presence = Self.presenceChange(event)
+            var loops: [ObjectIdentifier: (loop: any EventLoop, connections: [HubConnection])] = [:]
             var delivered = 0
             for connection in targets where connection.socketID.rawValue != event.excludedSocket {
-                connection.deliver(text, on: event.channel, presence: presence)
                 delivered += 1
+                guard let loop = connection.eventLoop else {
+                    connection.deliver(text, on: event.channel, presence: presence)
+                    continue
+                }
+                loops[ObjectIdentifier(loop), default: (loop, [])].connections.append(connection)
+            }
+            for (loop, connections) in loops.values {
+                loop.execute { for connection in connections { connection.deliver(text, on: event.channel, presence: presence) } }
             }
             deliveredCounter.increment(by: delivered)
         }

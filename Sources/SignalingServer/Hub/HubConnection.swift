@@ -17,14 +17,25 @@ protocol HubSink: Sendable {
     func write(_ text: ByteBuffer) -> Bool
     /// Sends a close frame with `code` and ends the connection.
     func close(_ code: PusherErrorCode, reason: String)
+    /// The event loop the client's socket lives on; nil when there is none (tests).
+    var eventLoop: (any EventLoop)? { get }
+}
+
+extension HubSink {
+    /// Runs `body` on the socket's event loop (inline when already there, or without one),
+    /// so every send decision of a connection happens in one place, in order.
+    func perform(_ body: @escaping @Sendable () -> Void) {
+        guard let loop = eventLoop, !loop.inEventLoop else { return body() }
+        loop.execute(body)
+    }
 }
 
 /// One WebSocket client of the hub: its socket id, app, where its frames go, and the
 /// bookkeeping behind pings, subscriptions and the client-event rate limit.
 ///
-/// Delivery never waits for the client: frames are handed to the client's event loop, and
-/// the send decision and the hand-over happen under one lock, so a client sees its messages
-/// in the order they were decided. A client that stays unwritable for ``bufferLimit``
+/// Delivery never waits for the client: every send decision runs on the client's event loop
+/// (``HubSink/perform(_:)``; the hub batches a fanned-out event into one task per loop), so
+/// a client sees its messages in the order they were decided. A client that stays unwritable for ``bufferLimit``
 /// messages is closed with 4100 (over capacity, reconnect after a back-off) instead of
 /// letting its backlog grow without bound.
 final class HubConnection: Sendable {
@@ -67,8 +78,11 @@ final class HubConnection: Sendable {
 
     /// Sends a text frame's bytes.
     func send(_ text: ByteBuffer) {
-        state.withLockedValue { write(text, &$0) }
+        sink.perform { self.state.withLockedValue { self.write(text, &$0) } }
     }
+
+    /// The event loop to run ``deliver(_:on:presence:)`` on; nil for a loop-less sink.
+    var eventLoop: (any EventLoop)? { sink.eventLoop }
 
     /// Hands a frame to the sink; called with the state locked.
     private func write(_ text: ByteBuffer, _ state: inout State) {
@@ -84,8 +98,8 @@ final class HubConnection: Sendable {
         }
     }
 
-    /// Queues a message of `channel`. While the channel's subscription is pending it is held
-    /// back; a presence change the client's member list already reflects is dropped, so a
+    /// Sends a message of `channel`; call it on ``eventLoop``. While the channel's
+    /// subscription is pending it is held back; a presence change the client's member list already reflects is dropped, so a
     /// member is announced exactly once however the daemons' messages interleave.
     func deliver(_ text: ByteBuffer, on channel: String, presence: PresenceChange?) {
         state.withLockedValue {
@@ -99,22 +113,24 @@ final class HubConnection: Sendable {
 
     /// Holds back `channel`'s messages until ``completeSubscription(_:with:members:)``.
     func beginSubscription(_ channel: String) {
-        state.withLockedValue { $0.pending[channel] = $0.pending[channel] ?? [] }
+        sink.perform { self.state.withLockedValue { $0.pending[channel] = $0.pending[channel] ?? [] } }
     }
 
     /// Sends `succeeded`, then what arrived meanwhile, filtered by `members` (presence only).
     func completeSubscription(_ channel: String, with succeeded: String, members: Set<String>?) {
-        state.withLockedValue {
-            let held = $0.pending.removeValue(forKey: channel) ?? []
-            $0.members[channel] = members
-            write(ByteBuffer(string: succeeded), &$0)
-            for item in held where Self.admit(item.presence, into: &$0.members[channel]) { write(item.text, &$0) }
+        sink.perform {
+            self.state.withLockedValue {
+                let held = $0.pending.removeValue(forKey: channel) ?? []
+                $0.members[channel] = members
+                self.write(ByteBuffer(string: succeeded), &$0)
+                for item in held where Self.admit(item.presence, into: &$0.members[channel]) { self.write(item.text, &$0) }
+            }
         }
     }
 
     /// Drops what was held back for a subscription that failed.
     func abandonSubscription(_ channel: String) {
-        state.withLockedValue { _ = $0.pending.removeValue(forKey: channel) }
+        sink.perform { self.state.withLockedValue { _ = $0.pending.removeValue(forKey: channel) } }
     }
 
     private static func admit(_ change: PresenceChange?, into members: inout Set<String>?) -> Bool {
