@@ -46,7 +46,7 @@ SQL
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 serve_port=$(free_port)
-CALLCTL_JWT_SECRET=$secret "$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size "${POOL:-16}" --log-level warning \
+CALLCTL_JWT_SECRET=$secret REVERB_APP_ID=1 REVERB_APP_KEY=bench-key REVERB_APP_SECRET=$secret "$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size "${POOL:-16}" --log-level warning \
     2>"$pg_work/serve.log" &
 serve_pid=$!
 for _ in $(seq 100); do

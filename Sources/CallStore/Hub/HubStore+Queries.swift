@@ -35,6 +35,11 @@ extension HubStore {
         try members(connection, appID: appID, channel: channel)
     }
 
+    /// How many daemons other than `daemon` are alive (registered and not yet cleared).
+    public func peers(of daemon: UUID) throws -> Int {
+        try connection.query("SELECT count(*) AS peers FROM hub_daemons WHERE id <> $1", daemon).first?.decode(Int.self, "peers") ?? 0
+    }
+
     /// Keeps a fanned-out message too large for a `NOTIFY` payload; its id goes in the
     /// notification instead.
     public func storeMessage(_ body: String) throws -> Int64 {

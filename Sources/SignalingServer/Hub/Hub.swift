@@ -20,6 +20,8 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     let settings: HubSettings
     let logger: Logger
     private let registry = NIOLockedValueBox(Registry())
+    /// Whether another daemon shares the database; fan-out is skipped while there is none.
+    private let peers = NIOLockedValueBox(true)
     private let connectionGauge = Gauge(label: "callctl_hub_connections")
     private let deliveredCounter = Counter(label: "callctl_hub_messages_delivered_total")
 
@@ -46,15 +48,23 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// A daemon not seen for this long is considered dead and its subscriptions removed.
     static let staleAfterSeconds = 20
 
-    /// Records this daemon as alive in `hub_daemons` — before it accepts connections, so no
-    /// other daemon takes its first subscriptions for a dead daemon's — and clears the
-    /// subscriptions of daemons gone silent, announcing the presence departures.
+    /// Records this daemon as alive in `hub_daemons` and announces it on `callctl_hub` —
+    /// before it accepts connections, so no other daemon takes its first subscriptions for a
+    /// dead daemon's or skips fanning out to it — and clears the subscriptions of daemons
+    /// gone silent, announcing the presence departures. Called again every few seconds.
     public func register() async throws {
-        let departures = try await pool.withConnection { [daemonID] in
-            try HubStore(connection: $0).heartbeat(daemon: daemonID, staleAfter: Self.staleAfterSeconds)
+        let (departures, others) = try await pool.withConnection { [daemonID] in
+            let store = HubStore(connection: $0)
+            let departures = try store.heartbeat(daemon: daemonID, staleAfter: Self.staleAfterSeconds)
+            try $0.notify(HubFanout.notifyChannel, payload: HubFanout(origin: daemonID).text)
+            return (departures, try store.peers(of: daemonID))
         }
+        peers.withLockedValue { $0 = others > 0 }
         await announce(departures)
     }
+
+    /// Another daemon spoke on `callctl_hub` (it started, or fanned out an event).
+    func heardPeer() { peers.withLockedValue { $0 = true } }
 
     /// Adds a new connection, or names the error code that refuses it.
     func admit(_ connection: HubConnection) -> PusherErrorCode? {
@@ -144,7 +154,10 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         return PusherJSON.object(members).jsonString
     }
 
+    /// Sends nothing while no other daemon is registered: a daemon announces itself on
+    /// `callctl_hub` before it listens, which every other daemon hears at once.
     public func fanOut(_ events: [HubEvent], on connection: PGConnection) throws {
+        guard peers.withLockedValue({ $0 }) else { return }
         for event in events {
             var payload = HubFanout(origin: daemonID, event: event).text
             if payload.utf8.count > HubFanout.inlineLimit {

@@ -11,7 +11,7 @@ struct HubFanout: Codable, Sendable {
 
     /// The daemon that sent it (which ignores its own notifications).
     var origin: UUID
-    /// The event, absent when the body is in `hub_messages`.
+    /// The event; absent when the body is in `hub_messages`, or in a daemon's announcement.
     var event: Event?
     /// The `hub_messages` id holding the full body.
     var stored: Int64?
@@ -34,6 +34,11 @@ struct HubFanout: Codable, Sendable {
     init(origin: UUID, stored: Int64) {
         self.origin = origin
         self.stored = stored
+    }
+
+    /// A daemon announcing itself: no event.
+    init(origin: UUID) {
+        self.origin = origin
     }
 
     /// The JSON text.

@@ -65,6 +65,7 @@ final class HubListener: Sendable {
 
     private func deliver(_ payload: String, connection: PGConnection) {
         guard var fanout = HubFanout(text: payload), fanout.origin != hub.daemonID else { return }
+        hub.heardPeer()
         if let id = fanout.stored {
             guard let body = try? HubStore(connection: connection).message(id: id), let full = HubFanout(text: body) else { return }
             fanout = full
