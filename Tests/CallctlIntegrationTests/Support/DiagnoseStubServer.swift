@@ -114,36 +114,12 @@ final class DiagnoseStubServer: @unchecked Sendable {
         """
 
     init(_ mode: Mode) throws {
-        let directory = try makeScratchDirectory("callctl-diagnose-stub")
-        let portPath = directory.appendingPathComponent("port").path
         let python: String
         if case .expiredTLS = mode { python = PusherPeer.python } else { python = "python3" }
-        let pid: pid_t
-        do {
-            pid = try CommandRunner.spawnDetached([python, "-c", Self.script, portPath, "\(getpid())"] + mode.arguments)
-        } catch {
-            try? FileManager.default.removeItem(at: directory)
-            throw error
-        }
-        var port: Int?
-        var exited = false
-        _ = eventually(within: 10) {
-            port = (try? String(contentsOfFile: portPath, encoding: .utf8)).flatMap { Int($0) }
-            var status: Int32 = 0
-            exited = port == nil && waitpid(pid, &status, WNOHANG) == pid
-            return port != nil || exited
-        }
-        guard let port else {
-            if !exited {
-                kill(pid, SIGKILL)
-                _ = try? CommandRunner.wait(for: pid)
-            }
-            try? FileManager.default.removeItem(at: directory)
-            throw LocalServiceError("the \(mode.arguments[0]) stub server (\(python)) did not start; the expired-tls mode needs the test venv (scripts/setup.sh)")
-        }
-        self.port = port
-        self.pid = pid
-        self.directory = directory
+        (pid, port, directory) = try PortFileProcess.start(
+            label: "callctl-diagnose-stub",
+            failure: "the \(mode.arguments[0]) stub server (\(python)) did not start; the expired-tls mode needs the test venv (scripts/setup.sh)"
+        ) { _, portPath in [python, "-c", Self.script, portPath, "\(getpid())"] + mode.arguments }
     }
 
     deinit {

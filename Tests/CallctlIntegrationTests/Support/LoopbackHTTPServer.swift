@@ -62,35 +62,9 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         """
 
     init() throws {
-        let directory = try makeScratchDirectory("callctl-http")
-        let portPath = directory.appendingPathComponent("port").path
-        let pid: pid_t
-        do {
-            pid = try CommandRunner.spawnDetached(["python3", "-c", Self.script, directory.appendingPathComponent("requests").path,
-                                                   portPath, "\(getpid())"])
-        } catch {
-            try? FileManager.default.removeItem(at: directory)
-            throw error
+        (pid, port, directory) = try PortFileProcess.start(label: "callctl-http", failure: "the loopback HTTP server (python3) did not start") {
+            ["python3", "-c", Self.script, $0.appendingPathComponent("requests").path, $1, "\(getpid())"]
         }
-        var port: Int?
-        var exited = false
-        _ = eventually(within: 10) {
-            port = (try? String(contentsOfFile: portPath, encoding: .utf8)).flatMap { Int($0) }
-            var status: Int32 = 0
-            exited = port == nil && waitpid(pid, &status, WNOHANG) == pid
-            return port != nil || exited
-        }
-        guard let port else {
-            if !exited {
-                kill(pid, SIGKILL)
-                _ = try? CommandRunner.wait(for: pid)
-            }
-            try? FileManager.default.removeItem(at: directory)
-            throw LocalServiceError("the loopback HTTP server (python3) did not start")
-        }
-        self.port = port
-        self.pid = pid
-        self.directory = directory
     }
 
     deinit { stop() }

@@ -68,31 +68,9 @@ final class OutboxPusherServer: @unchecked Sendable {
 
     /// Starts the server for `app` on `port` (0: any free port).
     init(app: PusherApp, port: Int = 0) throws {
-        let directory = try makeScratchDirectory("callctl-pusher")
-        let portPath = directory.appendingPathComponent("port").path
-        let pid: pid_t
-        do {
-            pid = try CommandRunner.spawnDetached(["python3", "-c", Self.script, directory.path, "\(port)", "\(getpid())",
-                                                   app.key, app.secret])
-        } catch {
-            try? FileManager.default.removeItem(at: directory)
-            throw error
-        }
-        var bound: Int?
-        _ = eventually(within: 10) {
-            bound = (try? String(contentsOfFile: portPath, encoding: .utf8)).flatMap { Int($0) }
-            var status: Int32 = 0
-            return bound != nil || waitpid(pid, &status, WNOHANG) == pid
-        }
-        guard let bound else {
-            kill(pid, SIGKILL)
-            _ = try? CommandRunner.wait(for: pid)
-            try? FileManager.default.removeItem(at: directory)
-            throw LocalServiceError("the Pusher stand-in (python3) did not start on port \(port)")
-        }
-        self.port = bound
-        self.pid = pid
-        self.directory = directory
+        (pid, self.port, directory) = try PortFileProcess.start(
+            label: "callctl-pusher", failure: "the Pusher stand-in (python3) did not start on port \(port)"
+        ) { directory, _ in ["python3", "-c", Self.script, directory.path, "\(port)", "\(getpid())", app.key, app.secret] }
     }
 
     deinit {
