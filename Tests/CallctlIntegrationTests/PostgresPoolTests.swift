@@ -40,8 +40,12 @@ struct PostgresPoolTests {
                 try await group.waitForAll()
             }
         }
-        let blocked = "SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
-        let allWaiting = try eventually(within: 10) { try admin.query(blocked).first!.decode(Int64.self, "n") == 8 }
+        // pg_locks is cluster-wide and other suites wait on advisory locks too: count this database's only.
+        let blocked = """
+            SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            """
+        let allWaiting = try eventually(within: 20) { try admin.query(blocked).first!.decode(Int64.self, "n") == 8 }
         try admin.query("SELECT pg_advisory_unlock($1)", Int64(42))
         try await waiters.value
         #expect(allWaiting, "fewer than 8 statements were in flight at once")

@@ -12,12 +12,14 @@ struct DiagnoseCommand: AsyncParsableCommand {
 
         Exit codes: 0 every check passed, 1 a check failed, 2 the diagnosis could not run \
         (a bad or missing flag, an unreadable --env-file). What the argument parser rejects \
-        itself, an unknown flag or a flag without its value, exits 64.
+        itself, an unknown flag or a flag without its value, exits 64. `diagnose db` \
+        exits 0 healthy, 1 a problem found, 69 database unreachable, 78 schema missing.
 
         Examples:
           callctl diagnose echo --env-file /var/www/app/.env --token "$TOKEN" --channel private-appointments.42
           callctl diagnose echo --env-file .env --token "$T" --channel private-users.7 --format junit > echo.xml
+          callctl diagnose db --env-file /var/www/app/.env
         """,
-        subcommands: [DiagnoseEcho.self]
+        subcommands: [DiagnoseEcho.self, DiagnoseDB.self]
     )
 }
