@@ -24,10 +24,11 @@ public struct AccessTokenVerifier: Sendable {
     }
 
     /// A verifier for HS256 tokens signed with `secret`.
-    /// - Throws: ``AccessTokenConfigurationError`` for a secret under 16 bytes.
+    /// - Throws: ``AccessTokenConfigurationError`` for a secret under 32 bytes (RFC 7518 §3.2: an
+    ///   HS256 key is at least as long as the hash output; jwt-kit asserts it).
     public static func hs256(secret: String) async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
-        guard secret.utf8.count >= 16 else {
-            throw AccessTokenConfigurationError("CALLCTL_JWT_SECRET is shorter than 16 bytes; use a long random value (e.g. `openssl rand -base64 32`).")
+        guard secret.utf8.count >= 32 else {
+            throw AccessTokenConfigurationError("CALLCTL_JWT_SECRET is shorter than 32 bytes, the least HS256 allows (RFC 7518 §3.2); use a long random value (e.g. `openssl rand -base64 32`).")
         }
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)

@@ -88,7 +88,8 @@ struct ServeAuthTests {
         let keys = try RSAKeyPair()
         let cases: [(environment: [String: String?], mention: String)] = [
             (["CALLCTL_JWT_SECRET": nil], "CALLCTL_JWT_SECRET"),
-            (["CALLCTL_JWT_SECRET": "Xq7short"], "shorter than 16 bytes"),
+            (["CALLCTL_JWT_SECRET": "Xq7short"], "shorter than 32 bytes"),
+            (["CALLCTL_JWT_SECRET": String(repeating: "x", count: 31)], "shorter than 32 bytes"),
             (["CALLCTL_JWT_PUBLIC_KEY": keys.publicKeyPath], "both CALLCTL_JWT_SECRET and CALLCTL_JWT_PUBLIC_KEY"),
             (["CALLCTL_JWT_SECRET": nil, "CALLCTL_JWT_PUBLIC_KEY": "/nonexistent/oauth-public.key"], "not a readable PEM"),
             (["CALLCTL_JWT_SECRET": nil, "CALLCTL_JWT_PUBLIC_KEY": "/etc/passwd"], "does not hold an RSA public key"),
