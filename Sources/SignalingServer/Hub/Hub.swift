@@ -199,14 +199,16 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         for connection in all { connection.close(code, reason: reason) }
     }
 
+    /// The server's `pusher:ping`, encoded once.
+    static let ping = PusherMessage(event: "pusher:ping", data: .object([:])).encoded()
+
     /// Pings silent clients and closes those that did not answer a ping (4201).
     func sweep() {
         let all = registry.withLockedValue { Array($0.connections.values) }
-        let ping = PusherMessage(event: "pusher:ping", data: .object([:])).encoded()
         for connection in all {
             switch connection.liveness(activity: .seconds(settings.activityTimeout), pong: .seconds(settings.pongTimeout)) {
             case .alive: break
-            case .ping: connection.send(ping)
+            case .ping: connection.send(Self.ping)
             case .dead: connection.close(.pongNotReceived, reason: "no pong within \(settings.pongTimeout) s")
             }
         }

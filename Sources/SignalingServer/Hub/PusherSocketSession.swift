@@ -8,6 +8,9 @@ import PusherProtocol
 /// this task reads and answers the client's messages; what is sent to the client goes
 /// through its ``HubConnection`` straight to the socket.
 struct PusherSocketSession {
+    /// The answer to every `pusher:ping`, encoded once.
+    static let pong = PusherMessage.pong().encoded()
+
     let hub: Hub
     let connection: HubConnection
     let logger: Logger
@@ -49,7 +52,7 @@ struct PusherSocketSession {
         }
         switch message.event {
         case "pusher:ping":
-            connection.send(PusherMessage.pong().encoded())
+            connection.send(Self.pong)
         case "pusher:pong":
             break
         case "pusher:subscribe":
