@@ -16,7 +16,21 @@ enum AuthAnswer: Sendable {
 /// Asks the app's auth endpoint for channel signatures, as pusher-js does (a form body with
 /// `socket_id` and `channel_name`, the bearer token in `Authorization`).
 struct AuthEndpoint: Sendable {
-    let target: EchoTarget
+    /// The app's `/broadcasting/auth` URL.
+    let url: String
+    /// The time limit of one request.
+    let timeout: Duration
+
+    /// The endpoint at `url`.
+    init(url: String, timeout: Duration) {
+        self.url = url
+        self.timeout = timeout
+    }
+
+    /// The endpoint the diagnosis checks.
+    init(target: EchoTarget) {
+        self.init(url: target.authURL, timeout: target.timeout)
+    }
 
     /// `POST --auth-url` for `channel` and `socketID`, with `token` when given.
     func ask(channel: String, socketID: String, token: String?) async -> AuthAnswer {
@@ -24,7 +38,7 @@ struct AuthEndpoint: Sendable {
                        ("X-Requested-With", "XMLHttpRequest")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         let body = "socket_id=\(EchoTarget.escaped(socketID))&channel_name=\(EchoTarget.escaped(channel))"
-        let request = HTTPRequest(method: "POST", url: target.authURL, headers: headers, body: Data(body.utf8), timeout: target.timeout)
+        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Data(body.utf8), timeout: timeout)
         let result = await Blocking.run { Result { () throws(HTTPClientError) in try HTTPClient.send(request) } }
         let response: HTTPResponse
         switch result {

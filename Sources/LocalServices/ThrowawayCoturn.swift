@@ -28,6 +28,13 @@ public final class ThrowawayCoturn: Sendable {
     public let processID: pid_t
     private let watchdogID: pid_t?
 
+    /// True when `turnserver` is on the `PATH` (or in `/usr/bin`, `/usr/sbin`).
+    public static var isInstalled: Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
+        return directories.contains { FileManager.default.isExecutableFile(atPath: $0 + "/turnserver") }
+    }
+
     /// Makes a certificate, starts `turnserver` and waits until it answers.
     /// - Parameter stopWhenParentExits: start a watchdog that stops the server once this process is gone.
     public init(authentication: Authentication, realm: String = "callctl.test", stopWhenParentExits: Bool = true) throws {

@@ -1,85 +1,120 @@
 import ArgumentParser
-import CallStore
 import CallctlConfig
 import Foundation
 import LocalServices
+import Logging
 import Postgres
 
-/// `callctl demo`: the system end to end on a throwaway local PostgreSQL.
+/// `callctl demo`: the whole system end to end on a throwaway local PostgreSQL.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Run callctl end to end on a throwaway local PostgreSQL.",
+        abstract: "Show the whole system working, on a throwaway PostgreSQL (and coturn when installed).",
         discussion: """
-        With no --database-url or DATABASE_URL, starts a PostgreSQL of its own (initdb on a \
-        temporary directory, a free loopback port and a unix socket; as the postgres user when \
-        run as root), migrates it, shows the migration status, and removes everything at the \
-        end, also on Ctrl-C. Today the demo covers the schema; each feature joins it as it lands.
+        Starts a PostgreSQL of its own (initdb on a temporary directory, a free loopback port \
+        and a unix socket; as the postgres user when run as root) and a loopback coturn when \
+        turnserver is installed; migrates; seeds a clinic (a doctor, patients, appointments \
+        around the access window); starts the signaling daemon in this process on a free port; \
+        then a doctor and patients act over real HTTP and WebSocket: a full consultation \
+        (request, accept, started, heartbeats, end), a call to a busy doctor, a declined call, \
+        an unanswered call and a call the policy refuses, while their browsers (Laravel \
+        Echo-like subscribers) print the events they receive. Then it runs jobs reap, jobs \
+        no-show, outbox status, probe turn against the local coturn, diagnose echo against \
+        itself and the KPI report, checks every outcome in the database, and removes \
+        everything, also on Ctrl-C. Exit 0 when every step passed, 1 otherwise.
+
+        DATABASE_URL and DB_* are never used: the demo writes a clinic's worth of rows. To run it \
+        on a server of your own, give --database-url an EMPTY database (the demo refuses one \
+        with tables); it is left filled afterwards.
+
+        Logs (stderr) show warnings only, unless --log-level says otherwise.
 
         Examples:
           callctl demo
-          callctl demo --keep        # leave the database running and print how to connect
+          callctl demo --keep        # leave the daemon and the database running; print how to connect
+          callctl demo --database-url postgres://me@localhost/empty_demo
         """
     )
 
-    @OptionGroup var database: DatabaseOptions
+    @Option(name: .customLong("database-url"), help: ArgumentHelp(
+        "An empty PostgreSQL database to use instead of a throwaway server.", valueName: "url"))
+    var databaseURL: String?
+
+    @Flag(name: .long, help: "Leave the daemon and the database running at the end and print how to connect; Ctrl-C stops the daemon.")
+    var keep = false
+
     @OptionGroup var logging: LoggingOptions
-    @Flag(name: .long, help: "Leave the throwaway database running and print how to connect.") var keep = false
 
     func run() async throws {
-        try await runReportingFailures(logging: logging) {
+        var quiet = logging
+        if quiet.logLevel == LoggingOptions.defaultLevel { quiet.logLevel = "warning" }
+        try await runReportingFailures(logging: quiet) {
             let output = Output.standard
-            let environment = try database.environment()
-            var server: ThrowawayPostgres?
-            let settings: ConnectionSettings
-            if database.databaseURL != nil || environment["DATABASE_URL"] != nil {
-                settings = try DatabaseTarget.resolve(flag: database.databaseURL, environment: environment)
-                output.line("using the configured database: \(settings)")
-            } else {
-                let started = try step("start a throwaway PostgreSQL", output) {
-                    let postgres = try ThrowawayPostgres(stopWhenParentExits: !keep)
-                    try postgres.createDatabase("callctl_demo")
-                    return postgres
+            let started = ContinuousClock.now
+            let progress = DemoProgress(output: output, total: DemoRun.steps)
+            let (system, settings) = try await startServers(progress)
+            system.onSignal {
+                output.line("\ninterrupted: stopping the daemon, coturn and the throwaway PostgreSQL")
+                Task {
+                    // The daemon gets a moment to close its sockets before the database goes.
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask { try? await system.stopDaemon() }
+                        group.addTask { try? await Task.sleep(for: .seconds(2)) }
+                        await group.next()
+                        group.cancelAll()
+                    }
+                    system.stop(keepDatabase: system.postgres == nil)
+                    Foundation.exit(130)
                 }
-                server = started
-                settings = try ConnectionSettings(started.connectionString(database: "callctl_demo"), source: "callctl demo")
             }
-            defer { if !keep { server?.stop() } }
-            let connection = try PGConnection(settings: settings)
-            let migrator = Migrator(connection: connection)
-            let applied = try step("migrate the schema", output) { try migrator.up() }
-            output.line("    applied \(applied.count) migration(s): " + applied.map { Migration.label(version: $0.version, name: $0.name) }.joined(separator: ", "))
-            let status = try step("check the migration status", output) { try migrator.status() }
-            let tables = try connection.query("""
-                SELECT count(*) AS tables FROM pg_tables WHERE schemaname = current_schema()
-                """).first?.decode(Int64.self, "tables") ?? 0
-            output.line("    schema at version \(status.currentVersion) of \(MigrationCatalog.latestVersion); \(tables) tables; \(status.pending.count) pending")
-            connection.close()
-            if keep, let server {
-                output.line("\nthe database keeps running. Connect with:")
-                output.line("  psql \"\(server.connectionString(database: "callctl_demo"))\"")
-                output.line("  export DATABASE_URL=\"\(server.connectionString(database: "callctl_demo"))\"")
-                output.line("stop it with: pg_ctl -D \(server.directory)/data stop\(LocalHost.isRoot ? "   (as the postgres user)" : "")")
-            } else if server != nil {
-                output.line("\nthe throwaway database is removed; run with --keep to explore it")
+            let run = DemoRun(system: system, database: settings, keep: keep, output: output,
+                              logger: Logger(label: "callctl.demo"), progress: progress)
+            do {
+                try await run.run()
+            } catch {
+                try? await system.stopDaemon()
+                system.stop(keepDatabase: system.postgres == nil)
+                output.line("\nthe demo FAILED after \(DemoProgress.text(since: started)); everything it started is stopped")
+                throw ExitCode(1)
             }
+            output.line("\nevery step passed in \(DemoProgress.text(since: started))"
+                        + (keep || system.postgres == nil ? "" : "; the throwaway servers are removed (run with --keep to explore them)"))
         }
     }
 
-    /// Runs one demo step, printing its name, outcome and duration.
-    private func step<T>(_ name: String, _ output: Output, _ body: () throws -> T) throws -> T {
-        let started = ContinuousClock.now
-        do {
-            let value = try body()
-            output.line("ok    \(name) (\(milliseconds(since: started)) ms)")
-            return value
-        } catch {
-            output.line("FAIL  \(name) (\(milliseconds(since: started)) ms)")
-            throw error
+    /// PostgreSQL (throwaway, or the given empty database) and coturn when installed.
+    private func startServers(_ progress: DemoProgress) async throws -> (DemoSystem, ConnectionSettings) {
+        let system: DemoSystem
+        if let databaseURL {
+            system = try await progress.step("check the given database is empty") {
+                let settings = try ConnectionSettings(databaseURL, source: "--database-url")
+                let connection = try PGConnection(settings: settings, applicationName: "callctl demo")
+                defer { connection.close() }
+                let tables = try connection.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = current_schema()")
+                    .first?.decode(Int64.self, "n") ?? 0
+                guard tables == 0 else {
+                    throw Failure(message: "the database given with --database-url has \(tables) table(s) in its schema; the demo "
+                                  + "seeds a whole clinic, so give it an empty database (e.g. createdb callctl_demo)",
+                                  exitCode: Failure.configuration)
+                }
+                return DemoSystem(databaseURL: databaseURL, postgres: nil)
+            }
+        } else {
+            system = try await progress.step("start a throwaway PostgreSQL") {
+                let postgres = try ThrowawayPostgres(stopWhenParentExits: !keep)
+                try postgres.createDatabase("callctl_demo")
+                progress.detail("initdb in \(postgres.directory), port \(postgres.port)\(LocalHost.isRoot ? ", running as the postgres user" : "")")
+                return DemoSystem(databaseURL: postgres.connectionString(database: "callctl_demo"), postgres: postgres)
+            }
         }
-    }
-
-    private func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
-        Int64((ContinuousClock.now - start) / .milliseconds(1))
+        if ThrowawayCoturn.isInstalled {
+            try await progress.step("start a loopback coturn (TURN REST secret)") {
+                let coturn = try system.startCoturn()
+                progress.detail("turnserver on 127.0.0.1:\(coturn.port) (UDP and TCP)")
+            }
+        } else {
+            progress.skip("start a loopback coturn", because: "turnserver is not installed (apt-get install coturn)")
+        }
+        return (system, try ConnectionSettings(system.databaseURL, source: "callctl demo"))
     }
 }

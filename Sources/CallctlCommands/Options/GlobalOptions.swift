@@ -33,7 +33,10 @@ public struct LoggingOptions: ParsableArguments {
     public var logFormat: Format = .auto
 
     @Option(name: .long, help: ArgumentHelp("Lowest level logged: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
-    public var logLevel: String = "info"
+    public var logLevel: String = LoggingOptions.defaultLevel
+
+    /// The level logged when `--log-level` is not given.
+    public static let defaultLevel = "info"
 
     public init() {}
 

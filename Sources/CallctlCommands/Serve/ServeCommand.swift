@@ -1,12 +1,6 @@
 import ArgumentParser
 import CallctlConfig
 import Foundation
-import Hummingbird
-import Logging
-import Metrics
-import Postgres
-import Prometheus
-import ServiceLifecycle
 import SignalingServer
 
 /// `callctl serve`: the signaling daemon.
@@ -82,33 +76,12 @@ struct ServeCommand: AsyncParsableCommand {
             guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
             let configuration = try await ServeSettings.configuration(
                 host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, environment: context.environment)
-            let pool = PGPool(settings: context.database, size: poolSize, applicationName: "callctl serve",
-                              preparesStatements: !noPreparedStatements)
-            try await pool.withConnection(ServeSettings.checkSchema)
-            let registry = PrometheusCollectorRegistry()
-            MetricsSystem.bootstrap(metricsFactory(registry: registry))
             let logger = context.logger
-            let hub = Hub(pool: pool, apps: configuration.apps, settings: configuration.hub, logger: logger)
-            try await hub.register()
-            let app = buildApplication(
-                configuration: configuration, dependencies: SignalingDependencies(pool: pool, hub: hub, now: context.now),
-                registry: registry, logger: logger,
+            let daemon = try await ServeDaemon.make(
+                configuration: configuration, database: context.database, poolSize: poolSize,
+                preparesStatements: !noPreparedStatements, signals: [.sigterm, .sigint], logger: logger, now: context.now,
                 onServerRunning: { port in logger.notice("listening", metadata: ["address": "\(address.host):\(port)"]) })
-            let relay = OutboxRelay(database: context.database, apps: configuration.apps, hub: hub,
-                                    external: configuration.externalPusher, logger: logger)
-            // Graceful shutdown runs in reverse order: the relay stops, the hub closes its
-            // WebSockets with 4200, then the HTTP server drains.
-            let services = ServiceGroup(configuration: .init(
-                services: [.init(service: app), .init(service: HubService(hub: hub)), .init(service: relay)],
-                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            do {
-                try await services.run()
-            } catch {
-                await pool.close()
-                throw error
-            }
-            await pool.close()
-            logger.notice("stopped")
+            try await daemon.run()
         }
     }
 }

@@ -1,0 +1,76 @@
+import Dispatch
+import Foundation
+import HTTPClient
+
+/// What the daemon answered to one lifecycle request.
+struct DemoAnswer: Sendable {
+    /// The HTTP status.
+    let status: Int
+    /// The JSON body's top-level members (strings and numbers as text).
+    let fields: [String: String]
+
+    /// `callId` of a call view.
+    var callId: String? { fields["callId"] }
+}
+
+/// A participant's browser talking to the call lifecycle API over real HTTP (libcurl), with
+/// the participant's bearer token; each request and its answer is printed.
+struct DemoParticipant: Sendable {
+    let person: DemoPerson
+    let token: String
+    let baseURL: String
+    let output: Output
+
+    /// `POST /appointments/{id}/call/{action}` with `{callId, peerId}`.
+    @discardableResult
+    func call(_ action: String, _ appointment: DemoAppointment, callId: String? = nil) async throws -> DemoAnswer {
+        var body = ["peerId": "peer-\(person.role)-\(person.userId)"]
+        if let callId { body["callId"] = callId }
+        let json = try JSONSerialization.data(withJSONObject: body, options: .sortedKeys)
+        return try await send("POST", "/appointments/\(appointment.id)/call/\(action)", body: json)
+    }
+
+    /// `GET /appointments/{id}/call/ice-servers`: how many STUN/TURN entries the browser gets.
+    func iceServers(_ appointment: DemoAppointment) async throws -> Int {
+        let path = "/appointments/\(appointment.id)/call/ice-servers"
+        let response = try await Self.perform(HTTPRequest(method: "GET", url: baseURL + path, headers: headers))
+        let servers = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["iceServers"] as? [Any]
+        output.line("        \(who) GET \(path) → \(response.status), \(servers?.count ?? 0) ICE server(s)")
+        return servers?.count ?? 0
+    }
+
+    private var who: String { "\(person.name) (\(person.role))".padding(toLength: 28, withPad: " ", startingAt: 0) }
+
+    private var headers: [(String, String)] {
+        [("Authorization", "Bearer \(token)"), ("Accept", "application/json"), ("Content-Type", "application/json")]
+    }
+
+    private func send(_ method: String, _ path: String, body: Data) async throws -> DemoAnswer {
+        let response = try await Self.perform(HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body))
+        let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
+        let fields = object.compactMapValues { value -> String? in
+            switch value {
+            case let text as String: text
+            case let number as NSNumber: number.stringValue
+            default: nil
+            }
+        }
+        let answer = DemoAnswer(status: response.status, fields: fields)
+        let action = path.split(separator: "/").last.map(String.init) ?? path
+        let outcome = (200..<300).contains(response.status)
+            ? [fields["state"], fields["endReason"]].compactMap { $0 }.joined(separator: " ")
+            : "\(fields["reason"] ?? "?"): \(fields["error"] ?? "")"
+        output.line("        \(who) \(action.padding(toLength: 9, withPad: " ", startingAt: 0)) → \(response.status) \(outcome)")
+        return answer
+    }
+
+    /// Runs the blocking libcurl request off Swift's cooperative pool.
+    private static func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let result: Result<HTTPResponse, HTTPClientError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(returning: Result { () throws(HTTPClientError) in try HTTPClient.send(request) })
+            }
+        }
+        return try result.get()
+    }
+}

@@ -1,0 +1,167 @@
+import AccessTokens
+import ArgumentParser
+import CallDomain
+import CallctlConfig
+import Foundation
+import LocalServices
+import Logging
+import Postgres
+
+/// One run of `callctl demo`, step by step: the servers, the clinic, the calls, the jobs, the
+/// probes, the diagnosis and the report, each checked; then everything is removed (or kept).
+struct DemoRun {
+    let system: DemoSystem
+    let database: ConnectionSettings
+    let keep: Bool
+    let output: Output
+    let logger: Logger
+    let progress: DemoProgress
+
+    /// How many steps ``run()`` prints (the first one or two are the servers').
+    static let steps = 21
+    /// The ringing timeout the demo sets, so that `jobs reap` has an unanswered call to close.
+    static let ringingTimeout = 2
+
+    /// Runs every step after the servers are up.
+    func run() async throws {
+        let migrated = try await progress.step("migrate the schema: callctl migrate up") {
+            try await command(["migrate", "up"])
+        }
+        _ = migrated
+        let clinic = try await progress.step("seed a clinic: a doctor, 7 patients, appointments around the access window") {
+            let connection = try PGConnection(settings: database, applicationName: "callctl demo")
+            defer { connection.close() }
+            let clinic = try DemoClinic.seed(on: connection, now: Date())
+            for appointment in clinic.appointments {
+                let minutes = Int((appointment.scheduledAt.timeIntervalSinceNow / 60).rounded())
+                let when = minutes == 0 ? "now" : minutes > 0 ? "in \(DurationText.format(seconds: minutes * 60))" : "\(DurationText.format(seconds: -minutes * 60)) ago"
+                progress.detail("appointment \(appointment.id)  \(appointment.patient.name.padding(toLength: 14, withPad: " ", startingAt: 0))  \(when.padding(toLength: 12, withPad: " ", startingAt: 0))  \(appointment.plan.rawValue)")
+            }
+            return clinic
+        }
+        try await progress.step("ring for \(Self.ringingTimeout) s instead of 30 s: callctl config set timeouts.ringing \(Self.ringingTimeout)s") {
+            try await command(["config", "set", "timeouts.ringing", "\(Self.ringingTimeout)s"])
+        }
+        let port = try await progress.step("start the signaling daemon (callctl serve) in this process") {
+            let port = try await system.startDaemon(database: database, logger: logger)
+            progress.detail("listening on http://127.0.0.1:\(port): lifecycle API, Pusher WebSocket /app/\(system.secrets.appKey), /broadcasting/auth")
+            return port
+        }
+        let issuer = try await AccessTokenIssuer.hs256(secret: system.secrets.jwtSecret)
+        func token(_ person: DemoPerson) async throws -> String {
+            try await issuer.token(userId: person.userId, expiry: Date().addingTimeInterval(3600))
+        }
+        let base = "http://127.0.0.1:\(port)"
+        let doctorToken = try await token(clinic.doctor)
+        let doctor = DemoParticipant(person: clinic.doctor, token: doctorToken, baseURL: base, output: output)
+        var patients: [DemoAppointment.Plan: DemoParticipant] = [:]
+        for appointment in clinic.appointments {
+            patients[appointment.plan] = DemoParticipant(person: appointment.patient, token: try await token(appointment.patient),
+                                                         baseURL: base, output: output)
+        }
+        let consultation = clinic.appointment(.consultation)
+        let doctorChannels = clinic.appointments.filter { $0.plan != .cancelled }.map { "private-appointments.\($0.id)" }
+        let browsers = try await progress.step("open the browsers: Laravel Echo subscribes through /broadcasting/auth") {
+            let socketURL = "ws://127.0.0.1:\(port)"
+            let doctorBrowser = try await DemoBrowser(person: clinic.doctor, token: doctorToken, channels: doctorChannels,
+                                                      socketURL: socketURL, appKey: system.secrets.appKey, authURL: base + "/broadcasting/auth", output: output)
+            progress.detail("\(clinic.doctor.name)'s browser: \(doctorChannels.joined(separator: ", "))")
+            let patientBrowser = try await DemoBrowser(person: consultation.patient, token: patients[.consultation]!.token,
+                                                       channels: ["private-appointments.\(consultation.id)"], socketURL: socketURL,
+                                                       appKey: system.secrets.appKey, authURL: base + "/broadcasting/auth", output: output)
+            progress.detail("\(consultation.patient.name)'s browser: private-appointments.\(consultation.id)")
+            return (doctor: doctorBrowser, patient: patientBrowser)
+        }
+        try await DemoScenario(clinic: clinic, doctor: doctor, patients: patients, progress: progress).run()
+        let checks = DemoChecks(database: database, clinic: clinic)
+        try await progress.step("wait out the ringing timeout, then the zombie reaper: callctl jobs reap") {
+            try await Task.sleep(for: .seconds(Self.ringingTimeout) + .milliseconds(300))
+            try await command(["jobs", "reap"])
+            progress.detail(try checks.unansweredCallClosed())
+        }
+        try await progress.step("mark who never came: callctl jobs no-show") {
+            try await command(["jobs", "no-show"])
+            progress.detail(try checks.noShowMarked())
+        }
+        try await progress.step("every event written to the outbox reached the browsers") {
+            progress.detail(try await checks.eventsDelivered(doctorChannels: doctorChannels, doctor: browsers.doctor,
+                                                             patientChannel: "private-appointments.\(consultation.id)", patient: browsers.patient))
+        }
+        try await progress.step("the outbox is empty: callctl outbox status") {
+            try await command(["outbox", "status"])
+        }
+        if let coturn = system.coturn {
+            try await progress.step("prove the local TURN server relays: callctl probe turn") {
+                try await command(["probe", "turn", "turn:127.0.0.1:\(coturn.port)?transport=udp", "--secret", system.secrets.turnSecret], database: false)
+            }
+        } else {
+            progress.skip("prove the local TURN server relays: callctl probe turn", because: "turnserver is not installed (apt-get install coturn)")
+        }
+        try await progress.step("diagnose Echo against this daemon: callctl diagnose echo") {
+            try await command([
+                "diagnose", "echo", "--url", "ws://127.0.0.1:\(port)", "--app-id", system.secrets.appID, "--app-key", system.secrets.appKey,
+                "--app-secret", system.secrets.appSecret, "--auth-url", base + "/broadcasting/auth", "--token", doctorToken,
+                "--foreign-token", try await token(clinic.outsider), "--channel", "private-appointments.\(consultation.id)",
+                "--presence-channel", "presence-tenant.\(clinic.tenantId).editing.appointment.\(consultation.id)",
+            ], database: false)
+        }
+        try await progress.step("the KPI report: callctl kpi") {
+            let (from, to) = DemoChecks.kpiPeriod(now: Date())
+            try await command(["kpi", "--from", from, "--to", to])
+            progress.detail(try checks.kpiExpectation())
+        }
+        browsers.doctor.close()
+        browsers.patient.close()
+        if keep {
+            try await keepRunning(port: port, tokens: [("DOCTOR_TOKEN", doctorToken), ("PATIENT_TOKEN", patients[.consultation]!.token)],
+                                  consultation: consultation)
+        } else {
+            try await progress.step("stop the daemon (graceful: WebSockets closed with 4200), coturn and PostgreSQL") {
+                try await system.stopDaemon()
+                system.stop(keepDatabase: system.postgres == nil)
+            }
+        }
+    }
+
+    /// Runs a callctl subcommand in this process, as a user would type it (with
+    /// `--database-url` appended when `database`); a non-zero exit fails the step.
+    private func command(_ arguments: [String], database: Bool = true) async throws {
+        let full = arguments + (database ? ["--database-url", system.databaseURL] : [])
+        var parsed = try CallctlCommand.parseAsRoot(full)
+        do {
+            if var asynchronous = parsed as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try parsed.run()
+            }
+        } catch let exit as ExitCode where exit.rawValue != 0 {
+            throw DemoMismatch(description: "`callctl \(arguments.prefix(2).joined(separator: " "))` exited with \(exit.rawValue)")
+        }
+    }
+
+    /// `--keep`: the connection file, how to use it, then serve until Ctrl-C.
+    private func keepRunning(port: Int, tokens: [(String, String)], consultation: DemoAppointment) async throws {
+        let file = try await progress.step("keep the daemon and the database running") {
+            try system.writeConnectionFile(port: port, tokens: tokens)
+        }
+        output.line("""
+
+        The daemon listens on http://127.0.0.1:\(port). The connection settings and two tokens are in
+        \(file) (mode 600). Try:
+          set -a; . \(file); set +a
+          psql "$DATABASE_URL" -c 'SELECT id, status, started_at, ended_at FROM appointments ORDER BY id'
+          curl -s -H "Authorization: Bearer $DOCTOR_TOKEN" $CALLCTL_URL/appointments/\(consultation.id)/call
+          callctl diagnose echo --env-file \(file) --token "$DOCTOR_TOKEN" --channel private-appointments.\(consultation.id)
+        Press Ctrl-C to stop the daemon\(system.postgres == nil ? "" : " (the database keeps running)").
+        """)
+        let (stops, stop) = AsyncStream.makeStream(of: Void.self)
+        system.onSignal { stop.yield() }
+        for await _ in stops { break }
+        try await system.stopDaemon()
+        system.stop(keepDatabase: true)
+        if let postgres = system.postgres {
+            output.line("the daemon stopped; the database keeps running. Stop it with:")
+            output.line("  \(LocalHost.isRoot ? "runuser -u postgres -- " : "")pg_ctl -D \(postgres.directory)/data stop && rm -rf \(postgres.directory)")
+        }
+    }
+}

@@ -1,0 +1,262 @@
+import Foundation
+import Testing
+
+/// Issue 10: every authenticated route and channel kind of a real `callctl serve` × the
+/// credentials a caller can hold, with the status and `reason` each cell must get. The test
+/// prints the table (Markdown) and fails for every cell that differs from its expectation and
+/// when `docs/authorization-matrix.md` does not hold the same table (so the doc cannot go stale;
+/// `CALLCTL_MATRIX_WRITE=1` rewrites the doc's block instead).
+@Suite("authorization matrix", .serialized)
+struct AuthorizationMatrixTests {
+    /// The bearer-token columns, in the table's order.
+    enum Credential: String, CaseIterable {
+        case noToken = "no token", expired, revoked, wrongSignature = "wrong signature", otherUser = "other user",
+             otherTenant = "other tenant", rightUser = "right user"
+    }
+
+    /// The Pusher HTTP API's columns, in the table's order.
+    enum Signature: String, CaseIterable {
+        case unsigned = "no signature", wrong = "wrong signature", stale = "stale timestamp", right = "right signature"
+    }
+
+    /// One row of the bearer table: who the right user is, what the two foreign users must get,
+    /// and how to send the request with a token (nil: no Authorization header).
+    struct Row {
+        let label: String
+        let setup: String
+        let rightUser: Int64
+        var otherUser = "403 not_participant"
+        var otherTenant = "403 not_participant"
+        let send: (String?) throws -> ServeResponse
+
+        func expected(_ credential: Credential) -> String {
+            switch credential {
+            case .noToken, .expired, .revoked, .wrongSignature: "401 unauthenticated"
+            case .otherUser: otherUser
+            case .otherTenant: otherTenant
+            case .rightUser: "200"
+            }
+        }
+    }
+
+    /// A Markdown table whose cells are compared with their expectations as they are added.
+    struct Matrix {
+        private(set) var lines: [String]
+        private(set) var mismatches: [String] = []
+
+        init(_ columns: [String]) {
+            lines = ["| " + columns.joined(separator: " | ") + " |", "|" + String(repeating: "---|", count: columns.count)]
+        }
+
+        /// Adds a row; a cell that differs reads `✗ actual (want expected)` and is listed in ``mismatches``.
+        mutating func add(_ heads: [String], _ cells: [(column: String, actual: String, expected: String)]) {
+            let texts = cells.map { cell in
+                guard cell.actual != cell.expected else { return cell.actual }
+                mismatches.append("\(heads[0]) (\(heads.dropFirst().joined(separator: ", "))) × \(cell.column): got \(cell.actual), want \(cell.expected)")
+                return "✗ \(cell.actual) (want \(cell.expected))"
+            }
+            lines.append("| " + (heads + texts).joined(separator: " | ") + " |")
+        }
+    }
+
+    /// The people of the matrix: the clinic's doctor and patient, a colleague (same tenant, in no
+    /// appointment of the matrix) and a stranger (another tenant). Every valid token carries a
+    /// Passport `jti` that is live in `oauth_access_tokens`; the revoked column's `jti` is marked revoked.
+    struct People {
+        let s: ServeWorld
+        let tenant: Int64
+        let colleague: Int64
+        let stranger: Int64
+
+        init(_ s: ServeWorld) throws {
+            self.s = s
+            tenant = try s.world.connection.query("SELECT tenant_id FROM users WHERE id = $1", s.doctor).first!.decode(Int64.self, "tenant_id")
+            colleague = try s.person("patient").userId
+            let other = try s.world.connection.query("INSERT INTO tenants (slug, name) VALUES ('elsewhere', 'Elsewhere') RETURNING id")
+                .first!.decode(Int64.self, "id")
+            stranger = try s.world.connection.query("""
+                INSERT INTO users (tenant_id, name, email, role) VALUES ($1, 'stranger', 'stranger@example.test', 'doctor') RETURNING id
+                """, other).first!.decode(Int64.self, "id")
+        }
+
+        /// `live-{user}` or `revoked-{user}`, inserted into `oauth_access_tokens` for `user` on first use.
+        func jti(_ user: Int64, revoked: Bool = false) throws -> String {
+            let id = "\(revoked ? "revoked" : "live")-\(user)"
+            try s.world.connection.query("INSERT INTO oauth_access_tokens VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", id, user, revoked)
+            return id
+        }
+
+        /// The token of column `credential` for a row whose right user is `user`.
+        func token(_ credential: Credential, for user: Int64) throws -> String? {
+            switch credential {
+            case .noToken: nil
+            case .expired: try ServeToken.hs256(ServeToken.claims(user: user, expiresIn: -60, jti: try jti(user)))
+            case .revoked: try ServeToken.hs256(user: user, jti: try jti(user, revoked: true))
+            case .wrongSignature:
+                try ServeToken.hs256(ServeToken.claims(user: user, jti: try jti(user)), secret: "not-the-daemon-secret-but-32-bytes")
+            case .otherUser: try ServeToken.hs256(user: colleague, jti: try jti(colleague))
+            case .otherTenant: try ServeToken.hs256(user: stranger, jti: try jti(stranger))
+            case .rightUser: try ServeToken.hs256(user: user, jti: try jti(user))
+            }
+        }
+    }
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    static let document = packageRoot.appendingPathComponent("docs/authorization-matrix.md")
+    static let begin = "<!-- authorization-matrix:begin -->"
+    static let end = "<!-- authorization-matrix:end -->"
+
+    @Test("every route and channel kind × no token, expired, revoked, wrong signature, other user, other tenant, right user")
+    func matrix() throws {
+        let clock = ContinuousClock.now
+        let s = try ServeWorld { world in
+            try world.connection.query("CREATE TABLE oauth_access_tokens (id varchar(100) PRIMARY KEY, user_id bigint, revoked boolean NOT NULL)")
+        }
+        let people = try People(s)
+        var bearer = Matrix(["route or channel", "state · right user"] + Credential.allCases.map(\.rawValue))
+        for row in try Self.callRows(s) + Self.channelRows(s, people) {
+            let cells = try Credential.allCases.map { credential in
+                (column: credential.rawValue, actual: try row.send(try people.token(credential, for: row.rightUser)).cell,
+                 expected: row.expected(credential))
+            }
+            bearer.add([row.label, row.setup], cells)
+        }
+        var pusher = Matrix(["Pusher HTTP API"] + Signature.allCases.map(\.rawValue))
+        for (label, send) in Self.pusherRows(s) {
+            let cells = try Signature.allCases.map { signature in
+                (column: signature.rawValue, actual: try send(signature).cell, expected: Self.expected(signature))
+            }
+            pusher.add([label], cells)
+        }
+        let block = (["### Lifecycle routes and `POST /broadcasting/auth` (bearer tokens)", ""] + bearer.lines
+            + ["", "### Pusher HTTP API (signed with the app secret)", ""] + pusher.lines).joined(separator: "\n")
+        print("\n\(block)\n")
+        print("authorization matrix: \(bearer.lines.count + pusher.lines.count - 4) rows in \(clock.duration(to: .now))")
+        let mismatches = bearer.mismatches + pusher.mismatches
+        #expect(mismatches.isEmpty, "\(mismatches.count) cells differ:\n\(mismatches.joined(separator: "\n"))")
+        try Self.compareWithDocument(block)
+    }
+
+    /// The lifecycle routes, each on an appointment of its own (a fresh doctor and patient, now
+    /// within the access window) in the state where its right user gets 200.
+    static func callRows(_ s: ServeWorld) throws -> [Row] {
+        let steps: [(action: String, state: String, right: String)] = [
+            ("request", "no call", "doctor"), ("accept", "ringing", "patient (callee)"), ("decline", "ringing", "patient (callee)"),
+            ("cancel", "ringing", "doctor (caller)"), ("started", "accepted", "patient"), ("heartbeat", "in_call", "doctor"),
+            ("end", "in_call", "patient"),
+        ]
+        var rows = try steps.map { step in
+            let (appointment, doctor, patient, callId) = try staged(s, step.state)
+            return Row(label: "`POST /appointments/{id}/call/\(step.action)`", setup: "\(step.state) · \(step.right)",
+                       rightUser: step.right.hasPrefix("doctor") ? doctor : patient) { token in
+                try post(s, step.action, appointment, token: token, callId: callId)
+            }
+        }
+        let (appointment, _, patient, _) = try staged(s, "ringing")
+        for suffix in ["", "/ice-servers"] {
+            rows.append(Row(label: "`GET /appointments/{id}/call\(suffix)`", setup: "ringing · patient", rightUser: patient) { token in
+                try s.server.request("GET", "/appointments/\(appointment)/call\(suffix)", token: token)
+            })
+        }
+        return rows
+    }
+
+    /// `POST /broadcasting/auth` for each channel kind of DESIGN.md's channel rules.
+    static func channelRows(_ s: ServeWorld, _ p: People) throws -> [Row] {
+        let appointment = try s.appointment()
+        func auth(_ channel: String) -> (String?) throws -> ServeResponse {
+            { token in try s.server.request("POST", "/broadcasting/auth", token: token, json: ["socket_id": "1234.5678", "channel_name": channel]) }
+        }
+        let tenantRule = "any user of tenant {tid} · doctor"
+        return [
+            Row(label: "`private-appointments.{id}`", setup: "participant · patient", rightUser: s.patient,
+                send: auth("private-appointments.\(appointment)")),
+            Row(label: "`private-users.{id}`", setup: "user {id} · doctor", rightUser: s.doctor, send: auth("private-users.\(s.doctor)")),
+            Row(label: "`private-App.Models.User.{id}`", setup: "user {id} · patient", rightUser: s.patient,
+                send: auth("private-App.Models.User.\(s.patient)")),
+            Row(label: "`private-tenant.{tid}.anything`", setup: tenantRule, rightUser: s.doctor, otherUser: "200",
+                otherTenant: "403 wrong_tenant", send: auth("private-tenant.\(p.tenant).anything")),
+            Row(label: "`presence-tenant.{tid}.editing.appointment.{id}`", setup: tenantRule, rightUser: s.doctor, otherUser: "200",
+                otherTenant: "403 wrong_tenant", send: auth("presence-tenant.\(p.tenant).editing.appointment.\(appointment)")),
+        ]
+    }
+
+    /// The Pusher HTTP API's signed routes, each sent unsigned, signed with another secret,
+    /// signed 601 s ago (the window is 600 s) and signed right.
+    static func pusherRows(_ s: ServeWorld) -> [(String, (Signature) throws -> ServeResponse)] {
+        let peer = PusherPeer(server: s.server)
+        var wrong = peer
+        wrong.secret = "not-the-secret-of-this-app"
+        let event: [String: Any] = ["name": "probe", "data": "{}", "channel": "news"]
+        let requests: [(label: String, method: String, path: String, json: Any?)] = [
+            ("`POST /apps/{id}/events`", "POST", "/apps/\(peer.appID)/events", event),
+            ("`POST /apps/{id}/batch_events`", "POST", "/apps/\(peer.appID)/batch_events", ["batch": [event]]),
+            ("`GET /apps/{id}/channels`", "GET", "/apps/\(peer.appID)/channels", nil),
+        ]
+        return requests.map { request in
+            (request.label, { signature in
+                switch signature {
+                case .unsigned: try s.server.request(request.method, request.path, json: request.json)
+                case .wrong: try wrong.signed(request.method, request.path, json: request.json)
+                case .stale: try peer.signed(request.method, request.path, json: request.json, timestamp: Int(Date().timeIntervalSince1970) - 601)
+                case .right: try peer.signed(request.method, request.path, json: request.json)
+                }
+            })
+        }
+    }
+
+    static func expected(_ signature: Signature) -> String {
+        switch signature {
+        case .unsigned: "401 missing_auth"
+        case .wrong: "401 invalid_signature"
+        case .stale: "401 stale_timestamp"
+        case .right: "200"
+        }
+    }
+
+    /// A fresh doctor and patient (so no other open call makes anything `busy`) with an
+    /// appointment scheduled now, brought to `state` through the API: no call, ringing (the
+    /// doctor called), accepted, in_call.
+    static func staged(_ s: ServeWorld, _ state: String) throws -> (Int64, doctor: Int64, patient: Int64, callId: String?) {
+        let doctor = try s.person("doctor"), patient = try s.person("patient")
+        let appointment = try s.appointment(doctor: doctor.id, patient: patient.id)
+        guard state != "no call" else { return (appointment, doctor.userId, patient.userId, nil) }
+        func step(_ action: String, _ user: Int64, _ callId: String?) throws -> [String: Any] {
+            let answer = try post(s, action, appointment, token: try ServeToken.hs256(user: user), callId: callId)
+            try #require(answer.status == 200, "staging \(state): \(action) \(answer.text)")
+            return answer.json
+        }
+        let callId = try #require(try step("request", doctor.userId, nil)["callId"] as? String)
+        if state != "ringing" { _ = try step("accept", patient.userId, callId) }
+        if state == "in_call" { _ = try step("started", doctor.userId, callId) }
+        return (appointment, doctor.userId, patient.userId, callId)
+    }
+
+    static func post(_ s: ServeWorld, _ action: String, _ appointment: Int64, token: String?, callId: String?) throws -> ServeResponse {
+        try s.server.request("POST", "/appointments/\(appointment)/call/\(action)", token: token,
+                             json: callId.map { ["callId": $0, "peerId": "matrix-peer"] } ?? ["peerId": "matrix-peer"])
+    }
+
+    /// Fails unless the document's block between the markers is `block`; with `CALLCTL_MATRIX_WRITE=1`
+    /// rewrites that block instead.
+    static func compareWithDocument(_ block: String) throws {
+        let text = try String(contentsOf: document, encoding: .utf8)
+        guard let start = text.range(of: begin), let stop = text.range(of: end, range: start.upperBound..<text.endIndex) else {
+            Issue.record("\(document.path) lacks the \(begin) … \(end) markers; put this between them:\n\(block)")
+            return
+        }
+        let current = text[start.upperBound..<stop.lowerBound].trimmingCharacters(in: .whitespacesAndNewlines)
+        guard current != block else { return }
+        if ProcessInfo.processInfo.environment["CALLCTL_MATRIX_WRITE"] == "1" {
+            try (String(text[..<start.upperBound]) + "\n" + block + "\n" + String(text[stop.lowerBound...])).write(to: document, atomically: true, encoding: .utf8)
+            return
+        }
+        Issue.record("\(document.path) is stale; its block between the markers must be:\n\(block)")
+    }
+}
+
+private extension ServeResponse {
+    /// `status reason` for an error, the bare status otherwise.
+    var cell: String { status >= 400 ? "\(status) \(reason ?? "-")" : "\(status)" }
+}
