@@ -31,18 +31,7 @@ export DATABASE_URL=$(pg_conn postgres)
 
 echo "seeding $workers doctor/patient pairs with $per_worker appointments each ..." >&2
 "$callctl" migrate up --log-level warning >/dev/null
-"$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v workers="$workers" -v per_worker="$per_worker" <<'SQL'
-INSERT INTO tenants (slug, name) VALUES ('bench', 'Bench');
-INSERT INTO users (id, tenant_id, name, email, role)
-SELECT u, 1, 'user ' || u, 'u' || u || '@bench.test', CASE WHEN u % 2 = 1 THEN 'doctor' ELSE 'patient' END
-FROM generate_series(1, 2 * :workers) u;
-INSERT INTO doctors (id, user_id) SELECT w, 2 * w - 1 FROM generate_series(1, :workers) w;
-INSERT INTO patients (id, user_id) SELECT w, 2 * w FROM generate_series(1, :workers) w;
-INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at)
-SELECT a, 1, (a - 1) / :per_worker + 1, (a - 1) / :per_worker + 1, now()
-FROM generate_series(1, :workers * :per_worker) a;
-ANALYZE;
-SQL
+seed_pairs "$workers" "$per_worker"
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 serve_port=$(free_port)

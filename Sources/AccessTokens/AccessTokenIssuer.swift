@@ -13,12 +13,7 @@ public struct AccessTokenIssuer: Sendable {
 
     /// An issuer signing with `secret` (at least 32 bytes, as the verifier requires).
     public static func hs256(secret: String) async throws(AccessTokenConfigurationError) -> AccessTokenIssuer {
-        guard secret.utf8.count >= 32 else {
-            throw AccessTokenConfigurationError("an HS256 signing secret needs at least 32 bytes (RFC 7518 §3.2).")
-        }
-        let keys = JWTKeyCollection()
-        await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        return AccessTokenIssuer(keys: keys)
+        AccessTokenIssuer(keys: try await AccessTokenVerifier.hs256Keys(secret: secret))
     }
 
     /// A token for `userId` that expires at `expiry`.

@@ -4,10 +4,11 @@ import JWTKit
 /// Verifies `Authorization: Bearer` tokens: HS256 with a shared secret (`CALLCTL_JWT_SECRET`)
 /// or RS256 with a Laravel Passport public key (`CALLCTL_JWT_PUBLIC_KEY`).
 ///
-/// A token is accepted when its header names the configured algorithm, its signature
-/// verifies, it has an `exp` in the future, any `nbf` is not in the future (both with
-/// ``clockLeeway``), and its `sub` is a user id (a string of digits as Passport writes it, or a
-/// number). Revocation by `jti` is the caller's check: it needs the database.
+/// A token is accepted when its three parts are canonical unpadded base64url (one spelling
+/// per token), its header names the configured algorithm, its signature verifies, it has an
+/// `exp` in the future, any `nbf` is not in the future (both with ``clockLeeway``), and its
+/// `sub` is a user id (a string of digits as Passport writes it, or a number). Revocation
+/// by `jti` is the caller's check: it needs the database.
 public struct AccessTokenVerifier: Sendable {
     /// Tokens longer than this are refused before any parsing (a Passport RS256 token is ~1 KB).
     public static let maximumTokenLength = 8192
@@ -27,12 +28,17 @@ public struct AccessTokenVerifier: Sendable {
     /// - Throws: ``AccessTokenConfigurationError`` for a secret under 32 bytes (RFC 7518 §3.2: an
     ///   HS256 key is at least as long as the hash output; jwt-kit asserts it).
     public static func hs256(secret: String) async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
+        AccessTokenVerifier(algorithm: "HS256", keys: try await hs256Keys(secret: secret))
+    }
+
+    /// The key collection for an HS256 `secret` of at least 32 bytes, for verifying and signing.
+    static func hs256Keys(secret: String) async throws(AccessTokenConfigurationError) -> JWTKeyCollection {
         guard secret.utf8.count >= 32 else {
             throw AccessTokenConfigurationError("CALLCTL_JWT_SECRET is shorter than 32 bytes, the least HS256 allows (RFC 7518 §3.2); use a long random value (e.g. `openssl rand -base64 32`).")
         }
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256)
-        return AccessTokenVerifier(algorithm: "HS256", keys: keys)
+        return keys
     }
 
     /// A verifier for RS256 tokens, from the PEM text of an RSA public key (Passport's
@@ -58,6 +64,9 @@ public struct AccessTokenVerifier: Sendable {
         guard token.utf8.count <= Self.maximumTokenLength else {
             throw AccessTokenError(.malformed, "The bearer token is longer than \(Self.maximumTokenLength) bytes.")
         }
+        guard Self.isCanonicalCompactJWS(token) else {
+            throw AccessTokenError(.malformed, "The bearer token is not a well-formed JWT: its three parts must be canonical unpadded base64url.")
+        }
         let header = try TokenHeader(token: token)
         guard header.algorithm == algorithm else {
             throw AccessTokenError(.wrongAlgorithm, "The bearer token is signed with \(header.algorithm.prefix(16)); this server accepts \(algorithm) only.")
@@ -71,6 +80,39 @@ public struct AccessTokenVerifier: Sendable {
             throw AccessTokenError(.malformed, "The bearer token is not a well-formed JWT.")
         }
         return try claims.validated(now: now, leeway: Self.clockLeeway)
+    }
+}
+
+extension AccessTokenVerifier {
+    private static let base64URLAlphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+    /// Each byte's 6-bit base64url value, or 0xFF outside the alphabet.
+    private static let base64URLValues: [UInt8] = {
+        var table = [UInt8](repeating: 0xFF, count: 256)
+        for (value, byte) in base64URLAlphabet.enumerated() { table[Int(byte)] = UInt8(value) }
+        return table
+    }()
+
+    /// Whether `token` is three dot-separated parts, each the one encoding RFC 7515 allows:
+    /// unpadded base64url (`A-Z a-z 0-9 - _`), a length that is not 1 more than a multiple of
+    /// 4, and zero in the last character's unused low bits. Decoders (jwt-kit's among them)
+    /// ignore those bits, so without this check several spellings of one signature verify.
+    static func isCanonicalCompactJWS(_ token: String) -> Bool {
+        let parts = token.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        return parts.count == 3 && parts.allSatisfy(isCanonicalBase64URL)
+    }
+
+    private static func isCanonicalBase64URL(_ part: Substring.UTF8View) -> Bool {
+        var last: UInt8 = 0
+        for byte in part {
+            last = base64URLValues[Int(byte)]
+            guard last != 0xFF else { return false }
+        }
+        switch part.count % 4 {
+        case 0: return true
+        case 2: return last & 0x0F == 0 // 12 bits carry 8
+        case 3: return last & 0x03 == 0 // 18 bits carry 16
+        default: return false // 6 bits cannot carry a byte
+        }
     }
 }
 

@@ -43,6 +43,7 @@ struct EnvParser {
             guard peek() == "'" else { throw failure("the single quote opened on line \(startLine) is never closed") }
             advance()
             try finishLine()
+            try checkLength(value)
             return value
         case "\"":
             advance()
@@ -61,6 +62,7 @@ struct EnvParser {
                     }
                 } else if character == "$", peek() == "{" {
                     value += try readReference(resolve: resolve)
+                    try checkLength(value)
                 } else {
                     value.append(character)
                 }
@@ -68,6 +70,7 @@ struct EnvParser {
             guard peek() == "\"" else { throw failure("the double quote opened on line \(startLine) is never closed") }
             advance()
             try finishLine()
+            try checkLength(value)
             return value
         default:
             var value = ""
@@ -76,11 +79,13 @@ struct EnvParser {
                 advance()
                 if character == "$", peek() == "{" {
                     value += try readReference(resolve: resolve)
+                    try checkLength(value)
                 } else {
                     value.append(character)
                 }
             }
             skip(while: { !$0.isNewline })
+            try checkLength(value)
             return value.trimmingTrailingBlanks()
         }
     }
@@ -92,6 +97,15 @@ struct EnvParser {
         guard peek() == "}" else { throw failure("'${\(reference)' is missing its closing brace") }
         advance()
         return resolve(reference)
+    }
+
+    /// Refuses a value over ``EnvFile/maximumValueBytes``. Checked after every `${…}`, so
+    /// references that double a value each line stop at the limit instead of growing
+    /// exponentially.
+    private func checkLength(_ value: String) throws(ConfigError) {
+        guard value.utf8.count > EnvFile.maximumValueBytes else { return }
+        throw failure("the value is longer than \(EnvFile.maximumValueBytes) bytes (after ${…} references are expanded); "
+            + "a .env value is a setting, not a document")
     }
 
     private mutating func finishLine() throws(ConfigError) {
@@ -121,7 +135,8 @@ struct EnvParser {
         while let character = peek(), predicate(character) { advance() }
     }
 
-    private func failure(_ message: String) -> ConfigError {
+    /// An error naming the file and the current line.
+    func failure(_ message: String) -> ConfigError {
         ConfigError("\(name) line \(line): \(message)")
     }
 }

@@ -52,6 +52,17 @@ public final class PGConnection {
         return PQstatus(handle) == CONNECTION_OK
     }
 
+    /// True when the server has sent something to this connection while it sat idle. A
+    /// connection that runs no `LISTEN` hears nothing between statements unless the server
+    /// closed it (a restart, `pg_terminate_backend`, an idle timeout: a FATAL message, then
+    /// EOF), which libpq only notices when the next statement fails on it; the pool checks
+    /// this before reuse and reconnects instead.
+    public var closedWhileIdle: Bool {
+        guard let handle, PQstatus(handle) == CONNECTION_OK else { return true }
+        var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) != 0
+    }
+
     /// True when a transaction is open (or failed and not yet rolled back).
     public var isInTransaction: Bool {
         guard let handle else { return false }

@@ -87,7 +87,9 @@ final class PooledConnection: @unchecked Sendable {
 
     private func usableConnection() throws(PostgresError) -> PGConnection {
         if let connection {
-            if !connection.isHealthy { try connection.reset() }
+            // A connection the server closed while it was idle (e.g. PostgreSQL restarted) is
+            // reopened now, rather than failing the request that happens to get it.
+            if !connection.isHealthy || connection.closedWhileIdle { try connection.reset() }
             return connection
         }
         let opened = try PGConnection(settings: settings, applicationName: applicationName)

@@ -23,13 +23,16 @@ public struct ChannelAuthSignature: Sendable, Hashable {
     /// The wire form, `key:signature`.
     public var auth: String { "\(key):\(signature)" }
 
-    /// Splits an `auth` value at its first colon into key and signature.
+    /// Splits an `auth` value at its first colon byte into key and signature.
     ///
-    /// Returns nil when there is no colon or either side is empty.
+    /// The split is on UTF-8 bytes, as Pusher's servers do, not on `Character`s: a combining
+    /// mark after the colon fuses with it into one grapheme, which a `Character` search
+    /// would not find. Returns nil when there is no colon or either side is empty.
     public init?(auth: String) {
-        guard let colon = auth.firstIndex(of: ":") else { return nil }
-        let key = String(auth[..<colon])
-        let signature = String(auth[auth.index(after: colon)...])
+        let bytes = auth.utf8
+        guard let colon = bytes.firstIndex(of: UInt8(ascii: ":")) else { return nil }
+        let key = String(decoding: bytes[..<colon], as: UTF8.self)
+        let signature = String(decoding: bytes[bytes.index(after: colon)...], as: UTF8.self)
         guard !key.isEmpty, !signature.isEmpty else { return nil }
         self.init(key: key, signature: signature)
     }

@@ -46,9 +46,10 @@ public enum PusherJSON: Sendable, Hashable, Codable {
         }
     }
 
-    /// Parses JSON text; nil when it is not valid JSON.
+    /// Parses JSON text in one linear pass; nil when it is not one valid JSON value or nests
+    /// deeper than 256 levels. A repeated member name keeps the last value.
     public init?(parsing text: some DataProtocol) {
-        guard let value = try? JSONDecoder().decode(PusherJSON.self, from: Data(text)) else { return nil }
+        guard let value = PusherJSONParser.parse(text) else { return nil }
         self = value
     }
 

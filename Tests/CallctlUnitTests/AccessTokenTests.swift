@@ -121,4 +121,19 @@ struct AccessTokenTests {
             #expect(error.description.contains("CALLCTL_JWT_SECRET") && !error.description.contains("tiny"))
         }
     }
+
+    @Test("a token from AccessTokenIssuer verifies to its user; with another secret or past its expiry it is refused")
+    func issuerRoundTrip() async throws {
+        let secret = String(repeating: "k", count: 40)
+        let issuer = try await AccessTokenIssuer.hs256(secret: secret)
+        let now = Date()
+        let token = try await issuer.token(userId: 42, expiry: now.addingTimeInterval(60))
+        #expect(try await AccessTokenVerifier.hs256(secret: secret).verify(token, now: now).userId == 42)
+        let other = try await AccessTokenVerifier.hs256(secret: String(repeating: "x", count: 40))
+        await #expect(throws: AccessTokenError.self) { try await other.verify(token, now: now) }
+        await #expect(throws: AccessTokenError.self) {
+            try await AccessTokenVerifier.hs256(secret: secret).verify(token, now: now.addingTimeInterval(120))
+        }
+        await #expect(throws: AccessTokenConfigurationError.self) { try await AccessTokenIssuer.hs256(secret: "short") }
+    }
 }

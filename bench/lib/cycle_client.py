@@ -25,9 +25,15 @@ class Connection:
         self.reader, self.writer, self.host = reader, writer, host
 
     async def send(self, method, path, bearer=None, body=None):
-        payload = json.dumps(body).encode() if body is not None else b""
+        return await self.send_raw(method, path, bearer, json.dumps(body).encode() if body is not None else b"", "application/json")
+
+    async def send_form(self, path, bearer, form):
+        """POST an application/x-www-form-urlencoded body (what Echo sends to /broadcasting/auth)."""
+        return await self.send_raw("POST", path, bearer, form.encode(), "application/x-www-form-urlencoded")
+
+    async def send_raw(self, method, path, bearer, payload, content_type):
         lines = [f"{method} {path} HTTP/1.1", f"Host: {self.host}", f"Content-Length: {len(payload)}",
-                 "Content-Type: application/json", "User-Agent: callctl-bench"]
+                 f"Content-Type: {content_type}", "User-Agent: callctl-bench"]
         if bearer:
             lines.append(f"Authorization: Bearer {bearer}")
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
@@ -108,4 +114,5 @@ async def main():
     }))
 
 
-asyncio.run(main())
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -5,6 +5,7 @@
 #   pg_conn DBNAME                   a libpq conninfo for that database
 #   free_port                        a free loopback TCP port
 #   on_exit 'command'                runs before the server is stopped
+#   seed_pairs PAIRS PER_PAIR        doctor/patient pairs with appointments on $DATABASE_URL
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
@@ -41,3 +42,21 @@ pg_start() {
 }
 
 pg_conn() { echo "host=$pg_socket port=$pg_port user=postgres dbname=$1"; }
+
+# seed_pairs PAIRS PER_PAIR: on $DATABASE_URL (migrated), one tenant and PAIRS doctor/patient
+# pairs (users 2p-1 and 2p, doctor and patient id p), each with PER_PAIR appointments scheduled
+# now (pair p owns appointments (p-1)*PER_PAIR+1 .. p*PER_PAIR).
+seed_pairs() {
+    "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v pairs="$1" -v per_pair="$2" <<'SQL'
+INSERT INTO tenants (slug, name) VALUES ('bench', 'Bench');
+INSERT INTO users (id, tenant_id, name, email, role)
+SELECT u, 1, 'user ' || u, 'u' || u || '@bench.test', CASE WHEN u % 2 = 1 THEN 'doctor' ELSE 'patient' END
+FROM generate_series(1, 2 * :pairs) u;
+INSERT INTO doctors (id, user_id) SELECT w, 2 * w - 1 FROM generate_series(1, :pairs) w;
+INSERT INTO patients (id, user_id) SELECT w, 2 * w FROM generate_series(1, :pairs) w;
+INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at)
+SELECT a, 1, (a - 1) / :per_pair + 1, (a - 1) / :per_pair + 1, now()
+FROM generate_series(1, :pairs * :per_pair) a;
+ANALYZE;
+SQL
+}

@@ -72,6 +72,8 @@ struct DemoCommand: AsyncParsableCommand {
             do {
                 try await run.run()
             } catch {
+                // After Ctrl-C the signal handler stops everything and exits 130.
+                while system.isInterrupted { try? await Task.sleep(for: .seconds(1)) }
                 try? await system.stopDaemon()
                 system.stop(keepDatabase: system.postgres == nil)
                 output.line("\nthe demo FAILED after \(DemoProgress.text(since: started)); everything it started is stopped")
@@ -110,7 +112,7 @@ struct DemoCommand: AsyncParsableCommand {
         if ThrowawayCoturn.isInstalled {
             try await progress.step("start a loopback coturn (TURN REST secret)") {
                 let coturn = try system.startCoturn()
-                progress.detail("turnserver on 127.0.0.1:\(coturn.port) (UDP and TCP)")
+                progress.detail("turnserver on 127.0.0.1:\(coturn.port) (UDP and TCP), in \(coturn.directory)")
             }
         } else {
             progress.skip("start a loopback coturn", because: "turnserver is not installed (apt-get install coturn)")

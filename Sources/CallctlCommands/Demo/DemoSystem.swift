@@ -38,6 +38,9 @@ final class DemoSystem: @unchecked Sendable {
     private var serving: Task<Void, any Error>?
     private var signalSources: [any DispatchSourceSignal] = []
     private var onInterrupt: (@Sendable () -> Void)?
+    private var interrupted = false
+    private let stopLock = NSLock()
+    private var databaseStopped = false
 
     init(databaseURL: String, postgres: ThrowawayPostgres?) {
         self.databaseURL = databaseURL
@@ -100,15 +103,24 @@ final class DemoSystem: @unchecked Sendable {
         }
     }
 
-    /// Stops coturn, and the throwaway PostgreSQL unless `keepDatabase`.
+    /// Stops coturn, and the throwaway PostgreSQL unless `keepDatabase`; once, however many
+    /// callers (the run's end and a Ctrl-C) race to it.
     func stop(keepDatabase: Bool) {
-        let server = lock.withLock {
-            defer { coturnServer = nil }
-            return coturnServer
+        stopLock.withLock {
+            let server = lock.withLock {
+                defer { coturnServer = nil }
+                return coturnServer
+            }
+            server?.stop()
+            if !keepDatabase, !databaseStopped {
+                postgres?.stop()
+                databaseStopped = true
+            }
         }
-        server?.stop()
-        if !keepDatabase { postgres?.stop() }
     }
+
+    /// True once SIGINT or SIGTERM arrived: the signal handler owns the ending from then on.
+    var isInterrupted: Bool { lock.withLock { interrupted } }
 
     /// On SIGINT or SIGTERM, runs `handler` (once) instead of dying.
     func onSignal(_ handler: @escaping @Sendable () -> Void) {
@@ -122,6 +134,7 @@ final class DemoSystem: @unchecked Sendable {
                     guard let self else { return }
                     let handler = self.lock.withLock {
                         defer { self.onInterrupt = nil }
+                        self.interrupted = true
                         return self.onInterrupt
                     }
                     handler?()

@@ -54,6 +54,16 @@ final class BackgroundRun {
         return ending
     }
 
+    /// What the process wrote to standard output so far.
+    func standardOutputSoFar() -> String {
+        (try? String(contentsOf: directory.appendingPathComponent("out"), encoding: .utf8)) ?? ""
+    }
+
+    /// Sends `signal` unless the process was reaped.
+    func send(_ signal: Int32) {
+        if ending == nil { kill(pid, signal) }
+    }
+
     /// `kill -9`, then reaps the process (no signal once it was reaped).
     func kill9() throws -> Ending {
         if ending == nil { kill(pid, SIGKILL) }

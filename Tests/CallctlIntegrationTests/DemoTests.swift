@@ -1,0 +1,115 @@
+import Foundation
+import Postgres
+import Testing
+
+@Suite("callctl demo end to end", .serialized)
+struct DemoTests {
+    /// The steps a complete run prints `ok` for (coturn is installed by scripts/setup.sh).
+    static let steps = 21
+
+    @Test("on an empty database: every step ok, the scenario's rows, events and KPI figures in the database and the output")
+    func scenarioOnGivenDatabase() throws {
+        let database = try TestDatabase()
+        let run = try CLI.run(["demo", "--database-url", database.connectionString])
+        let output = run.standardOutput
+        #expect(run.status == 0, "\(run.output)")
+        #expect(output.components(separatedBy: "\n        ok (").count - 1 == Self.steps, "\(output)")
+        #expect(!output.contains("FAIL") && !output.contains("\n        skipped: "), "\(output)")
+        #expect(output.contains("every step passed"))
+        #expect(output.contains("events written = received: doctor's browser 11 of 11, patient's browser 5 of 5"), "\(output)")
+        #expect(output.contains("TURN OK"), "\(output)")
+        #expect(output.contains("PASS: 13 passed, 0 warned, 0 failed, 1 skipped"), "\(output)")
+        let kpiRow = try #require(output.split(separator: "\n").first { $0.hasPrefix("total ") })
+        // requested 3, connected 1, success 100 %, (time to connect varies), timeouts 1/3, busy 1/4, (duration), no-shows 1/6
+        let cells = kpiRow.split(separator: " ").map(String.init)
+        #expect(Array(cells.prefix(4)) == ["total", "3", "1", "100.0%"], "\(kpiRow)")
+        #expect(cells.filter { $0.hasSuffix("%") } == ["100.0%", "33.3%", "25.0%", "16.7%"], "\(kpiRow)")
+
+        let connection = try database.connect()
+        defer { connection.close() }
+        let statuses = try connection.query("SELECT status FROM appointments ORDER BY id").rows.map { try $0.decode(String.self, "status") }
+        #expect(statuses == ["completed", "scheduled", "scheduled", "scheduled", "scheduled", "no_show", "cancelled"])
+        let sessions = try connection.query("SELECT appointment_id, state, end_reason FROM call_sessions ORDER BY appointment_id").rows.map {
+            "\(try $0.decode(Int64.self, "appointment_id")) \(try $0.decode(String.self, "state")) \(try $0.decode(String?.self, "end_reason") ?? "-")"
+        }
+        #expect(sessions == ["1 ended hangup", "3 ended declined", "4 ended timeout_no_answer"])
+        let audit = try connection.query("""
+            SELECT type, count(*) AS n FROM appointment_call_events GROUP BY type ORDER BY type
+            """).rows.map { "\(try $0.decode(String.self, "type"))=\(try $0.decode(Int64.self, "n"))" }
+        #expect(audit.contains("busy=1") && audit.contains("no_show=1") && audit.contains("decline=1"), "\(audit)")
+        let outbox = try connection.query("""
+            SELECT count(*) AS total, count(published_at) AS published FROM outbox WHERE channel LIKE 'private-appointments.%'
+            """).first
+        #expect(try outbox?.decode(Int64.self, "total") == 11)
+        #expect(try outbox?.decode(Int64.self, "published") == 11)
+    }
+
+    @Test("a database with tables is refused with exit 78 and left as it was")
+    func refusesNonEmptyDatabase() throws {
+        let database = try TestDatabase()
+        let connection = try database.migrated()
+        defer { connection.close() }
+        let before = try connection.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'").first?.decode(Int64.self, "n")
+        let run = try CLI.run(["demo", "--database-url", database.connectionString])
+        #expect(run.status == 78, "\(run.output)")
+        #expect(run.output.contains("give it an empty database"), "\(run.output)")
+        #expect(try connection.query("SELECT count(*) AS n FROM appointments").first?.decode(Int64.self, "n") == 0)
+        #expect(try connection.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'").first?.decode(Int64.self, "n") == before)
+    }
+
+    @Test("with no database: a throwaway PostgreSQL, removed at the end; DATABASE_URL is never touched")
+    func throwawayServerIsRemoved() throws {
+        let untouched = try TestDatabase()
+        let run = try CLI.run(["demo"], environment: ["DATABASE_URL": untouched.connectionString])
+        #expect(run.status == 0, "\(run.output)")
+        let directory = try #require(Self.serverDirectory(in: run.standardOutput))
+        #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) is left behind")
+        #expect(try Self.processes(mentioning: directory).isEmpty)
+        let connection = try untouched.connect()
+        defer { connection.close() }
+        #expect(try connection.query("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'").first?.decode(Int64.self, "n") == 0)
+    }
+
+    @Test("Ctrl-C mid-run: exit 130 within seconds, the throwaway PostgreSQL and coturn stopped and removed")
+    func interruptCleansUp() throws {
+        let run = try BackgroundRun(databaseURL: "", ["demo"], environment: ["DATABASE_URL": nil])
+        let deadline = Date().addingTimeInterval(60)
+        while !run.standardOutputSoFar().contains("a consultation begins"), Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        let started = Date()
+        run.send(SIGINT)
+        let ending = try run.finish()
+        #expect(ending.status == 130, "\(ending.output)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        #expect(ending.standardOutput.contains("interrupted: stopping"))
+        let directory = try #require(Self.serverDirectory(in: ending.standardOutput))
+        #expect(!FileManager.default.fileExists(atPath: directory))
+        #expect(try Self.processes(mentioning: directory).isEmpty)
+        let turnDirectory = try #require(Self.turnDirectory(in: ending.standardOutput))
+        #expect(!FileManager.default.fileExists(atPath: turnDirectory))
+        #expect(try Self.processes(mentioning: turnDirectory).isEmpty)
+    }
+
+    /// The throwaway server's directory, from `initdb in /tmp/callctl-pg-XXXX, …`.
+    static func serverDirectory(in output: String) -> String? {
+        guard let range = output.range(of: #"initdb in (\S+),"#, options: .regularExpression) else { return nil }
+        return String(output[range].dropFirst("initdb in ".count).dropLast())
+    }
+
+    /// coturn's directory, from `turnserver on 127.0.0.1:P (UDP and TCP), in /tmp/callctl-turn-XXXX`.
+    static func turnDirectory(in output: String) -> String? {
+        guard let range = output.range(of: #"\(UDP and TCP\), in \S+"#, options: .regularExpression) else { return nil }
+        return String(output[range].dropFirst("(UDP and TCP), in ".count))
+    }
+
+    /// Command lines of running processes that contain `fragment` (zombies excluded).
+    static func processes(mentioning fragment: String) throws -> [String] {
+        let entries = try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { Int($0) != nil }
+        return entries.compactMap { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline"), !data.isEmpty else { return nil }
+            let line = String(decoding: data.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+            return line.contains(fragment) ? line : nil
+        }
+    }
+}

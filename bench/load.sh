@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Issue 10's load: N appointments (default 1,000) calling through `callctl serve`'s lifecycle
+# API at once, each a full cycle (request, accept, started x2, heartbeat x2, end: 7 requests),
+# with a subscriber on every appointment channel signed through /broadcasting/auth. Reports
+# cycles/s, cycle and request p50/p99, and events emitted (outbox rows) vs received by the
+# subscribers, which must be equal. Baseline in the same run, same connections: each sends
+# 7 GET /healthz at once (client, HTTP and loopback without the database).
+#
+# Bounded (--duration, default 180 s), loopback only, a throwaway PostgreSQL of its own;
+# everything started is stopped on exit, also on Ctrl-C. Exit status nonzero when the run
+# failed or an event was lost or duplicated.
+#
+# Usage: bench/load.sh [--appointments 1000] [--duration 180]     SCRATCH=.build-bench POOL=16
+#        CALLCTL=.build/debug/callctl bench/load.sh --appointments 50    (a quick check with another binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=${SCRATCH:-.build-bench}
+appointments=1000
+duration=180
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --appointments) appointments=$2; shift 2 ;;
+        --duration) duration=$2; shift 2 ;;
+        *) echo "usage: bench/load.sh [--appointments N] [--duration S]" >&2; exit 64 ;;
+    esac
+done
+
+source bench/lib/postgres.sh
+serve_pid=
+on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
+
+callctl=${CALLCTL:-}
+if [ -z "$callctl" ]; then
+    echo "building callctl (release) ..." >&2
+    swift build -c release --scratch-path "$scratch" --product callctl >&2
+    callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
+fi
+
+pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
+export DATABASE_URL=$(pg_conn postgres)
+echo "seeding $appointments doctor/patient pairs, one appointment each (scheduled now) ..." >&2
+"$callctl" migrate up --log-level warning >/dev/null
+seed_pairs "$appointments" 1
+
+export CALLCTL_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export REVERB_APP_ID=1 REVERB_APP_KEY=load-key REVERB_APP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+serve_port=$(free_port)
+# Rate limit above what one user and appointment does in a cycle; enough descriptors for 2 x N sockets.
+ulimit -n "$(ulimit -Hn)"
+"$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size "${POOL:-16}" --max-connections $((4 * appointments + 100)) \
+    --log-level warning 2>"$pg_work/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$serve_port/healthz" >/dev/null && break
+    sleep 0.1
+done
+
+echo "load: $appointments subscribers, then the baseline and $appointments cycles at once ..." >&2
+result=$(python3 bench/lib/load_client.py --port "$serve_port" --appointments "$appointments" --duration "$duration")
+
+kill -TERM "$serve_pid"
+status=0
+wait "$serve_pid" || status=$?
+serve_pid=
+[ "$status" = 0 ] || { echo "callctl serve exited $status on SIGTERM" >&2; tail -5 "$pg_work/serve.log" >&2; exit 1; }
+
+emitted=$("$bindir/psql" -X -qAt -d "$DATABASE_URL" -c "SELECT count(*) FROM outbox WHERE channel LIKE 'private-appointments.%'")
+unpublished=$("$bindir/psql" -X -qAt -d "$DATABASE_URL" -c "SELECT count(*) FROM outbox WHERE published_at IS NULL")
+ended=$("$bindir/psql" -X -qAt -d "$DATABASE_URL" -c "SELECT count(*) FROM call_sessions WHERE state = 'ended' AND end_reason = 'hangup'")
+
+python3 - "$result" "$emitted" "$unpublished" "$ended" <<'PY'
+import json, sys
+out, emitted, unpublished, ended = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+base, load, n = out["baseline"], out["load"], out["appointments"]
+print(f"{n} subscribers signed through /broadcasting/auth and subscribed in {out['subscribe_s']} s")
+print(f"baseline (7x GET /healthz, {n} at once): {base['cycles_per_s']:8.1f} cycles/s  cycle p50 {base['cycle_ms']['p50']:.1f} ms p99 {base['cycle_ms']['p99']:.1f} ms  request p50 {base['request_ms']['p50']:.2f} ms p99 {base['request_ms']['p99']:.2f} ms")
+print(f"lifecycle ({n} appointments at once):   {load['cycles_per_s']:8.1f} cycles/s  cycle p50 {load['cycle_ms']['p50']:.1f} ms p99 {load['cycle_ms']['p99']:.1f} ms  request p50 {load['request_ms']['p50']:.2f} ms p99 {load['request_ms']['p99']:.2f} ms")
+print(f"ratio lifecycle/baseline cycles/s: {load['cycles_per_s'] / base['cycles_per_s']:.2f}   calls ended (hangup): {ended} of {n}")
+print(f"events emitted (outbox rows) {emitted}, received by subscribers {out['received']}; outbox rows unpublished {unpublished}; "
+      f"subscribers short {out['subscribers_short']}, over {out['subscribers_over']}, connections lost {out['subscribers_lost']}")
+ok = emitted == out["received"] == 5 * n and unpublished == 0 and ended == n and out["subscribers_lost"] == 0
+print("events emitted = received: " + ("yes" if ok else "NO"))
+sys.exit(0 if ok else 1)
+PY
