@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 . scripts/setup.sh
 callctl_setup
 swift build --build-tests
+# The seeded fuzz suites run ten times their base iterations here (about 15 s); raise it for a soak.
+export CALLCTL_FUZZ_ITERATIONS=${CALLCTL_FUZZ_ITERATIONS:-10}
 swift test --skip-build "$@"

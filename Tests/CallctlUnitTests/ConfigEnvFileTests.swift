@@ -3,22 +3,25 @@ import Testing
 
 @Suite("Laravel .env parsing")
 struct ConfigEnvFileTests {
+    /// A Laravel `.env` using every syntax the parser supports (also the fuzz suite's seed).
+    static let laravelSample = """
+    # database
+    APP_NAME=Clinic
+    export DB_HOST=db.internal
+    DB_PORT = 5432
+    DB_PASSWORD='p@ss #not a comment'
+    DB_USERNAME=app # trailing comment
+    REVERB_APP_KEY="key-${APP_NAME}"
+    MULTI="line one
+    line two"
+    ESCAPED="tab\\there \\"quoted\\""
+    EMPTY=
+    URL=postgres://u@h/db#frag
+    """
+
     @Test("plain, quoted, exported, commented and interpolated values")
     func parsesLaravelSyntax() throws {
-        let text = """
-        # database
-        APP_NAME=Clinic
-        export DB_HOST=db.internal
-        DB_PORT = 5432
-        DB_PASSWORD='p@ss #not a comment'
-        DB_USERNAME=app # trailing comment
-        REVERB_APP_KEY="key-${APP_NAME}"
-        MULTI="line one
-        line two"
-        ESCAPED="tab\\there \\"quoted\\""
-        EMPTY=
-        URL=postgres://u@h/db#frag
-        """
+        let text = Self.laravelSample
         let values = try EnvFile(parsing: text).values
         #expect(values["APP_NAME"] == "Clinic")
         #expect(values["DB_HOST"] == "db.internal")

@@ -7,21 +7,7 @@ import Testing
 @Suite("Fuzz: Laravel .env parsing")
 struct FuzzEnvParserTests {
     static let suite = ".env parsing"
-    static let seed = """
-    # database
-    APP_NAME=Clinic
-    export DB_HOST=db.internal
-    DB_PORT = 5432
-    DB_PASSWORD='p@ss #not a comment'
-    DB_USERNAME=app # trailing comment
-    REVERB_APP_KEY="key-${APP_NAME}"
-    MULTI="line one
-    line two"
-    ESCAPED="tab\\there \\"quoted\\""
-    SELF=${SELF}x${SELF}
-    EMPTY=
-    URL=postgres://u@h/db#frag
-    """
+    static let seed = ConfigEnvFileTests.laravelSample + "\nSELF=${SELF}x${SELF}\n"
 
     static let keyScalars = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.".unicodeScalars)
 

@@ -13,7 +13,7 @@ struct ICEAddressTests {
             00 20 00 08 00 01 a1 47 e1 12 a6 43
             00 20 00 14 00 02 a1 47 01 13 a9 fa a5 d3 f1 79 bc 25 f4 b5 be d2 b9 d9
             """))
-        var generator = ICESeededGenerator(seed: 1)
+        var generator = FuzzGenerator(seed: 1)
         for _ in 0..<200 {
             let id = TransactionID.random(using: &generator)
             let ipv4 = IPAddress(bytes: (0..<4).map { _ in UInt8.random(in: 0...255, using: &generator) })!

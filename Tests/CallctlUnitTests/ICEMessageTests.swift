@@ -56,7 +56,7 @@ struct ICEMessageTests {
 
     @Test("every typed attribute survives a round trip with integrity and fingerprint")
     func attributeRoundTrip() throws {
-        var generator = ICESeededGenerator(seed: 7)
+        var generator = FuzzGenerator(seed: 7)
         let attributes: [StunAttribute] = [
             .mappedAddress(StunAddress(ip: IPAddress("198.51.100.7")!, port: 1)),
             .xorMappedAddress(StunAddress(ip: IPAddress("2001:db8::1")!, port: 65535)),
