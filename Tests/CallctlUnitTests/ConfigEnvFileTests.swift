@@ -1,4 +1,5 @@
 import CallctlConfig
+import Foundation
 import Testing
 
 @Suite("Laravel .env parsing")
@@ -73,5 +74,17 @@ struct ConfigEnvFileTests {
         #expect(environment["D"] == nil)
         #expect(environment.origin(of: "A") == "A")
         #expect(environment.origin(of: "C") == "C in /app/.env")
+    }
+
+    @Test("the sample callctl.env parses, names what serve needs, and leaves every secret empty")
+    func sampleEnvironmentFile() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let values = try EnvFile(path: root.appendingPathComponent("callctl.env").path, processEnvironment: [:]).values
+        for name in ["DATABASE_URL", "REVERB_APP_ID", "REVERB_APP_KEY", "CALLCTL_ICE_SERVERS", "CALLCTL_TURN_TTL"] {
+            #expect(values[name]?.isEmpty == false, "\(name)")
+        }
+        for secret in ["CALLCTL_JWT_SECRET", "REVERB_APP_SECRET", "CALLCTL_TURN_SECRET"] {
+            #expect(values[secret] == "", "\(secret) must stay empty in the sample so that serve refuses to start with it")
+        }
     }
 }
