@@ -9,3 +9,5 @@ swift build --build-tests
 # The seeded fuzz suites run ten times their base iterations here (about 15 s); raise it for a soak.
 export CALLCTL_FUZZ_ITERATIONS=${CALLCTL_FUZZ_ITERATIONS:-10}
 swift test --skip-build "$@"
+# Coverage-guided fuzzing (libFuzzer) of the decoders of untrusted bytes, bounded: 20 s a target.
+scripts/fuzz.sh "${CALLCTL_LIBFUZZER_SECONDS:-20}"
