@@ -18,7 +18,7 @@ final class DemoBrowser: Sendable {
         let label = "\(person.name)'s browser"
         task = Task {
             while !Task.isCancelled {
-                guard let event = await listener.next(by: .now + .seconds(3600)) else { break }
+                guard let event = await listener.next(by: .now + .seconds(1)) else { continue }
                 counter.add()
                 output.line("        ⇠ \(label) got \(Self.shortName(event.event)) on \(event.channel)\(Self.summary(event.data))")
             }

@@ -24,10 +24,9 @@ struct DemoRun {
 
     /// Runs every step after the servers are up.
     func run() async throws {
-        let migrated = try await progress.step("migrate the schema: callctl migrate up") {
+        try await progress.step("migrate the schema: callctl migrate up") {
             try await command(["migrate", "up"])
         }
-        _ = migrated
         let clinic = try await progress.step("seed a clinic: a doctor, 7 patients, appointments around the access window") {
             let connection = try PGConnection(settings: database, applicationName: "callctl demo")
             defer { connection.close() }
