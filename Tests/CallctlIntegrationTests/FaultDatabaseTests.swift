@@ -83,10 +83,9 @@ struct FaultDatabaseTests {
                 "after /readyz was 200 again: \(statuses(whenReady..<steps.count))")
         // Appointments the traffic never reached have nothing at all.
         let touched = Set(steps.map(\.appointment))
-        let untouched = appointments.filter { !touched.contains($0) }.map(String.init).joined(separator: ",")
-        if !untouched.isEmpty {
-            #expect(try count("SELECT count(*) FROM call_sessions WHERE appointment_id IN (\(untouched))") == 0)
-        }
+        let untouched = appointments.filter { !touched.contains($0) }
+        #expect(try connection.query("SELECT count(*) FROM call_sessions WHERE appointment_id = ANY($1)", PGInt64Array(ids: untouched))
+                    .first!.decode(Int64.self, at: 0) == 0)
 
         let emitted = try faultOutboxEvents(connection)
         #expect(eventually(within: 10) { Set(subscriber.events).isSuperset(of: emitted.map(\.event)) })
