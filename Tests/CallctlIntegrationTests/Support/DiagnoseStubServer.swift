@@ -25,8 +25,7 @@ final class DiagnoseStubServer: @unchecked Sendable {
     }
 
     let port: Int
-    private let pid: pid_t
-    private let directory: URL
+    private let process: ScratchProcess
 
     /// argv: the port file, the pid of the test process, the mode and its arguments.
     private static let script = """
@@ -116,15 +115,9 @@ final class DiagnoseStubServer: @unchecked Sendable {
     init(_ mode: Mode) throws {
         let python: String
         if case .expiredTLS = mode { python = PusherPeer.python } else { python = "python3" }
-        (pid, port, directory) = try PortFileProcess.start(
+        (process, port) = try PortFileProcess.start(
             label: "callctl-diagnose-stub",
             failure: "the \(mode.arguments[0]) stub server (\(python)) did not start; the expired-tls mode needs the test venv (scripts/setup.sh)"
         ) { _, portPath in [python, "-c", Self.script, portPath, "\(getpid())"] + mode.arguments }
-    }
-
-    deinit {
-        kill(pid, SIGTERM)
-        _ = try? CommandRunner.wait(for: pid)
-        try? FileManager.default.removeItem(at: directory)
     }
 }

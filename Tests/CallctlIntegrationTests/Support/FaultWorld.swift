@@ -166,10 +166,7 @@ final class FaultSubscriber: @unchecked Sendable {
         let data: String
     }
 
-    let directory: URL
-    private let pid: pid_t
-    private let lock = NSLock()
-    private var stopped = false
+    private let process: ScratchProcess
 
     private static let script = """
         import asyncio, hashlib, hmac, json, os, sys, time
@@ -236,27 +233,23 @@ final class FaultSubscriber: @unchecked Sendable {
         guard FileManager.default.isExecutableFile(atPath: PusherPeer.python) else {
             throw LocalServiceError("\(PusherPeer.python) is missing: run scripts/setup.sh to create the Python venv with websockets")
         }
-        directory = try makeScratchDirectory("callctl-fault-subscriber")
+        let directory = try makeScratchDirectory("callctl-fault-subscriber")
         do {
             try JSONSerialization.data(withJSONObject: channels).write(to: directory.appendingPathComponent("channels"))
-            pid = try CommandRunner.spawnDetached([PusherPeer.python, "-c", Self.script, directory.path, "\(port)", ServeProcess.appKey,
-                                                   ServeProcess.appSecret, "\(getpid())"])
+            process = ScratchProcess(pid: try CommandRunner.spawnDetached([
+                PusherPeer.python, "-c", Self.script, directory.path, "\(port)", ServeProcess.appKey, ServeProcess.appSecret, "\(getpid())",
+            ]), directory: directory)
         } catch {
             try? FileManager.default.removeItem(at: directory)
             throw error
         }
         guard eventually(within: seconds, { FileManager.default.fileExists(atPath: directory.appendingPathComponent("ready").path) }) else {
-            let notes = self.notes
-            stop()
-            try? FileManager.default.removeItem(at: directory)
             throw LocalServiceError("the fault subscriber did not subscribe to \(channels.count) channels: \(notes.suffix(2000))")
         }
     }
 
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    /// The subscriber's scratch directory (channels, events, notes).
+    var directory: URL { process.directory }
 
     /// Every event received so far, in order.
     var events: [Event] {
@@ -283,15 +276,7 @@ final class FaultSubscriber: @unchecked Sendable {
     }
 
     /// Ends the subscriber; later calls do nothing. Its files stay readable until it is dropped.
-    func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
-        kill(pid, SIGTERM)
-        _ = try? CommandRunner.wait(for: pid)
-    }
+    func stop() { process.stop() }
 }
 
 /// The outbox rows of a database as events a subscriber or a Pusher server would see, by id.

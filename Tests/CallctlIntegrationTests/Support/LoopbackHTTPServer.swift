@@ -18,10 +18,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
     }
 
     let port: Int
-    private let pid: pid_t
-    private let directory: URL
-    private let lock = NSLock()
-    private var stopped = false
+    private let process: ScratchProcess
 
     /// argv: the request log, the port file, the pid of the test process.
     private static let script = """
@@ -62,16 +59,14 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         """
 
     init() throws {
-        (pid, port, directory) = try PortFileProcess.start(label: "callctl-http", failure: "the loopback HTTP server (python3) did not start") {
+        (process, port) = try PortFileProcess.start(label: "callctl-http", failure: "the loopback HTTP server (python3) did not start") {
             ["python3", "-c", Self.script, $0.appendingPathComponent("requests").path, $1, "\(getpid())"]
         }
     }
 
-    deinit { stop() }
-
     /// Requests received so far, in order.
     var received: [Request] {
-        let text = (try? String(contentsOf: directory.appendingPathComponent("requests"), encoding: .utf8)) ?? ""
+        let text = (try? String(contentsOf: process.directory.appendingPathComponent("requests"), encoding: .utf8)) ?? ""
         return text.split(separator: "\n").compactMap { line in
             guard let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String],
                   let method = object["method"], let path = object["path"], let body = object["body"] else { return nil }
@@ -84,13 +79,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
 
     /// Stops the server and removes its files; later calls do nothing.
     func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
-        kill(pid, SIGTERM)
-        _ = try? CommandRunner.wait(for: pid)
-        try? FileManager.default.removeItem(at: directory)
+        process.stop()
+        try? FileManager.default.removeItem(at: process.directory)
     }
 }

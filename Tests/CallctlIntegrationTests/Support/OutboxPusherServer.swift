@@ -18,10 +18,7 @@ final class OutboxPusherServer: @unchecked Sendable {
     }
 
     let port: Int
-    let directory: URL
-    private let pid: pid_t
-    private let lock = NSLock()
-    private var stopped = false
+    private let process: ScratchProcess
 
     /// argv: directory, port, pid of the test process, app key, app secret.
     private static let script = """
@@ -68,15 +65,13 @@ final class OutboxPusherServer: @unchecked Sendable {
 
     /// Starts the server for `app` on `port` (0: any free port).
     init(app: PusherApp, port: Int = 0) throws {
-        (pid, self.port, directory) = try PortFileProcess.start(
+        (process, self.port) = try PortFileProcess.start(
             label: "callctl-pusher", failure: "the Pusher stand-in (python3) did not start on port \(port)"
         ) { directory, _ in ["python3", "-c", Self.script, directory.path, "\(port)", "\(getpid())", app.key, app.secret] }
     }
 
-    deinit {
-        stop()
-        try? FileManager.default.removeItem(at: directory)
-    }
+    /// The server's scratch directory (its request log).
+    var directory: URL { process.directory }
 
     /// Requests received so far, in order.
     var received: [Request] {
@@ -101,13 +96,5 @@ final class OutboxPusherServer: @unchecked Sendable {
     }
 
     /// Stops the server; later calls do nothing. The request log stays readable until the server is dropped.
-    func stop() {
-        let first = lock.withLock {
-            defer { stopped = true }
-            return !stopped
-        }
-        guard first else { return }
-        kill(pid, SIGTERM)
-        _ = try? CommandRunner.wait(for: pid)
-    }
+    func stop() { process.stop() }
 }

@@ -1,13 +1,44 @@
 import Foundation
 import LocalServices
 
+/// A helper process the tests start in the background (a Python stand-in server or peer)
+/// with a scratch directory of its own: ``stop()`` ends it once (SIGTERM, then reaps it),
+/// however often it is called; dropping it stops it and removes the directory.
+final class ScratchProcess: @unchecked Sendable {
+    let pid: pid_t
+    let directory: URL
+    private let lock = NSLock()
+    private var stopped = false
+
+    init(pid: pid_t, directory: URL) {
+        self.pid = pid
+        self.directory = directory
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    /// Ends the process; later calls do nothing. Its files stay until it is dropped.
+    func stop() {
+        let first = lock.withLock {
+            defer { stopped = true }
+            return !stopped
+        }
+        guard first else { return }
+        kill(pid, SIGTERM)
+        _ = try? CommandRunner.wait(for: pid)
+    }
+}
+
 /// A loopback stub server started in the background that writes the port it bound to a file
 /// (`port` in its scratch directory) once it listens: how the tests' Python stand-ins start.
 enum PortFileProcess {
     /// Spawns `arguments(portPath)` and waits up to 10 s for the port; on failure the process
     /// is killed, the directory removed and `failure` thrown.
     static func start(label: String, failure: String, _ arguments: (_ directory: URL, _ portPath: String) -> [String])
-        throws -> (pid: pid_t, port: Int, directory: URL) {
+        throws -> (process: ScratchProcess, port: Int) {
         let directory = try makeScratchDirectory(label)
         let portPath = directory.appendingPathComponent("port").path
         let pid: pid_t
@@ -33,6 +64,6 @@ enum PortFileProcess {
             try? FileManager.default.removeItem(at: directory)
             throw LocalServiceError(failure)
         }
-        return (pid, port, directory)
+        return (ScratchProcess(pid: pid, directory: directory), port)
     }
 }
