@@ -1,10 +1,11 @@
 import Foundation
 
-/// A JSON value, used for message `data`, presence `user_info` and similar payloads.
+/// A JSON value, used for message `data`, presence `user_info` and similar payloads. Text is
+/// read with ``init(parsing:)`` (one linear pass, see `PusherJSONParser`), not a `Decoder`.
 ///
 /// Integers are kept apart from other numbers so values such as `activity_timeout`
 /// or a numeric `user_id` re-encode without a fractional part.
-public enum PusherJSON: Sendable, Hashable, Codable {
+public enum PusherJSON: Sendable, Hashable, Encodable {
     /// `null`.
     case null
     /// `true` / `false`.
@@ -19,18 +20,6 @@ public enum PusherJSON: Sendable, Hashable, Codable {
     case array([PusherJSON])
     /// An object.
     case object([String: PusherJSON])
-
-    /// Decodes any JSON value.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() { self = .null }
-        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
-        else if let value = try? container.decode(Int.self) { self = .integer(value) }
-        else if let value = try? container.decode(Double.self) { self = .number(value) }
-        else if let value = try? container.decode(String.self) { self = .string(value) }
-        else if let value = try? container.decode([PusherJSON].self) { self = .array(value) }
-        else { self = .object(try container.decode([String: PusherJSON].self)) }
-    }
 
     /// Encodes the value as the JSON it represents.
     public func encode(to encoder: any Encoder) throws {
