@@ -22,6 +22,15 @@ public enum AppointmentTransition: Sendable, Equatable, Hashable, CaseIterable {
         }
     }
 
+    /// The status this transition starts from: every write of it is guarded by this status,
+    /// so a transition decided on a stale read changes nothing.
+    public var source: AppointmentStatus {
+        switch self {
+        case .complete: .inProgress
+        case .start, .markNoShow, .cancel, .reschedule: .scheduled
+        }
+    }
+
     /// The appointment timestamps to set to `now` together with the status.
     public var stamps: Set<AppointmentStamp> {
         switch self {

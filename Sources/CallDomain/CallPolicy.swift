@@ -5,8 +5,10 @@ import Foundation
 ///
 /// Checks run in this order and the first failure is the answer:
 /// 1. no actor → `unauthenticated`
-/// 2. actor is neither the doctor nor the patient → `not_participant`; for `request` with
-///    `policy.request_doctor_only` on, a patient → `not_participant`
+/// 2. actor is neither the doctor nor the patient → `not_found`, the answer for a missing
+///    appointment (ids cannot be probed); the same user as doctor and patient →
+///    `invalid_status`; for `request` with `policy.request_doctor_only` on, a patient →
+///    `not_participant`
 /// 3. the callId is not the appointment's open session → `invalid_transition`; then the
 ///    callee-only (accept, decline) and caller-only (cancel) rules → `not_participant` (they need
 ///    the session, so they follow the callId check)
@@ -14,7 +16,8 @@ import Foundation
 ///    accepted call: appointment status not `scheduled`/`in_progress` → `invalid_status`;
 ///    doctor not active → `doctor_inactive`; license expired → `license_expired`; outside the
 ///    access window → `too_early` / `too_late`
-/// 5. request only: the appointment has an open call, or the callee has one elsewhere → `busy`
+/// 5. request only: the appointment has an open call, or the callee or the caller has one
+///    elsewhere → `busy` (a user is in at most one open call, as caller or callee)
 /// 6. the call state machine → `invalid_transition`
 ///
 /// Decline, cancel, heartbeat, end and a repeated `started` skip step 4: ending or keeping up a
@@ -32,9 +35,7 @@ public enum CallPolicy {
         guard let actor = context.actorUserId else {
             throw DomainError(.unauthenticated, "Acting on a call needs a signed-in user; send a valid token.")
         }
-        guard let role = appointment.role(of: actor) else {
-            throw DomainError(.notParticipant, "User \(actor) is not a participant of appointment \(appointment.id).")
-        }
+        let role = try participantRole(of: actor, on: appointment)
         guard let action = command.action, let callId = command.callId else {
             return try request(by: actor, role: role, context: context, settings: settings, now: now)
         }
@@ -82,10 +83,32 @@ public enum CallPolicy {
         if context.calleeHasOtherOpenCall {
             throw DomainError(.busy, "User \(callee) is in another call; try again when it ends.")
         }
+        if context.callerHasOtherOpenCall {
+            throw DomainError(.busy, "You are in another open call; end it (or let it end) before starting a new one.")
+        }
         return CallPlan(
             actorRole: role, session: .create(callerUserId: actor, calleeUserId: callee),
             appointment: nil, audit: .request, event: .requested
         )
+    }
+
+    /// The actor's role. A user who is not a participant gets the same answer as for an
+    /// appointment that does not exist (`not_found`), so appointment ids cannot be probed; an
+    /// appointment whose doctor and patient are the same user is refused for everyone.
+    static func participantRole(of actor: Int64, on appointment: AppointmentSnapshot) throws(DomainError) -> ParticipantRole {
+        guard let role = appointment.role(of: actor) else { throw notFound(appointment.id) }
+        guard appointment.doctorUserId != appointment.patientUserId else {
+            throw DomainError(
+                .invalidStatus,
+                "Appointment \(appointment.id) has the same user as its doctor and its patient; correct the appointment in the application."
+            )
+        }
+        return role
+    }
+
+    /// The answer for an appointment that does not exist, or that the actor may not know of.
+    public static func notFound(_ appointmentId: Int64) -> DomainError {
+        DomainError(.notFound, "Appointment \(appointmentId) does not exist.")
     }
 
     private static func checkSide(of actor: Int64, for action: CallAction, on session: CallSessionSnapshot) throws(DomainError) {
@@ -104,7 +127,7 @@ public enum CallPolicy {
         }
     }
 
-    private static func checkGates(context: CallContext, settings: CallSettings, now: Date) throws(DomainError) {
+    static func checkGates(context: CallContext, settings: CallSettings, now: Date) throws(DomainError) {
         let appointment = context.appointment
         guard appointment.status.allowsCalls else {
             throw DomainError(

@@ -13,10 +13,17 @@ public final class PGPool: Sendable {
 
     /// Creates a pool of at most `size` connections, opened lazily; with `preparesStatements`
     /// each connection prepares its statements once (``PGConnection/preparesStatements``).
-    public init(settings: ConnectionSettings, size: Int = 4, applicationName: String = "callctl", preparesStatements: Bool = false) {
+    ///
+    /// With `acquireTimeout`, a caller that finds every connection busy waits at most that
+    /// long and then gets a ``PostgresError`` of kind ``PostgresError/Kind/overloaded``; so
+    /// does a caller that would be waiter number `maximumWaiters + 1`. Without it, callers
+    /// queue until a connection is free (command-line use).
+    public init(settings: ConnectionSettings, size: Int = 4, applicationName: String = "callctl", preparesStatements: Bool = false,
+                acquireTimeout: Duration? = nil, maximumWaiters: Int = Int.max) {
         precondition(size > 0, "a pool needs at least one connection")
         self.settings = settings
-        state = PoolState(settings: settings, size: size, applicationName: applicationName, preparesStatements: preparesStatements)
+        state = PoolState(settings: settings, size: size, applicationName: applicationName, preparesStatements: preparesStatements,
+                          acquireTimeout: acquireTimeout, maximumWaiters: maximumWaiters)
     }
 
     /// Runs `body` with a connection of the pool, on that connection's own queue.
@@ -106,14 +113,20 @@ actor PoolState {
     private let preparesStatements: Bool
     private var idle: [PooledConnection] = []
     private var created = 0
-    private var waiters: [CheckedContinuation<PooledConnection, any Error>] = []
+    private let acquireTimeout: Duration?
+    private let maximumWaiters: Int
+    private var waiters: [(id: Int, continuation: CheckedContinuation<PooledConnection, any Error>)] = []
+    private var nextWaiter = 0
     private var closed = false
 
-    init(settings: ConnectionSettings, size: Int, applicationName: String, preparesStatements: Bool) {
+    init(settings: ConnectionSettings, size: Int, applicationName: String, preparesStatements: Bool,
+         acquireTimeout: Duration?, maximumWaiters: Int) {
         self.settings = settings
         self.size = size
         self.applicationName = applicationName
         self.preparesStatements = preparesStatements
+        self.acquireTimeout = acquireTimeout
+        self.maximumWaiters = maximumWaiters
     }
 
     func acquire() async throws -> PooledConnection {
@@ -123,7 +136,25 @@ actor PoolState {
             created += 1
             return PooledConnection(settings: settings, applicationName: applicationName, preparesStatements: preparesStatements)
         }
-        return try await withCheckedThrowingContinuation { waiters.append($0) }
+        guard waiters.count < maximumWaiters else {
+            throw PostgresError(.overloaded, "all \(size) database connections are busy and \(maximumWaiters) requests already wait")
+        }
+        nextWaiter += 1
+        let id = nextWaiter
+        if let acquireTimeout {
+            Task { [weak self] in
+                try? await Task.sleep(for: acquireTimeout)
+                await self?.expire(id, after: acquireTimeout)
+            }
+        }
+        return try await withCheckedThrowingContinuation { waiters.append((id, $0)) }
+    }
+
+    /// Ends waiter `id` with `overloaded` if it is still waiting.
+    private func expire(_ id: Int, after timeout: Duration) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        waiters.remove(at: index).continuation.resume(throwing: PostgresError(
+            .overloaded, "no database connection became free within \(timeout) (all \(size) are busy)"))
     }
 
     /// What the caller of ``release(_:)`` does with the connection it gave back.
@@ -137,7 +168,7 @@ actor PoolState {
     func release(_ pooled: PooledConnection) -> Disposal {
         if closed { return .close }
         if !waiters.isEmpty {
-            waiters.removeFirst().resume(returning: pooled)
+            waiters.removeFirst().continuation.resume(returning: pooled)
         } else {
             idle.append(pooled)
         }
@@ -146,7 +177,7 @@ actor PoolState {
 
     func shutDown() -> [PooledConnection] {
         closed = true
-        for waiter in waiters { waiter.resume(throwing: PostgresError(.pool, "the connection pool was closed")) }
+        for waiter in waiters { waiter.continuation.resume(throwing: PostgresError(.pool, "the connection pool was closed")) }
         waiters.removeAll()
         defer { idle.removeAll() }
         return idle

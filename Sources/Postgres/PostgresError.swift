@@ -11,6 +11,9 @@ public struct PostgresError: Error, CustomStringConvertible, Sendable {
         case decoding
         /// The connection pool was closed or could not hand out a connection.
         case pool
+        /// Every connection of a pool stayed busy past its acquire timeout: the server is
+        /// overloaded, the request was not started.
+        case overloaded
         /// The connection settings are invalid (a bad option value), before any network I/O.
         case settings
     }

@@ -48,6 +48,9 @@ public struct APIError: Error, Sendable, Equatable {
         case let error as APIError: return error
         case let error as DomainError: return APIError(error)
         case let error as AccessTokenError: return APIError(error)
+        case let error as PostgresError where error.kind == .overloaded:
+            return APIError(.serviceUnavailable, reason: "overloaded", "The server is busy; retry in a second.",
+                            headers: [.retryAfter: "1"])
         case let error as PostgresError where error.isUnavailable:
             return APIError(.serviceUnavailable, reason: "unavailable", "The database is unavailable; try again shortly.",
                             headers: [.retryAfter: "1"])
@@ -98,7 +101,9 @@ struct APIErrorMiddleware: RouterMiddleware {
                             "There is no route \(request.method) \(request.uri.path.prefix(200)); see `callctl serve --help`.").response()
         } catch {
             let answer = APIError.answering(error)
-            if answer.status.code >= 500, !(error is APIError) {
+            // Overload is answered, counted by /metrics and not logged per request: a flood
+            // would otherwise flood the log too.
+            if answer.status.code >= 500, !(error is APIError), answer.reason != "overloaded" {
                 context.logger.error("request failed", metadata: [
                     "path": "\(request.uri.path)", "status": "\(answer.status.code)", "error": "\(error)",
                 ])

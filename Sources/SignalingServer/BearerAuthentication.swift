@@ -22,9 +22,7 @@ struct BearerAuthentication: RouterMiddleware {
             throw APIError(AccessTokenError(.malformed, "The Authorization header must use the Bearer scheme."))
         }
         let token = try await verifier.verify(String(header.dropFirst(scheme.count)).trimmingCharacters(in: .whitespaces), now: now())
-        if let tokenId = token.tokenId {
-            try await revocation.check(tokenId: tokenId, userId: token.userId)
-        }
+        try await revocation.check(tokenId: token.tokenId, userId: token.userId)
         var context = context
         context.userId = token.userId
         context.logger[metadataKey: "userId"] = "\(token.userId)"
@@ -32,9 +30,12 @@ struct BearerAuthentication: RouterMiddleware {
     }
 }
 
-/// Passport revocation: when the database has an `oauth_access_tokens` table, a token whose
-/// `jti` is not there, is marked `revoked`, or belongs to another user is refused. Whether the
-/// table exists is looked up again every minute, so installing Passport needs no restart.
+/// Passport's word on a token: while the database has an `oauth_access_tokens` table, a
+/// token is accepted only when its `jti` names a row that is not revoked, has not expired
+/// (when the table has `expires_at`) and belongs to the token's `sub`. A token without a
+/// `jti`, or one of a client-credentials grant (`user_id IS NULL`, whose `sub` is a client
+/// id, not a user), is refused. Whether the table exists is looked up again every minute, so
+/// installing Passport needs no restart.
 actor TokenRevocation {
     private let pool: PGPool
     private let now: @Sendable () -> Date
@@ -45,15 +46,40 @@ actor TokenRevocation {
         self.now = now
     }
 
+    /// The row of `oauth_access_tokens` a token names, read without depending on the columns
+    /// Passport versions add (`expires_at` is read through `to_jsonb` when it exists).
+    static let lookup = """
+        SELECT t.revoked, t.user_id::text AS user_id,
+               (to_jsonb(t) ->> 'expires_at')::timestamptz < now() AS expired
+        FROM oauth_access_tokens t WHERE t.id = $1
+        """
+
     /// Throws ``AccessTokenError`` (`revoked`) when Passport does not vouch for the token.
-    func check(tokenId: String, userId: Int64) async throws {
+    func check(tokenId: String?, userId: Int64) async throws {
         guard try await hasTable() else { return }
-        let row = try await pool.withConnection { connection in
-            try connection.query("SELECT revoked, user_id::text AS user_id FROM oauth_access_tokens WHERE id = $1", tokenId).first
-                .map { (try $0.decode(Bool.self, "revoked"), try $0.decode(String?.self, "user_id")) }
+        guard let tokenId else {
+            throw AccessTokenError(.revoked, "The bearer token has no jti claim, so Laravel Passport cannot vouch for it "
+                                   + "(oauth_access_tokens exists); use a token Passport issued to the user.")
         }
-        guard let (revoked, owner) = row, !revoked, owner == nil || owner == String(userId) else {
-            throw AccessTokenError(.revoked, "The bearer token was revoked or is unknown to Laravel Passport; sign in again.")
+        let row = try await pool.withConnection { connection in
+            try connection.query(Self.lookup, tokenId).first
+                .map { (try $0.decode(Bool.self, "revoked"), try $0.decode(String?.self, "user_id"), try $0.decode(Bool?.self, "expired")) }
+        }
+        guard let (revoked, owner, expired) = row else {
+            throw AccessTokenError(.revoked, "The bearer token is unknown to Laravel Passport (no oauth_access_tokens row for its jti); sign in again.")
+        }
+        guard !revoked else {
+            throw AccessTokenError(.revoked, "The bearer token was revoked in Laravel Passport; sign in again.")
+        }
+        guard expired != true else {
+            throw AccessTokenError(.revoked, "The bearer token expired in Laravel Passport (oauth_access_tokens.expires_at); sign in again.")
+        }
+        guard let owner else {
+            throw AccessTokenError(.revoked, "The bearer token is a client-credentials token (no user in oauth_access_tokens); "
+                                   + "these routes need a token issued to a user.")
+        }
+        guard owner == String(userId) else {
+            throw AccessTokenError(.revoked, "The bearer token's sub does not match the user Laravel Passport issued it to; sign in again.")
         }
     }
 

@@ -38,13 +38,12 @@ struct CallRoutes: Sendable {
         let action = context.parameters.get("action") ?? ""
         let body = try await CommandBody.read(request, limit: configuration.maximumBodyBytes)
         let command = try body.command(action: action)
-        let client = ClientInfo(peerId: try body.validatedPeerId(), userAgent: request.headers[.userAgent], ip: context.clientIP)
+        let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
+                                                                     forwardedFor: request.headers[values: .xForwardedFor])
+        let client = ClientInfo(peerId: try body.validatedPeerId(), userAgent: request.headers[.userAgent], ip: address)
         let now = dependencies.now()
-        if action == "request" || action == "accept",
-           let wait = limiter.take(RateKey(userId: userId, appointmentId: appointmentId, action: action), now: now) {
-            throw APIError(.tooManyRequests, reason: ReasonCode.rateLimited.rawValue,
-                           "Too many \(action) calls for appointment \(appointmentId); try again in \(wait) s.",
-                           headers: [.retryAfter: String(wait)])
+        if action == "request" || action == "accept" {
+            try limit(action, userId: userId, appointmentId: appointmentId, now: now)
         }
         var log = context.logger
         log[metadataKey: "appointmentId"] = "\(appointmentId)"
@@ -75,13 +74,26 @@ struct CallRoutes: Sendable {
         return JSONBody.response(current)
     }
 
+    /// The ICE servers, with TURN credentials only while the appointment is callable or has an
+    /// open call, valid until the window's end at the latest; rate-limited like `request`.
     @Sendable func iceServers(_ request: Request, context: CallRequestContext) async throws -> Response {
         let (appointmentId, userId) = try identify(context)
-        _ = try await dependencies.pool.withConnection { connection in
-            try CallLifecycle(connection: connection).participantAppointment(appointmentId, actor: userId)
+        let now = dependencies.now()
+        try limit("ice-servers", userId: userId, appointmentId: appointmentId, now: now)
+        let deadline = try await dependencies.pool.withConnection { connection in
+            try CallLifecycle(connection: connection).relayDeadline(appointmentId: appointmentId, actor: userId, now: now)
         }
-        let list = try IceServerList(configuration: configuration, userId: userId, appointmentId: appointmentId, now: dependencies.now())
+        let list = try IceServerList(configuration: configuration, userId: userId, appointmentId: appointmentId, now: now,
+                                     deadline: deadline)
         return JSONBody.response(list)
+    }
+
+    /// Takes a token from `action`'s bucket for the user and appointment, or refuses 429.
+    private func limit(_ action: String, userId: Int64, appointmentId: Int64, now: Date) throws {
+        guard let wait = limiter.take(RateKey(userId: userId, appointmentId: appointmentId, action: action), now: now) else { return }
+        throw APIError(.tooManyRequests, reason: ReasonCode.rateLimited.rawValue,
+                       "Too many \(action) calls for appointment \(appointmentId); try again in \(wait) s.",
+                       headers: [.retryAfter: String(wait)])
     }
 
     private func identify(_ context: CallRequestContext) throws -> (appointmentId: Int64, userId: Int64) {

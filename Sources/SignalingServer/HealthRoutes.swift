@@ -4,7 +4,8 @@ import Hummingbird
 import Postgres
 import Prometheus
 
-/// `/healthz` (the process answers), `/readyz` (the database answers within 2 s) and
+/// `/healthz` (the process answers), `/readyz` (the database answers within 2 s; `warnings`
+/// lists disagreements between daemons on the outbox's external target) and
 /// `/metrics` (Prometheus text: requests by route and status, latencies, and — read from the
 /// database at each scrape — open calls by state and the outbox backlog).
 struct HealthRoutes: Sendable {
@@ -20,11 +21,18 @@ struct HealthRoutes: Sendable {
     @Sendable func ready(_ request: Request, context: CallRequestContext) async throws -> Response {
         do {
             _ = try await withDeadline(seconds: 2) { try await dependencies.pool.withConnection { try $0.query("SELECT 1") } }
-            return JSONBody.response(["status": "ready"])
         } catch {
             context.logger.warning("not ready", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, reason: "unavailable", "The database does not answer; see the daemon's log.")
         }
+        return JSONBody.response(Readiness(status: "ready", warnings: dependencies.hub.outboxProblems))
+    }
+
+    /// `/readyz`'s answer: ready, with what is wrong between daemons but does not stop this one
+    /// from serving (daemons disagreeing on the external Pusher target).
+    struct Readiness: Encodable {
+        let status: String
+        let warnings: [String]
     }
 
     @Sendable func metrics(_ request: Request, context: CallRequestContext) async throws -> Response {

@@ -60,23 +60,33 @@ struct ServeAuthTests {
                               mentioning: "signature")
     }
 
-    @Test("with oauth_access_tokens: a revoked, unknown or other user's jti is 401; a live one (or none) is 200")
+    @Test("with oauth_access_tokens: a revoked, unknown, expired, other user's, client-credentials or missing jti is 401 saying why; a live one is 200, at the API and at /broadcasting/auth")
     func revocation() throws {
         let s = try ServeWorld { world in
-            try world.connection.query("CREATE TABLE oauth_access_tokens (id varchar(100) PRIMARY KEY, user_id bigint, revoked boolean NOT NULL)")
             try world.connection.query("""
-                INSERT INTO oauth_access_tokens VALUES ('live', $1, false), ('revoked', $1, true), ('patients', $2, false),
-                    ('client', NULL, false)
+                CREATE TABLE oauth_access_tokens (id varchar(100) PRIMARY KEY, user_id bigint, revoked boolean NOT NULL,
+                                                  expires_at timestamp)
+                """)
+            try world.connection.query("""
+                INSERT INTO oauth_access_tokens VALUES ('live', $1, false, now() + interval '1 hour'), ('revoked', $1, true, NULL),
+                    ('patients', $2, false, NULL), ('client', NULL, false, NULL), ('expired', $1, false, now() - interval '1 minute')
                 """, world.doctorUserId, world.patientUserId)
         }
-        let path = "/appointments/\(try s.appointment())/call"
-        for jti in ["revoked", "unknown", "patients"] {
-            expectUnauthenticated(try s.server.request("GET", path, token: try s.token(s.doctor, jti: jti)), mentioning: "revoked")
+        let appointment = try s.appointment()
+        let path = "/appointments/\(appointment)/call"
+        let refusals: [(jti: String?, mention: String)] = [
+            ("revoked", "was revoked"), ("unknown", "unknown to Laravel Passport"), ("patients", "does not match the user"),
+            ("client", "client-credentials"), ("expired", "expired in Laravel Passport"), (nil, "no jti"),
+        ]
+        for (jti, mention) in refusals {
+            let token = try s.token(s.doctor, jti: jti)
+            expectUnauthenticated(try s.server.request("GET", path, token: token), mentioning: mention)
+            let auth = try s.server.request("POST", "/broadcasting/auth", token: token,
+                                            json: ["socket_id": "1.1", "channel_name": "private-appointments.\(appointment)"])
+            expectUnauthenticated(auth, mentioning: mention)
         }
-        for jti in ["live", "client", nil] {
-            let answer = try s.server.request("GET", path, token: try s.token(s.doctor, jti: jti))
-            #expect(answer.status == 200, "jti \(jti ?? "none"): \(answer.text)")
-        }
+        let answer = try s.server.request("GET", path, token: try s.token(s.doctor, jti: "live"))
+        #expect(answer.status == 200, "\(answer.text)")
         try s.world.connection.query("UPDATE oauth_access_tokens SET revoked = true WHERE id = 'live'")
         expectUnauthenticated(try s.server.request("GET", path, token: try s.token(s.doctor, jti: "live")), mentioning: "revoked")
     }

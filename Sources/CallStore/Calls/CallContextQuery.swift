@@ -2,8 +2,17 @@ import CallDomain
 import Foundation
 import Postgres
 
-/// Everything a call command needs, read in one round trip with the appointment row locked
-/// (`FOR UPDATE`), so commands on one appointment run one after the other on every daemon.
+/// Everything a call command needs, read with the appointment row locked, so commands on one
+/// appointment run one after the other on every daemon and against the cron jobs.
+///
+/// The lock is taken first, by a statement of its own (``lock``); the read (``sql``) follows
+/// in a fresh statement. Under READ COMMITTED a statement sees what was committed before it
+/// began, so the read sees whatever a job or another command wrote while this one waited for
+/// the lock. (Reading in the locking statement would not: PostgreSQL re-reads only the locked
+/// row after the wait, not the LEFT JOINed session, and a command would act on a session a
+/// job had just ended.) For `request` the caller's and the callee's user locks are taken in
+/// between (``lockUsers``), so two requests ringing the same user serialize and the second
+/// sees the first's session: "a user is in at most one open call" is a guarantee, not a check.
 struct CallSnapshot {
     let context: CallContext
     /// `users.name` of the actor; empty when the user row is missing.
@@ -11,8 +20,25 @@ struct CallSnapshot {
     let openSessionPeers: (caller: String?, callee: String?)
     let settings: SettingsResolution
 
-    /// `SELECT … FOR UPDATE` of the appointment, its doctor, its open session, whether the
-    /// actor's counterpart is in another open call, the actor's name and the settings rows.
+    /// Locks the appointment row and returns its participants' user ids (0 when missing).
+    static let lock = """
+        SELECT coalesce(d.user_id, 0) AS doctor_user_id, coalesce(p.user_id, 0) AS patient_user_id
+        FROM appointments a
+        LEFT JOIN doctors d ON d.id = a.doctor_id
+        LEFT JOIN patients p ON p.id = a.patient_id
+        WHERE a.id = $1::bigint
+        FOR UPDATE OF a
+        """
+
+    /// Transaction-scoped advisory locks of two users, always in ascending id order (the
+    /// caller passes them sorted), so two requests never wait on each other in a cycle.
+    static let lockUsers = """
+        SELECT pg_advisory_xact_lock(hashtextextended('callctl.user.' || $1::bigint, 0)),
+               pg_advisory_xact_lock(hashtextextended('callctl.user.' || $2::bigint, 0))
+        """
+
+    /// The appointment, its doctor, its open session, whether the actor's counterpart or the
+    /// actor is in another open call, the actor's name and the settings rows.
     static let sql = """
         SELECT a.id, a.tenant_id, coalesce(d.user_id, 0) AS doctor_user_id, coalesce(p.user_id, 0) AS patient_user_id,
                a.status, a.scheduled_at, a.duration_minutes, a.started_at,
@@ -24,6 +50,9 @@ struct CallSnapshot {
                EXISTS (SELECT 1 FROM call_sessions o
                        WHERE o.state <> 'ended' AND o.appointment_id <> a.id
                          AND (o.caller_user_id = c.callee OR o.callee_user_id = c.callee)) AS callee_busy,
+               EXISTS (SELECT 1 FROM call_sessions o
+                       WHERE o.state <> 'ended' AND o.appointment_id <> a.id
+                         AND (o.caller_user_id = $2::bigint OR o.callee_user_id = $2::bigint)) AS caller_busy,
                (SELECT coalesce(json_agg(json_build_array(key, value::text)), '[]') FROM settings)::text AS settings
         FROM appointments a
         LEFT JOIN doctors d ON d.id = a.doctor_id
@@ -31,15 +60,25 @@ struct CallSnapshot {
         LEFT JOIN call_sessions s ON s.appointment_id = a.id AND s.state <> 'ended'
         CROSS JOIN LATERAL (SELECT CASE WHEN d.user_id = $2::bigint THEN p.user_id ELSE d.user_id END AS callee) c
         WHERE a.id = $1::bigint
-        FOR UPDATE OF a
         """
 
     /// Reads and locks appointment `appointmentId` for `actor`.
     /// - Throws: `DomainError` (`not_found`) when there is no such appointment.
-    static func read(appointmentId: Int64, actor: Int64, on connection: PGConnection) throws -> CallSnapshot {
-        guard let row = try connection.query(sql, appointmentId, actor).first else {
-            throw DomainError(.notFound, "Appointment \(appointmentId) does not exist.")
+    /// With `lockingUsers`, the participants' user locks are taken too (for `request`).
+    static func read(appointmentId: Int64, actor: Int64, lockingUsers: Bool, on connection: PGConnection) throws -> CallSnapshot {
+        guard let locked = try connection.query(lock, appointmentId).first else { throw CallPolicy.notFound(appointmentId) }
+        if lockingUsers {
+            let users = [try locked.decode(Int64.self, "doctor_user_id"), try locked.decode(Int64.self, "patient_user_id")].sorted()
+            try connection.query(lockUsers, users[0], users[1])
         }
+        guard let row = try connection.query(sql, appointmentId, actor).first else { throw CallPolicy.notFound(appointmentId) }
+        return try CallSnapshot(row: row, actor: actor)
+    }
+}
+
+extension CallSnapshot {
+    /// The snapshot in a row of ``sql``.
+    init(row: PGRow, actor: Int64) throws {
         let doctorText = try row.decode(String.self, "doctor_status")
         guard let doctorStatus = DoctorStatus(rawValue: doctorText) else {
             throw PostgresError(.decoding, "doctor status \"\(doctorText)\" is not one callctl knows")
@@ -50,8 +89,9 @@ struct CallSnapshot {
         let session = hasSession ? try CallSessionSnapshot(row: row, prefix: "s_") : nil
         let context = CallContext(
             actorUserId: actor, appointment: try AppointmentSnapshot(row: row), doctor: doctor,
-            openSession: session, calleeHasOtherOpenCall: try row.decode(Bool.self, "callee_busy"))
-        return CallSnapshot(
+            openSession: session, calleeHasOtherOpenCall: try row.decode(Bool.self, "callee_busy"),
+            callerHasOtherOpenCall: try row.decode(Bool.self, "caller_busy"))
+        self.init(
             context: context, actorName: try row.decode(String?.self, "actor_name") ?? "",
             openSessionPeers: hasSession
                 ? (try row.decode(String?.self, "s_caller_peer_id"), try row.decode(String?.self, "s_callee_peer_id")) : (nil, nil),

@@ -6,9 +6,14 @@ import Postgres
 /// locked snapshot and written — session, appointment, audit row and outbox event — in one
 /// transaction, then `NOTIFY callctl_outbox` (after the commit: see ``ChangeRecorder``).
 ///
-/// The appointment row lock serializes commands on one appointment across daemons; the partial
-/// unique index on open sessions is the backstop: an INSERT that loses a race anyway rolls
-/// back and the command is decided once more, now seeing the winner's session (`busy`).
+/// The appointment row lock serializes commands on one appointment across daemons and against
+/// the cron jobs, and the decision is made on a read taken after the lock (``CallSnapshot``);
+/// every session and appointment write is also guarded by the state it expects, so a write
+/// decided on a stale state changes nothing and is refused `invalid_transition`. `request`
+/// also takes both participants' user locks, so a user is never rung by two calls at once.
+/// The partial unique index on open sessions is the backstop: an INSERT that loses a race
+/// anyway rolls back and the command is decided once more, now seeing the winner's session
+/// (`busy`).
 public struct CallLifecycle {
     private let connection: PGConnection
 
@@ -54,6 +59,17 @@ public struct CallLifecycle {
                            call: try row.map(CallView.init(row:)))
     }
 
+    /// Until when relay credentials for `actor` on the appointment may be valid
+    /// (``CallPolicy/relayDeadline(context:settings:now:)``), read without locking.
+    /// - Throws: `DomainError` (`not_found`, or the gate that refuses).
+    public func relayDeadline(appointmentId: Int64, actor: Int64, now: Date) throws -> Date {
+        guard let row = try connection.query(CallSnapshot.sql, appointmentId, actor).first else {
+            throw CallPolicy.notFound(appointmentId)
+        }
+        let snapshot = try CallSnapshot(row: row, actor: actor)
+        return try CallPolicy.relayDeadline(context: snapshot.context, settings: snapshot.settings.settings, now: now)
+    }
+
     /// The appointment, when `actor` is one of its participants.
     /// - Throws: `DomainError` (`not_found`, `not_participant`).
     @discardableResult
@@ -61,7 +77,7 @@ public struct CallLifecycle {
         guard let row = try connection.query("""
             SELECT \(AppointmentColumns.select) FROM appointments a \(AppointmentColumns.joins) WHERE a.id = $1
             """, appointmentId).first
-        else { throw DomainError(.notFound, "Appointment \(appointmentId) does not exist.") }
+        else { throw CallPolicy.notFound(appointmentId) }
         let appointment = try AppointmentSnapshot(row: row)
         _ = try CallPolicy.authorizeView(of: appointment, by: actor)
         return appointment
@@ -69,7 +85,8 @@ public struct CallLifecycle {
 
     private func apply(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo, _ now: Date,
                        on connection: PGConnection) throws -> (Result<CallView, DomainError>, outboxRows: Int) {
-        let snapshot = try CallSnapshot.read(appointmentId: appointmentId, actor: actor, on: connection)
+        let snapshot = try CallSnapshot.read(appointmentId: appointmentId, actor: actor, lockingUsers: command.action == nil,
+                                             on: connection)
         let settings = snapshot.settings.settings
         let decision = Result { () throws(DomainError) -> CallPlan in
             try CallPolicy.decide(command, context: snapshot.context, settings: settings, now: now)

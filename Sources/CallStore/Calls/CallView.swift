@@ -105,15 +105,32 @@ public struct CurrentCall: Sendable, Equatable, Encodable {
 public struct ClientInfo: Sendable, Equatable {
     /// The PeerJS id the participant sent (request, accept).
     public let peerId: String?
-    /// `User-Agent`, cut to 256 characters.
+    /// `User-Agent`, cut to at most ``userAgentBytes`` bytes of UTF-8 (between code points).
     public let userAgent: String?
-    /// The remote address.
+    /// The client's address (behind a trusted proxy, the forwarded one).
     public let ip: String?
+
+    /// The most bytes of `User-Agent` kept in audit rows.
+    public static let userAgentBytes = 512
 
     /// Creates the client facts, bounding the user agent.
     public init(peerId: String? = nil, userAgent: String? = nil, ip: String? = nil) {
         self.peerId = peerId
-        self.userAgent = userAgent.map { String($0.prefix(256)) }
+        self.userAgent = userAgent.map(Self.capped)
         self.ip = ip
+    }
+
+    /// The longest prefix of whole code points within ``userAgentBytes`` bytes.
+    static func capped(_ text: String) -> String {
+        guard text.utf8.count > userAgentBytes else { return text }
+        var end = text.startIndex
+        var bytes = 0
+        for index in text.unicodeScalars.indices {
+            let size = text.unicodeScalars[index].utf8.count
+            guard bytes + size <= userAgentBytes else { break }
+            bytes += size
+            end = text.unicodeScalars.index(after: index)
+        }
+        return String(text.unicodeScalars[..<end])
     }
 }

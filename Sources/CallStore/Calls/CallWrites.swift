@@ -85,10 +85,15 @@ struct CallWrites {
                                       step: CallStep, accepting: Bool, client: ClientInfo, role: ParticipantRole,
                                       status: AppointmentStatus, now: Date, into statement: inout CombinedWrite) -> SessionWrite {
         let calleePeer = accepting ? client.peerId : nil
-        statement.add([session.id, step.to.rawValue, step.endReason?.rawValue, now, calleePeer], expecting: 1, "call sessions") { p in
+        let changedMeanwhile = DomainError(
+            .invalidTransition,
+            "Call \(session.id.uuidString.lowercased()) is no longer \(step.from.rawValue): it changed while this request waited; "
+                + "read it again with GET /appointments/\(appointmentId)/call.")
+        statement.add([session.id, step.to.rawValue, step.endReason?.rawValue, now, calleePeer, step.from.rawValue],
+                      expecting: 1, "call sessions", refusing: changedMeanwhile) { p in
             let sets = ["state = \(p[1])", "end_reason = \(p[2])", "callee_peer_id = coalesce(\(p[4]), callee_peer_id)"]
                 + step.stamps.map(\.rawValue).sorted().map { "\($0) = \(p[3])" }
-            return "UPDATE call_sessions SET \(sets.joined(separator: ", ")) WHERE id = \(p[0]) RETURNING 1"
+            return "UPDATE call_sessions SET \(sets.joined(separator: ", ")) WHERE id = \(p[0]) AND state = \(p[5]) RETURNING 1"
         }
         let metadata: [String: String?] = accepting ? ["callId": session.id.pgText, peerKey(role): client.peerId] : [:]
         let stamped = { (stamp: CallStamp, old: Date?) in step.stamps.contains(stamp) ? now : old }
@@ -106,16 +111,20 @@ struct CallWrites {
         let document = metadata.isEmpty ? nil : try PGJSON(encoding: metadata)
         guard transition != nil || document != nil else { return }
         var values: [any PGEncodable] = [id]
-        if let transition { values += [transition.target.rawValue, now] }
+        if let transition { values += [transition.target.rawValue, now, transition.source.rawValue] }
         if let document { values.append(document) }
-        statement.add(values, expecting: 1, "appointments") { p in
+        let changedMeanwhile = DomainError(
+            .invalidTransition, "Appointment \(id) changed while this request waited; read it again and retry if it still applies.")
+        statement.add(values, expecting: 1, "appointments", refusing: changedMeanwhile) { p in
             var sets = ["updated_at = now()"]
+            var guards = ["id = \(p[0])"]
             if let transition {
                 sets.append("status = \(p[1])")
                 sets += transition.stamps.map(\.rawValue).sorted().map { "\($0) = \(p[2])" }
+                guards.append("status = \(p[3])")
             }
             if document != nil { sets.append("metadata = metadata || \(p[p.count - 1])") }
-            return "UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE id = \(p[0]) RETURNING 1"
+            return "UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE \(guards.joined(separator: " AND ")) RETURNING 1"
         }
     }
 

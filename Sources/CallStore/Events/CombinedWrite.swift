@@ -4,19 +4,22 @@ import Postgres
 /// batch's writes cost one round trip instead of one each. Every part ends with
 /// `RETURNING 1`; the row count of each is checked against what the caller expects.
 struct CombinedWrite {
-    private var parts: [(sql: String, expected: Int, what: String)] = []
+    private var parts: [(sql: String, expected: Int, what: String, refusal: (any Error & Sendable)?)] = []
     private var parameters: [(any PGEncodable)?] = []
     private var notification: String?
 
     /// True when nothing was added.
     var isEmpty: Bool { parts.isEmpty && notification == nil }
 
-    /// Adds a statement; `sql` receives the placeholders (`$n`) of `values`, in order.
+    /// Adds a statement; `sql` receives the placeholders (`$n`) of `values`, in order. When
+    /// the part changes another number of rows than `expected`, ``execute(on:)`` throws
+    /// `refusal` if one is given (a write guarded by the state it expects found another
+    /// state), ``JobError`` otherwise.
     mutating func add(_ values: [(any PGEncodable)?], expecting expected: Int, _ what: String,
-                      _ sql: ([String]) -> String) {
+                      refusing refusal: (any Error & Sendable)? = nil, _ sql: ([String]) -> String) {
         let placeholders = values.indices.map { "$\(parameters.count + $0 + 1)" }
         parameters += values
-        parts.append((sql(placeholders), expected, what))
+        parts.append((sql(placeholders), expected, what, refusal))
     }
 
     /// Sends `NOTIFY channel, payload` with the statement (delivered at COMMIT).
@@ -36,6 +39,7 @@ struct CombinedWrite {
         for (index, part) in parts.enumerated() {
             let written = Int(try row.decode(Int64.self, "w\(index)"))
             guard written == part.expected else {
+                if let refusal = part.refusal { throw refusal }
                 throw JobError("expected to write \(part.expected) \(part.what) but wrote \(written); the batch was rolled back")
             }
         }

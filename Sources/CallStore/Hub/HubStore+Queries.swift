@@ -30,7 +30,7 @@ extension HubStore {
             """, appID, channel).rows.map(Self.occupancy).first
     }
 
-    /// The members of a presence channel, ordered by user id.
+    /// The members of a presence channel in the order they joined.
     public func members(appID: String, channel: String) throws -> [PresenceRow] {
         try members(connection, appID: appID, channel: channel)
     }

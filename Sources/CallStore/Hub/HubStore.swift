@@ -50,10 +50,12 @@ public struct HubStore {
     /// Records that `daemon` is alive (re-registering it if the row is gone, as after a
     /// PostgreSQL restart), forgets daemons not seen for `staleAfter` seconds, and returns the
     /// presence members their disappearance removed.
-    public func heartbeat(daemon: UUID, staleAfter seconds: Int) throws -> [PresenceDeparture] {
+    /// `externalTarget` is what the daemon publishes the outbox to (``OutboxDestinations``).
+    public func heartbeat(daemon: UUID, staleAfter seconds: Int, externalTarget: String? = nil) throws -> [PresenceDeparture] {
         try connection.query("""
-            INSERT INTO hub_daemons (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET seen_at = now()
-            """, daemon)
+            INSERT INTO hub_daemons (id, external_target) VALUES ($1, $2)
+            ON CONFLICT (id) DO UPDATE SET seen_at = now(), external_target = EXCLUDED.external_target
+            """, daemon, externalTarget)
         try connection.query("DELETE FROM hub_daemons WHERE seen_at < now() - make_interval(secs => $1)", seconds)
         let orphans = try connection.query("""
             SELECT DISTINCT app_id, channel FROM hub_subscriptions s
@@ -152,11 +154,17 @@ public struct HubStore {
         try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", appID + "\u{1F}" + channel)
     }
 
+    /// The members of a presence channel in the order they joined (a user's first connection
+    /// counts), with the `user_info` of that first connection.
     func members(_ connection: PGConnection, appID: String, channel: String) throws -> [PresenceRow] {
         try connection.query("""
-            SELECT DISTINCT ON (user_id) user_id, user_info::text AS user_info
-            FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND user_id IS NOT NULL
-            ORDER BY user_id, subscribed_at
+            SELECT user_id, user_info FROM (
+                SELECT DISTINCT ON (user_id) user_id, user_info::text AS user_info,
+                       min(subscribed_at) OVER (PARTITION BY user_id) AS joined_at
+                FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND user_id IS NOT NULL
+                ORDER BY user_id, subscribed_at
+            ) m
+            ORDER BY joined_at, user_id
             """, appID, channel).rows.map { PresenceRow(userID: try $0.decode(String.self, "user_id"), userInfo: try $0.decode(String?.self, "user_info")) }
     }
 }

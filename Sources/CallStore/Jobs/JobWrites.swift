@@ -3,7 +3,8 @@ import Foundation
 import Postgres
 
 /// Set-based writes of decided changes: the rows are already locked by the caller's claim,
-/// and the new values come from the domain (``AppointmentTransition``, ``CallStep``). Each
+/// each write is guarded by the state it expects (the session's `from` state, the
+/// transition's source status), and the new values come from the domain (``AppointmentTransition``, ``CallStep``). Each
 /// writes exactly the stamps the domain names, with `now` as their value, and checks that
 /// every row it was given changed.
 enum JobWrites {
@@ -17,10 +18,14 @@ enum JobWrites {
     /// Adds the UPDATE of `apply(_:to:now:on:)` to a combined write.
     static func add(_ transition: AppointmentTransition, to ids: [Int64], now: Date, into statement: inout CombinedWrite) {
         guard !ids.isEmpty else { return }
-        statement.add([PGInt64Array(ids: ids), transition.target.rawValue, now], expecting: ids.count, "appointments") { p in
+        let values: [any PGEncodable] = [PGInt64Array(ids: ids), transition.target.rawValue, now, transition.source.rawValue]
+        statement.add(values, expecting: ids.count, "appointments") { p in
             let stamps = transition.stamps.map(\.rawValue).sorted().map { "\($0) = \(p[2])" }
             let sets = ["status = \(p[1])", "updated_at = now()"] + stamps
-            return "UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE id = ANY(\(p[0])::bigint[]) RETURNING 1"
+            return """
+                UPDATE appointments SET \(sets.joined(separator: ", ")) WHERE id = ANY(\(p[0])::bigint[]) AND status = \(p[3])
+                RETURNING 1
+                """
         }
     }
 
@@ -40,13 +45,14 @@ enum JobWrites {
                 PGTextArray(strings: group.lazy.map(\.step.to.rawValue)),
                 PGTextArray(group.lazy.map { $0.step.endReason?.rawValue }),
                 now,
+                PGTextArray(strings: group.lazy.map(\.step.from.rawValue)),
             ]
             statement.add(values, expecting: group.count, "call sessions") { p in
                 let sets = ["state = c.state", "end_reason = c.reason"] + stamps.map(\.rawValue).sorted().map { "\($0) = \(p[3])" }
                 return """
                     UPDATE call_sessions AS s SET \(sets.joined(separator: ", "))
-                    FROM unnest(\(p[0])::uuid[], \(p[1])::text[], \(p[2])::text[]) AS c(id, state, reason)
-                    WHERE s.id = c.id
+                    FROM unnest(\(p[0])::uuid[], \(p[1])::text[], \(p[2])::text[], \(p[4])::text[]) AS c(id, state, reason, expected)
+                    WHERE s.id = c.id AND s.state = c.expected
                     RETURNING 1
                     """
             }

@@ -77,7 +77,7 @@ final class DemoSystem: @unchecked Sendable {
             host: "127.0.0.1", port: 0, rateLimit: .standard, hub: HubSettings(), environment: serveEnvironment())
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let daemon = try await ServeDaemon.make(
-            configuration: configuration, database: database, poolSize: 4, preparesStatements: true, signals: [],
+            configuration: configuration, database: database, pools: ServeDaemon.Pools(size: 4, hubSize: 2), preparesStatements: true, signals: [],
             logger: logger, now: { Date() }, onServerRunning: { port in portSink.yield(port) })
         let serving = Task {
             defer { portSink.finish() }

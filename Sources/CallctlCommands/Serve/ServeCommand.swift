@@ -53,6 +53,14 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Database connections the daemon keeps (1–100).", valueName: "n"))
     var poolSize = 10
 
+    @Option(help: ArgumentHelp("Database connections the WebSocket hub keeps for subscriptions, apart from the API's (1–100).",
+                               valueName: "n"))
+    var hubPoolSize = 4
+
+    @Option(help: ArgumentHelp("Longest wait for a free database connection before a request is answered 503 overloaded "
+                               + "with Retry-After (milliseconds).", valueName: "ms"))
+    var poolTimeout = 2000
+
     @Flag(help: "Do not use server-side prepared statements (for PgBouncer in transaction mode before 1.21).")
     var noPreparedStatements = false
 
@@ -68,6 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ValidationError("--rate-limit must be N/DURATION with N ≥ 1, e.g. 5/10s or 30/1m; got '\(rateLimit)'")
         }
         guard (1...100).contains(poolSize) else { throw ValidationError("--pool-size must be 1–100; got \(poolSize)") }
+        guard (1...100).contains(hubPoolSize) else { throw ValidationError("--hub-pool-size must be 1–100; got \(hubPoolSize)") }
+        guard (10...60_000).contains(poolTimeout) else { throw ValidationError("--pool-timeout must be 10–60000 ms; got \(poolTimeout)") }
     }
 
     func run() async throws {
@@ -78,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
                 host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, environment: context.environment)
             let logger = context.logger
             let daemon = try await ServeDaemon.make(
-                configuration: configuration, database: context.database, poolSize: poolSize,
+                configuration: configuration, database: context.database,
+                pools: ServeDaemon.Pools(size: poolSize, hubSize: hubPoolSize, timeout: .milliseconds(poolTimeout)),
                 preparesStatements: !noPreparedStatements, signals: [.sigterm, .sigint], logger: logger, now: context.now,
                 onServerRunning: { port in logger.notice("listening", metadata: ["address": "\(address.host):\(port)"]) })
             try await daemon.run()

@@ -1,4 +1,5 @@
 import Foundation
+import CallStore
 import Hummingbird
 import Logging
 import Metrics
@@ -9,10 +10,18 @@ import UnixSignals
 import SignalingServer
 
 /// The signaling daemon's parts, wired once for `callctl serve` and for `callctl demo`: the
-/// pool, the hub (registered before it listens), the HTTP/WebSocket application, the hub's
+/// pools, the hub (registered before it listens), the HTTP/WebSocket application, the hub's
 /// housekeeping and the outbox relay in one service group.
 struct ServeDaemon {
-    private let pool: PGPool
+    /// The daemon's two pools: the API's and the hub's, so a flood of subscriptions cannot
+    /// take the connections the call lifecycle needs; both answer `overloaded` after `timeout`.
+    struct Pools {
+        var size = 10
+        var hubSize = 4
+        var timeout: Duration = .seconds(2)
+    }
+
+    private let pools: [PGPool]
     private let group: ServiceGroup
     private let logger: Logger
 
@@ -22,16 +31,25 @@ struct ServeDaemon {
     ///     stops it with ``stop()``).
     ///   - onServerRunning: called with the bound port (useful with port 0).
     static func make(
-        configuration: SignalingConfiguration, database: ConnectionSettings, poolSize: Int, preparesStatements: Bool,
+        configuration: SignalingConfiguration, database: ConnectionSettings, pools sizes: Pools, preparesStatements: Bool,
         signals: [UnixSignal], logger: Logger, now: @escaping @Sendable () -> Date,
         onServerRunning: @escaping @Sendable (Int) async -> Void
     ) async throws -> ServeDaemon {
-        let pool = PGPool(settings: database, size: poolSize, applicationName: "callctl serve", preparesStatements: preparesStatements)
+        // At most this many requests wait for a connection; more are refused at once.
+        let waiters = 64 * sizes.size
+        let pool = PGPool(settings: database, size: sizes.size, applicationName: "callctl serve", preparesStatements: preparesStatements,
+                          acquireTimeout: sizes.timeout, maximumWaiters: waiters)
+        let hubPool = PGPool(settings: database, size: sizes.hubSize, applicationName: "callctl serve hub",
+                             preparesStatements: preparesStatements, acquireTimeout: sizes.timeout, maximumWaiters: 64 * sizes.hubSize)
         do {
             try await pool.withConnection(ServeSettings.checkSchema)
             let registry = PrometheusCollectorRegistry()
             MetricsSystem.bootstrap(metricsFactory(registry: registry))
-            let hub = Hub(pool: pool, apps: configuration.apps, settings: configuration.hub, logger: logger)
+            let target = configuration.externalPusher?.description
+            if let target, let replaced = try await pool.withConnection({ try OutboxDestinationStore.declare(target, on: $0) }) {
+                logger.warning("the declared external Pusher target changed", metadata: ["from": "\(replaced)", "to": "\(target)"])
+            }
+            let hub = Hub(pool: hubPool, apps: configuration.apps, settings: configuration.hub, logger: logger, externalTarget: target)
             try await hub.register()
             let app = buildApplication(
                 configuration: configuration, dependencies: SignalingDependencies(pool: pool, hub: hub, now: now),
@@ -43,9 +61,10 @@ struct ServeDaemon {
             let group = ServiceGroup(configuration: .init(
                 services: [.init(service: app), .init(service: HubService(hub: hub)), .init(service: relay)],
                 gracefulShutdownSignals: signals, logger: logger))
-            return ServeDaemon(pool: pool, group: group, logger: logger)
+            return ServeDaemon(pools: [pool, hubPool], group: group, logger: logger)
         } catch {
             await pool.close()
+            await hubPool.close()
             throw error
         }
     }
@@ -55,10 +74,10 @@ struct ServeDaemon {
         do {
             try await group.run()
         } catch {
-            await pool.close()
+            for pool in pools { await pool.close() }
             throw error
         }
-        await pool.close()
+        for pool in pools { await pool.close() }
         logger.notice("stopped")
     }
 

@@ -22,6 +22,9 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     private let registry = NIOLockedValueBox(Registry())
     /// Whether another daemon shares the database; fan-out is skipped while there is none.
     private let peers = NIOLockedValueBox(true)
+    /// Sockets that closed but whose subscription rows are still to be removed (the database
+    /// write failed); at most one entry per connection this daemon had.
+    private let unreleased = NIOLockedValueBox(Set<String>())
     private let connectionGauge = Gauge(label: "callctl_hub_connections")
     private let deliveredCounter = Counter(label: "callctl_hub_messages_delivered_total")
 
@@ -33,17 +36,28 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     struct Registry {
         var connections: [String: HubConnection] = [:]
         var perApp: [String: Int] = [:]
+        var perAddress: [String: Int] = [:]
         var channels: [ChannelKey: [String: HubConnection]] = [:]
         var closing = false
     }
 
-    /// Creates the hub of a daemon.
-    public init(pool: PGPool, apps: PusherApps, settings: HubSettings, logger: Logger) {
+    /// The public part of the external Pusher target this daemon publishes to; nil without one.
+    let externalTarget: String?
+    /// What is wrong with the outbox's destinations across daemons (``OutboxDestinations/problems``),
+    /// as of the last heartbeat.
+    private let destinationProblems = NIOLockedValueBox<[String]>([])
+
+    /// Creates the hub of a daemon; `externalTarget` is what its relay publishes to, if anything.
+    public init(pool: PGPool, apps: PusherApps, settings: HubSettings, logger: Logger, externalTarget: String? = nil) {
         self.pool = pool
         self.apps = apps
         self.settings = settings
         self.logger = logger
+        self.externalTarget = externalTarget
     }
+
+    /// Disagreements between daemons on where the outbox goes, as of the last heartbeat.
+    public var outboxProblems: [String] { destinationProblems.withLockedValue { $0 } }
 
     /// A daemon not seen for this long is considered dead and its subscriptions removed.
     static let staleAfterSeconds = 20
@@ -53,14 +67,23 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// dead daemon's or skips fanning out to it — and clears the subscriptions of daemons
     /// gone silent, announcing the presence departures. Called again every few seconds.
     public func register() async throws {
-        let (departures, others) = try await pool.withConnection { [daemonID] in
+        let (departures, others, destinations) = try await pool.withConnection { [daemonID, externalTarget] in
             let store = HubStore(connection: $0)
-            let departures = try store.heartbeat(daemon: daemonID, staleAfter: Self.staleAfterSeconds)
+            let departures = try store.heartbeat(daemon: daemonID, staleAfter: Self.staleAfterSeconds, externalTarget: externalTarget)
             try $0.notify(HubFanout.notifyChannel, payload: HubFanout(origin: daemonID).text)
-            return (departures, try store.peers(of: daemonID))
+            return (departures, try store.peers(of: daemonID), try OutboxDestinationStore.read(on: $0))
         }
         peers.withLockedValue { $0 = others > 0 }
+        let problems = destinations.problems
+        let previous = destinationProblems.withLockedValue { current in
+            defer { current = problems }
+            return current
+        }
+        for problem in problems where !previous.contains(problem) {
+            logger.warning("outbox destinations disagree", metadata: ["problem": "\(problem)"])
+        }
         await announce(departures)
+        await releaseUnreleased()
     }
 
     /// Another daemon spoke on `callctl_hub` (it started, or fanned out an event).
@@ -72,6 +95,11 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
             if $0.closing { return .reconnectImmediately }
             let count = $0.perApp[connection.app.id, default: 0]
             guard count < settings.connectionLimit else { return .overConnectionQuota }
+            if let address = connection.clientAddress {
+                let fromAddress = $0.perAddress[address, default: 0]
+                guard fromAddress < settings.connectionsPerAddress else { return .overConnectionQuota }
+                $0.perAddress[address] = fromAddress + 1
+            }
             $0.perApp[connection.app.id] = count + 1
             $0.connections[connection.socketID.rawValue] = connection
             return nil
@@ -80,11 +108,46 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         return refusal
     }
 
+    /// Ends a connection however it ended (clean close, reset, pong timeout, protocol error):
+    /// it leaves the registry, then its subscription rows are removed and its presence
+    /// departures announced. When that database write fails, the socket is kept in
+    /// ``unreleased`` and retried with every heartbeat, so no row outlives its connection.
+    func disconnect(_ connection: HubConnection) async {
+        remove(connection)
+        // A connection that never subscribed left no rows; at shutdown the hub removes all rows at once.
+        guard connection.everSubscribed, !isClosing else { return }
+        await release(socket: connection.socketID.rawValue)
+    }
+
+    /// Removes the rows of a socket that is gone and announces its departures.
+    private func release(socket: String) async {
+        do {
+            let departures = try await pool.withConnection { [daemonID] in
+                try HubStore(connection: $0).disconnect(daemon: daemonID, socket: socket)
+            }
+            unreleased.withLockedValue { _ = $0.remove(socket) }
+            await announce(departures)
+        } catch {
+            unreleased.withLockedValue { _ = $0.insert(socket) }
+            logger.warning("a closed connection's subscriptions were not removed; retrying with the next heartbeat",
+                           metadata: ["socket_id": "\(socket)", "error": "\(error)"])
+        }
+    }
+
+    /// Retries the sockets whose rows could not be removed when they closed.
+    func releaseUnreleased() async {
+        for socket in unreleased.withLockedValue({ Array($0) }) { await release(socket: socket) }
+    }
+
     /// Removes a connection from the registry and its channels.
     func remove(_ connection: HubConnection) {
         registry.withLockedValue { registry in
             guard registry.connections.removeValue(forKey: connection.socketID.rawValue) != nil else { return }
             registry.perApp[connection.app.id, default: 1] -= 1
+            if let address = connection.clientAddress {
+                let left = registry.perAddress[address, default: 1] - 1
+                registry.perAddress[address] = left > 0 ? left : nil
+            }
             for channel in connection.channels {
                 registry.channels[ChannelKey(appID: connection.app.id, channel: channel)]?[connection.socketID.rawValue] = nil
             }

@@ -44,6 +44,8 @@ final class HubConnection: Sendable {
 
     let socketID: SocketID
     let app: PusherApp
+    /// The client's address (behind a trusted proxy, the forwarded one); nil when unknown.
+    let clientAddress: String?
     private let sink: any HubSink
     private let state: NIOLockedValueBox<State>
 
@@ -59,16 +61,21 @@ final class HubConnection: Sendable {
         var pingSentAt: ContinuousClock.Instant?
         var eventWindowStart: ContinuousClock.Instant
         var eventsInWindow = 0
+        var subscribeWindowStart: ContinuousClock.Instant
+        var subscribesInWindow = 0
+        /// Whether a subscription was ever begun (so rows may exist to remove at the end).
+        var everSubscribed = false
         /// Frames sent while the client was not writable, in a row.
         var unwritable = 0
         var closed = false
     }
 
-    init(socketID: SocketID, app: PusherApp, sink: any HubSink, now: ContinuousClock.Instant = .now) {
+    init(socketID: SocketID, app: PusherApp, sink: any HubSink, clientAddress: String? = nil, now: ContinuousClock.Instant = .now) {
         self.socketID = socketID
         self.app = app
+        self.clientAddress = clientAddress
         self.sink = sink
-        state = NIOLockedValueBox(State(lastActivity: now, eventWindowStart: now))
+        state = NIOLockedValueBox(State(lastActivity: now, eventWindowStart: now, subscribeWindowStart: now))
     }
 
     /// Sends a text frame.
@@ -113,8 +120,12 @@ final class HubConnection: Sendable {
 
     /// Holds back `channel`'s messages until ``completeSubscription(_:with:members:)``.
     func beginSubscription(_ channel: String) {
+        state.withLockedValue { $0.everSubscribed = true }
         sink.perform { self.state.withLockedValue { $0.pending[channel] = $0.pending[channel] ?? [] } }
     }
+
+    /// Whether ``beginSubscription(_:)`` was ever called.
+    var everSubscribed: Bool { state.withLockedValue(\.everSubscribed) }
 
     /// Sends `succeeded`, then what arrived meanwhile, filtered by `members` (presence only).
     func completeSubscription(_ channel: String, with succeeded: String, members: Set<String>?) {
@@ -160,15 +171,28 @@ final class HubConnection: Sendable {
 
     /// Whether another client event fits in the per-second budget.
     func admitClientEvent(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLockedValue {
-            if now - $0.eventWindowStart >= .seconds(1) {
-                $0.eventWindowStart = now
-                $0.eventsInWindow = 0
-            }
-            $0.eventsInWindow += 1
-            return $0.eventsInWindow <= limit
-        }
+        state.withLockedValue { Self.admit(limit, now, &$0.eventWindowStart, &$0.eventsInWindow) }
     }
+
+    /// Whether another `pusher:subscribe` fits in the per-second budget.
+    func admitSubscription(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLockedValue { Self.admit(limit, now, &$0.subscribeWindowStart, &$0.subscribesInWindow) }
+    }
+
+    /// One more action in a one-second window that holds at most `limit`.
+    private static func admit(_ limit: Int, _ now: ContinuousClock.Instant, _ start: inout ContinuousClock.Instant,
+                              _ count: inout Int) -> Bool {
+        if now - start >= .seconds(1) {
+            start = now
+            count = 0
+        }
+        count += 1
+        return count <= limit
+    }
+
+    /// How many channels the connection is subscribed to (a session handles one subscription
+    /// at a time, so none is half-way when the next is asked for).
+    var channelCount: Int { state.withLockedValue(\.channels.count) }
 
     /// Records a subscription; false when it already existed.
     func subscribe(_ channel: String, userID: String?) -> Bool {

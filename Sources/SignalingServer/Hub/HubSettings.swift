@@ -15,12 +15,27 @@ public struct HubSettings: Sendable {
     public var clientEventsPerSecond: Int
     /// `Origin` values allowed to connect; empty allows any.
     public var allowedOrigins: [String]
+    /// The most channels one connection may be subscribed to (more are refused with
+    /// `pusher:subscription_error` `LimitReached`).
+    public var channelsPerConnection: Int
+    /// Subscriptions one connection may ask for per second (4301 beyond it).
+    public var subscriptionsPerSecond: Int
+    /// The most connections from one client address on this daemon (4004 beyond it).
+    public var connectionsPerAddress: Int
+    /// The proxies whose `X-Forwarded-For` names the client address.
+    public var trustedProxies: TrustedProxies
 
     /// Creates settings; the defaults are Pusher's (120 s activity, 30 s pong, 10 KB,
-    /// 100 members, 10 client events per second).
+    /// 100 members, 10 client events per second) and callctl's bounds on one client (100
+    /// channels a connection, 50 subscriptions a second, 100 connections an address).
     public init(activityTimeout: Int = 120, pongTimeout: Int = 30, maximumMessageBytes: Int = 10 * 1024,
                 presenceMemberLimit: Int = 100, connectionLimit: Int = 20_000, clientEventsPerSecond: Int = 10,
-                allowedOrigins: [String] = []) {
+                allowedOrigins: [String] = [], channelsPerConnection: Int = 100, subscriptionsPerSecond: Int = 50,
+                connectionsPerAddress: Int = 100, trustedProxies: TrustedProxies = .none) {
+        self.channelsPerConnection = channelsPerConnection
+        self.subscriptionsPerSecond = subscriptionsPerSecond
+        self.connectionsPerAddress = connectionsPerAddress
+        self.trustedProxies = trustedProxies
         self.activityTimeout = activityTimeout
         self.pongTimeout = pongTimeout
         self.maximumMessageBytes = maximumMessageBytes

@@ -32,8 +32,11 @@ struct HubUpgrade: Sendable {
             }
         }
         let hub = hub
+        let address = hub.settings.trustedProxies.clientAddress(
+            peer: channel.remoteAddress?.ipAddress, forwardedFor: request.headerFields[values: .xForwardedFor])
         return .upgrade([:]) { inbound, outbound, context in
-            let connection = HubConnection(socketID: .random(), app: app, sink: ChannelSink(channel: channel, outbound: outbound))
+            let connection = HubConnection(socketID: .random(), app: app, sink: ChannelSink(channel: channel, outbound: outbound),
+                                           clientAddress: address)
             try await PusherSocketSession(hub: hub, connection: connection, logger: hub.logger).run(inbound: inbound, outbound: outbound)
         }
     }

@@ -17,27 +17,28 @@ struct PusherSocketSession {
 
     func run(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter) async throws {
         if let refusal = hub.admit(connection) {
+            hub.logger.info("connection refused", metadata: ["code": "\(refusal.rawValue)", "address": "\(connection.clientAddress ?? "-")"])
             try await outbound.write(.text(PusherMessage.error(refusal).encoded()))
             try await outbound.close(.unknown(UInt16(refusal.rawValue)), reason: refusal.message)
             return
         }
-        defer { hub.remove(connection) }
         connection.send(PusherMessage.connectionEstablished(socketID: connection.socketID,
                                                             activityTimeout: hub.settings.activityTimeout).encoded())
-        for try await message in inbound.messages(maxSize: hub.settings.maximumMessageBytes * 2) {
-            connection.touch()
-            guard case .text(let text) = message else {
-                connection.send(PusherMessage.error(message: "Only text frames carry Pusher messages.", code: nil).encoded())
-                continue
+        do {
+            for try await message in inbound.messages(maxSize: hub.settings.maximumMessageBytes * 2) {
+                connection.touch()
+                guard case .text(let text) = message else {
+                    connection.send(PusherMessage.error(message: "Only text frames carry Pusher messages.", code: nil).encoded())
+                    continue
+                }
+                await handle(text)
             }
-            await handle(text)
+        } catch {
+            // A reset, a protocol error or a failed write: the connection is over all the same.
+            logger.debug("connection ended abruptly", metadata: ["socket_id": "\(connection.socketID.rawValue)", "error": "\(error)"])
         }
-        // A connection that never subscribed left no rows; at shutdown the hub removes all rows at once.
-        guard !connection.channels.isEmpty, !hub.isClosing else { return }
-        let departures = (try? await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue] in
-            try HubStore(connection: $0).disconnect(daemon: daemon, socket: socket)
-        }) ?? []
-        await hub.announce(departures)
+        // However the connection ended, its members and rows go, announced once.
+        await hub.disconnect(connection)
     }
 
     private func handle(_ text: String) async {

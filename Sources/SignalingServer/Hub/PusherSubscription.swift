@@ -15,6 +15,21 @@ struct PusherSubscription {
                    code: nil)
             return
         }
+        guard connection.member(of: channel) != nil || connection.channelCount < hub.settings.channelsPerConnection else {
+            logger.info("subscription refused", metadata: ["channel": "\(channel)", "reason": "channel_limit"])
+            connection.send(PusherMessage(event: "pusher:subscription_error", channel: channel, data: .object([
+                "type": .string("LimitReached"), "status": .integer(403),
+                "error": .string("This connection is subscribed to \(hub.settings.channelsPerConnection) channels, the most one "
+                                 + "connection may hold; unsubscribe from one first."),
+            ])).encoded())
+            return
+        }
+        guard connection.admitSubscription(perSecond: hub.settings.subscriptionsPerSecond) else {
+            connection.send(PusherMessage.error(message: "Too many subscriptions: at most \(hub.settings.subscriptionsPerSecond) "
+                                                + "a second per connection; retry \(channel.prefix(164)) in a second.",
+                                                code: PusherErrorCode.clientEventRateLimited.rawValue).encoded())
+            return
+        }
         var member: PresenceRow?
         if name.kind.requiresAuth {
             let channelData = data["channel_data"]?.stringValue

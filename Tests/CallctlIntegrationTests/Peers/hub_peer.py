@@ -14,6 +14,8 @@ import hmac
 import json
 import os
 import signal
+import socket
+import struct
 import sys
 import time
 import urllib.parse
@@ -52,6 +54,7 @@ class Client:
     def __init__(self, ws):
         self.ws = ws
         self.socket_id = None
+        self.answers_pings = False
 
     @classmethod
     async def open(cls, url=None, key=None, query="?protocol=7&client=hub-peer&version=1", **options):
@@ -66,7 +69,10 @@ class Client:
         return client
 
     async def recv(self, timeout=TIMEOUT):
-        return parse(await asyncio.wait_for(self.ws.recv(), timeout))
+        message = parse(await asyncio.wait_for(self.ws.recv(), timeout))
+        if self.answers_pings and message["event"] == "pusher:ping":
+            await self.send("pusher:pong", {})
+        return message
 
     async def expect(self, event, timeout=TIMEOUT):
         deadline = time.monotonic() + timeout
@@ -289,6 +295,77 @@ async def silent():
     started = time.perf_counter()
     code, seen = await c.closed(timeout=ARGS.get("wait", 20))
     return {"code": code, "seen": events(seen), "seconds": time.perf_counter() - started}
+
+
+def reset(client):
+    """Ends the client's TCP connection with a reset (RST), as a phone losing its network does."""
+    sock = client.ws.transport.get_extra_info("socket")
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    client.ws.transport.abort()
+
+
+async def wait_for_file(path, timeout=30):
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} never appeared")
+        await asyncio.sleep(0.02)
+
+
+async def departure():
+    """A member's connection ends by ARGS["ending"] (reset, close, protocol, silent); what the other member and the
+    HTTP API see, then the same after a clean rejoin and leave. With ARGS["gate"], waits for the file gate + ".go"
+    after writing gate + ".ready" before ending the connection."""
+    channel = "presence-room"
+    doctor = await Client.open()
+    doctor.answers_pings = True
+    await doctor.subscribe(channel, channel_data=json.dumps({"user_id": "1"}))
+    patient = await Client.open()
+    await patient.subscribe(channel, channel_data=json.dumps({"user_id": "2"}))
+    await doctor.expect("pusher_internal:member_added")
+    if "gate" in ARGS:
+        open(ARGS["gate"] + ".ready", "w").close()
+        await wait_for_file(ARGS["gate"] + ".go")
+    ending = ARGS["ending"]
+    if ending == "reset":
+        reset(patient)
+    elif ending == "close":
+        await patient.ws.close()
+    elif ending == "protocol":
+        await patient.ws.send("x" * 70000)
+    started = time.perf_counter()
+    removed = await doctor.expect("pusher_internal:member_removed", timeout=ARGS.get("within", 10))
+    out = {"removed": removed["data"], "seconds": time.perf_counter() - started}
+    if ending in ("protocol", "silent"):
+        code, _ = await patient.closed(timeout=ARGS.get("within", 10))
+        out["patient_code"] = code
+    out["after"] = events(await doctor.quiet(1.0))
+    out["users"] = api("GET", f"/apps/{ARGS['app_id']}/channels/{channel}/users")
+    again = await Client.open()
+    await again.subscribe(channel, channel_data=json.dumps({"user_id": "2"}))
+    out["rejoined"] = (await doctor.expect("pusher_internal:member_added"))["data"]
+    await again.send("pusher:unsubscribe", {"channel": channel})
+    out["left"] = (await doctor.expect("pusher_internal:member_removed"))["data"]
+    out["after_left"] = events(await doctor.quiet(1.0))
+    out["users_after"] = api("GET", f"/apps/{ARGS['app_id']}/channels/{channel}/users")
+    await again.ws.close()
+    await doctor.ws.close()
+    return out
+
+
+async def reset_flood():
+    """ARGS["sockets"] anonymous clients subscribe to ARGS["channels"] public channels each, then all reset."""
+    clients = [await Client.open() for _ in range(ARGS.get("sockets", 20))]
+    for index, client in enumerate(clients):
+        for channel in range(ARGS.get("channels", 50)):
+            await client.send("pusher:subscribe", {"channel": f"public-flood-{index}-{channel}"})
+    for client in clients:
+        for _ in range(ARGS.get("channels", 50)):
+            await client.expect("pusher_internal:subscription_succeeded")
+    info = api("GET", f"/apps/{ARGS['app_id']}/channels/public-flood-0-0")
+    for client in clients:
+        reset(client)
+    return {"subscribed": info}
 
 
 if __name__ == "__main__":
