@@ -15,11 +15,14 @@ public struct CallContext: Sendable, Equatable {
     public var calleeHasOtherOpenCall: Bool
     /// Whether the actor has an open call on another appointment. Only `request` looks at it.
     public var callerHasOtherOpenCall: Bool
+    /// Whether the actor's `started` on the open session was already recorded (its `join`).
+    public var actorHasJoined: Bool
 
     /// Creates a context.
     public init(
         actorUserId: Int64?, appointment: AppointmentSnapshot, doctor: DoctorSnapshot,
-        openSession: CallSessionSnapshot? = nil, calleeHasOtherOpenCall: Bool = false, callerHasOtherOpenCall: Bool = false
+        openSession: CallSessionSnapshot? = nil, calleeHasOtherOpenCall: Bool = false, callerHasOtherOpenCall: Bool = false,
+        actorHasJoined: Bool = false
     ) {
         self.actorUserId = actorUserId
         self.appointment = appointment
@@ -27,5 +30,6 @@ public struct CallContext: Sendable, Equatable {
         self.openSession = openSession
         self.calleeHasOtherOpenCall = calleeHasOtherOpenCall
         self.callerHasOtherOpenCall = callerHasOtherOpenCall
+        self.actorHasJoined = actorHasJoined
     }
 }

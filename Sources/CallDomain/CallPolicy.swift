@@ -51,12 +51,16 @@ public enum CallPolicy {
             try checkGates(context: context, settings: settings, now: now)
         }
         let step = try session.state.applying(action)
+        // A participant's repeated `started` on a call already in_call (a retry, a reload) only
+        // keeps the call alive, like a heartbeat: each participant's joining is recorded and
+        // announced once.
+        let repeated = action == .started && !step.connects && context.actorHasJoined
         return CallPlan(
             actorRole: role,
             session: .update(step),
             appointment: appointmentTransition(after: step, status: appointment.status),
-            audit: AuditEventType.recorded(for: action),
-            event: eventKind(for: action)
+            audit: repeated ? nil : AuditEventType.recorded(for: action),
+            event: repeated ? nil : eventKind(for: action)
         )
     }
 

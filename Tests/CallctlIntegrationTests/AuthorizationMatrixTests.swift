@@ -10,8 +10,8 @@ import Testing
 struct AuthorizationMatrixTests {
     /// The bearer-token columns, in the table's order.
     enum Credential: String, CaseIterable {
-        case noToken = "no token", expired, revoked, wrongSignature = "wrong signature", otherUser = "other user",
-             otherTenant = "other tenant", rightUser = "right user"
+        case noToken = "no token", expired, revoked, wrongSignature = "wrong signature", clientToken = "Passport client token",
+             noJTI = "no jti", otherUser = "other user", otherTenant = "other tenant", rightUser = "right user"
     }
 
     /// The Pusher HTTP API's columns, in the table's order.
@@ -31,7 +31,7 @@ struct AuthorizationMatrixTests {
 
         func expected(_ credential: Credential) -> String {
             switch credential {
-            case .noToken, .expired, .revoked, .wrongSignature: "401 unauthenticated"
+            case .noToken, .expired, .revoked, .wrongSignature, .clientToken, .noJTI: "401 unauthenticated"
             case .otherUser: otherUser
             case .otherTenant: otherTenant
             case .rightUser: "200"
@@ -81,8 +81,13 @@ struct AuthorizationMatrixTests {
 
         /// `live-{user}` or `revoked-{user}`, inserted into `oauth_access_tokens` for `user` on first use.
         func jti(_ user: Int64, revoked: Bool = false) throws -> String {
-            let id = "\(revoked ? "revoked" : "live")-\(user)"
-            try s.world.connection.query("INSERT INTO oauth_access_tokens VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", id, user, revoked)
+            try AuthorizationMatrixTests.liveJTI(s, user, revoked: revoked)
+        }
+
+        /// `client-{user}`: a client-credentials grant's row (no user), whose token's `sub` is `user`.
+        func clientJTI(_ user: Int64) throws -> String {
+            let id = "client-\(user)"
+            try s.world.connection.query("INSERT INTO oauth_access_tokens VALUES ($1, NULL, false) ON CONFLICT DO NOTHING", id)
             return id
         }
 
@@ -94,11 +99,20 @@ struct AuthorizationMatrixTests {
             case .revoked: try ServeToken.hs256(user: user, jti: try jti(user, revoked: true))
             case .wrongSignature:
                 try ServeToken.hs256(ServeToken.claims(user: user, jti: try jti(user)), secret: "not-the-daemon-secret-but-32-bytes")
+            case .clientToken: try ServeToken.hs256(user: user, jti: try clientJTI(user))
+            case .noJTI: try ServeToken.hs256(user: user)
             case .otherUser: try ServeToken.hs256(user: colleague, jti: try jti(colleague))
             case .otherTenant: try ServeToken.hs256(user: stranger, jti: try jti(stranger))
             case .rightUser: try ServeToken.hs256(user: user, jti: try jti(user))
             }
         }
+    }
+
+    /// `live-{user}` or `revoked-{user}`, inserted into `oauth_access_tokens` for `user` on first use.
+    static func liveJTI(_ s: ServeWorld, _ user: Int64, revoked: Bool = false) throws -> String {
+        let id = "\(revoked ? "revoked" : "live")-\(user)"
+        try s.world.connection.query("INSERT INTO oauth_access_tokens VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", id, user, revoked)
+        return id
     }
 
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -149,13 +163,15 @@ struct AuthorizationMatrixTests {
         var rows = try steps.map { step in
             let (appointment, doctor, patient, callId) = try staged(s, step.state)
             return Row(label: "`POST /appointments/{id}/call/\(step.action)`", setup: "\(step.state) · \(step.right)",
-                       rightUser: step.right.hasPrefix("doctor") ? doctor : patient) { token in
+                       rightUser: step.right.hasPrefix("doctor") ? doctor : patient, otherUser: "404 not_found",
+                       otherTenant: "404 not_found") { token in
                 try post(s, step.action, appointment, token: token, callId: callId)
             }
         }
         let (appointment, _, patient, _) = try staged(s, "ringing")
         for suffix in ["", "/ice-servers"] {
-            rows.append(Row(label: "`GET /appointments/{id}/call\(suffix)`", setup: "ringing · patient", rightUser: patient) { token in
+            rows.append(Row(label: "`GET /appointments/{id}/call\(suffix)`", setup: "ringing · patient", rightUser: patient,
+                            otherUser: "404 not_found", otherTenant: "404 not_found") { token in
                 try s.server.request("GET", "/appointments/\(appointment)/call\(suffix)", token: token)
             })
         }
@@ -223,7 +239,7 @@ struct AuthorizationMatrixTests {
         let appointment = try s.appointment(doctor: doctor.id, patient: patient.id)
         guard state != "no call" else { return (appointment, doctor.userId, patient.userId, nil) }
         func step(_ action: String, _ user: Int64, _ callId: String?) throws -> [String: Any] {
-            let answer = try post(s, action, appointment, token: try ServeToken.hs256(user: user), callId: callId)
+            let answer = try post(s, action, appointment, token: try ServeToken.hs256(user: user, jti: try liveJTI(s, user)), callId: callId)
             try #require(answer.status == 200, "staging \(state): \(action) \(answer.text)")
             return answer.json
         }

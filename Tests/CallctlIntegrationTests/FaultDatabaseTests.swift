@@ -19,7 +19,7 @@ struct FaultDatabaseTests {
         let appointments = try FaultSeed.appointments(400, doctorUserId: clinic.doctorUserId, on: connection)
         connection.close()
 
-        let server = try ServeProcess.start(database)
+        let server = try ServeProcess.start(database, FaultSubscriber.serveArguments)
         defer { _ = try? server.stop() }
         let subscriber = try FaultSubscriber(port: server.port, channels: appointments.map { "private-appointments.\($0)" })
         defer { subscriber.stop() }

@@ -15,7 +15,7 @@ struct FaultProcessTests {
     func serveKilledMidTraffic() throws {
         let pusher = try OutboxPusherServer(app: Self.app)
         let environment: [String: String?] = ["CALLCTL_PUSHER_URL": "http://127.0.0.1:\(pusher.port)"]
-        let world = try ServeWorld(environment: environment)
+        let world = try ServeWorld(FaultSubscriber.serveArguments, environment: environment)
         let connection = world.world.connection
         let count = { (sql: String) in Int(try connection.query(sql).first!.decode(Int64.self, at: 0)) }
         let appointments = try FaultSeed.appointments(300, doctorUserId: world.doctor, on: connection)
@@ -56,7 +56,7 @@ struct FaultProcessTests {
         let blocker = try world.world.database.connect()
         defer { blocker.close() }
         try blocker.execute("BEGIN; LOCK TABLE outbox IN EXCLUSIVE MODE")
-        let second = try ServeProcess.start(world.world.database, environment: environment)
+        let second = try ServeProcess.start(world.world.database, FaultSubscriber.serveArguments, environment: environment)
         defer { _ = try? second.stop() }
         let secondSubscriber = try FaultSubscriber(port: second.port, channels: channels)
         defer { secondSubscriber.stop() }
@@ -225,6 +225,10 @@ struct FaultProcessTests {
                                                     json: ["peerId": "skew"])
             if accepted {
                 #expect(response.status == 200, "\(label): \(response.text)")
+                // A user is in one open call at a time: end this one before the next case rings.
+                let callId = response.json["callId"] as? String ?? ""
+                _ = try world.server.request("POST", "/appointments/\(appointment)/call/cancel", token: try ServeToken.hs256(user: world.doctor),
+                                             json: ["callId": callId])
             } else {
                 response.expectError(401, "unauthenticated")
             }

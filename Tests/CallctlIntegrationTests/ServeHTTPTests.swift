@@ -80,7 +80,7 @@ struct ServeHTTPTests {
         let appointment = try s.appointment()
         let ready = try s.server.request("GET", "/readyz")
         #expect(ready.status == 200)
-        #expect(ready.text == #"{"status":"ready"}"#)
+        #expect(ready.text == #"{"status":"ready","warnings":[]}"#)
         _ = try s.ring(appointment)
         try s.call("request", appointment, as: s.patient).expectError(409, "busy")
         var metrics = ""

@@ -16,7 +16,7 @@ struct ServeLifecycleTests {
         #expect(response.json["callId"] as? String == callId, sourceLocation: sourceLocation)
     }
 
-    @Test("request → accept → started ×2 → heartbeat → end: answers, session, appointment, audit trail and outbox")
+    @Test("request → accept → started ×2 (+2 repeated) → heartbeat → end: answers, session, appointment, audit trail and outbox")
     func happyPath() throws {
         let s = try ServeWorld()
         let appointment = try s.appointment()
@@ -38,6 +38,11 @@ struct ServeLifecycleTests {
                                   appointment) == "in_progress true true")
         step(try s.call("started", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1"),
              "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
+        // A participant's repeated started (a retry, a page reload) keeps the call alive and records nothing more.
+        for _ in 1...2 {
+            step(try s.call("started", appointment, as: s.doctor, callId: callId, peerId: "doctor-peer-1"),
+                 "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
+        }
         let beat = "SELECT last_heartbeat_at::text FROM call_sessions WHERE id = $1::uuid"
         let beforeHeartbeat = try s.world.value(beat, callId)
         step(try s.call("heartbeat", appointment, as: s.doctor, callId: callId),
@@ -161,7 +166,7 @@ struct ServeLifecycleTests {
         }
         #expect(try s.call("end", appointment, as: s.doctor, callId: callId).status == 200)
         #expect(try s.get(appointment, as: s.doctor).json["call"] is NSNull)
-        try s.get(appointment, as: try s.person("patient").userId).expectError(403, "not_participant")
+        try s.get(appointment, as: try s.person("patient").userId).expectError(404, "not_found")
         try s.get(987_654_321, as: s.doctor).expectError(404, "not_found")
     }
 
@@ -212,7 +217,7 @@ struct ServeLifecycleTests {
         }
     }
 
-    @Test("ice-servers: one STUN entry, one TURN entry with REST credentials for this user and appointment; 403 for others")
+    @Test("ice-servers: one STUN entry, one TURN entry with REST credentials for this user and appointment; 404 for others")
     func iceServers() throws {
         let secret = "serve-tests-turn-secret-93c1"
         let s = try ServeWorld(environment: [
@@ -234,6 +239,6 @@ struct ServeLifecycleTests {
         #expect(username == "\(expiry):\(s.patient):\(appointment)")
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(username.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         #expect(entries[1]["credential"] as? String == Data(mac).base64EncodedString())
-        try s.get(appointment, "/ice-servers", as: try s.person("doctor").userId).expectError(403, "not_participant")
+        try s.get(appointment, "/ice-servers", as: try s.person("doctor").userId).expectError(404, "not_found")
     }
 }

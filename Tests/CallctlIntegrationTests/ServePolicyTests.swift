@@ -14,14 +14,17 @@ struct ServePolicyTests {
         #expect(trail.sessions.isEmpty && trail.audit.isEmpty && trail.events.isEmpty, "\(trail)", sourceLocation: sourceLocation)
     }
 
-    @Test("not_participant: a patient of another appointment may neither call nor read it, but may call their own")
+    @Test("a patient of another appointment may neither call nor read it (404 not_found, as for a missing one), but may call their own")
     func notParticipant() throws {
         let s = try ServeWorld()
         let appointment = try s.appointment()
         let stranger = try s.person("patient")
         let theirs = try s.appointment(patient: stranger.id)
-        try expectRefused(s, try s.call("request", appointment, as: stranger.userId), 403, "not_participant", appointment)
-        try s.get(appointment, as: stranger.userId).expectError(403, "not_participant")
+        let missing = try s.call("request", 987_654_321, as: stranger.userId)
+        let refused = try s.call("request", appointment, as: stranger.userId)
+        try expectRefused(s, refused, 404, "not_found", appointment)
+        #expect(refused.text == missing.text.replacingOccurrences(of: "987654321", with: String(appointment)))
+        try s.get(appointment, as: stranger.userId).expectError(404, "not_found")
         #expect(try s.call("request", theirs, as: stranger.userId).json["calleeUserId"] as? Int == Int(s.doctor))
     }
 

@@ -41,10 +41,9 @@ struct CallDomainPolicyTests {
         #expect(error == DomainError(.unauthenticated, "Acting on a call needs a signed-in user; send a valid token."))
     }
 
-    @Test("not_participant: a stranger, a restricted patient, the wrong side of the call")
+    @Test("not_participant: a restricted patient, the wrong side of the call; a stranger gets not_found, as for a missing appointment")
     func notParticipant() throws {
-        #expect(refusal(.request, try context(actor: F.strangerUserId))
-            == DomainError(.notParticipant, "User 99 is not a participant of appointment 42."))
+        #expect(refusal(.request, try context(actor: F.strangerUserId)) == DomainError(.notFound, "Appointment 42 does not exist."))
         #expect(refusal(.request, try context(), settings: CallSettings(requestRestrictedToDoctor: true))
             == DomainError(.notParticipant, "Only the doctor may start a call on appointment 42 (policy.request_doctor_only is on)."))
         let ringing = try F.session(.ringing)
@@ -53,7 +52,7 @@ struct CallDomainPolicyTests {
         }
         #expect(refusal(.cancel(callId: callId), try context(actor: F.patientUserId, session: ringing))
             == DomainError(.notParticipant, "Only the caller may cancel call a1b2c3d4-e5f6-4708-890a-1b2c3d4e5f60; the callee can decline it."))
-        #expect(refusal(.end(callId: callId), try context(actor: F.strangerUserId, session: try F.session(.inCall)))?.reason == .notParticipant)
+        #expect(refusal(.end(callId: callId), try context(actor: F.strangerUserId, session: try F.session(.inCall)))?.reason == .notFound)
     }
 
     @Test("invalid_transition: a callId that is not the open call, and a step the machine refuses")
@@ -133,7 +132,7 @@ struct CallDomainPolicyTests {
         let early = try F.instant("2026-03-29T08:00:00Z")
         let inCall = try F.session(.inCall)
         #expect(refusal(.request, try context(actor: nil, status: .completed, doctor: suspended), at: early)?.reason == .unauthenticated)
-        #expect(refusal(.request, try context(actor: F.strangerUserId, status: .completed, doctor: suspended), at: early)?.reason == .notParticipant)
+        #expect(refusal(.request, try context(actor: F.strangerUserId, status: .completed, doctor: suspended), at: early)?.reason == .notFound)
         #expect(refusal(.accept(callId: F.otherCallId), try context(status: .completed, doctor: suspended, session: try F.session(.ringing)), at: early)?.reason == .invalidTransition)
         #expect(refusal(.request, try context(status: .completed, doctor: suspended, session: inCall), at: early)?.reason == .invalidStatus)
         #expect(refusal(.request, try context(doctor: suspended, session: inCall), at: early)?.reason == .doctorInactive)

@@ -53,6 +53,8 @@ struct CallSnapshot {
                EXISTS (SELECT 1 FROM call_sessions o
                        WHERE o.state <> 'ended' AND o.appointment_id <> a.id
                          AND (o.caller_user_id = $2::bigint OR o.callee_user_id = $2::bigint)) AS caller_busy,
+               EXISTS (SELECT 1 FROM appointment_call_events e
+                       WHERE e.appointment_id = a.id AND e.call_id = s.id AND e.user_id = $2::bigint AND e.type = 'join') AS actor_joined,
                (SELECT coalesce(json_agg(json_build_array(key, value::text)), '[]') FROM settings)::text AS settings
         FROM appointments a
         LEFT JOIN doctors d ON d.id = a.doctor_id
@@ -90,7 +92,7 @@ extension CallSnapshot {
         let context = CallContext(
             actorUserId: actor, appointment: try AppointmentSnapshot(row: row), doctor: doctor,
             openSession: session, calleeHasOtherOpenCall: try row.decode(Bool.self, "callee_busy"),
-            callerHasOtherOpenCall: try row.decode(Bool.self, "caller_busy"))
+            callerHasOtherOpenCall: try row.decode(Bool.self, "caller_busy"), actorHasJoined: try row.decode(Bool.self, "actor_joined"))
         self.init(
             context: context, actorName: try row.decode(String?.self, "actor_name") ?? "",
             openSessionPeers: hasSession
