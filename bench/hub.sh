@@ -67,7 +67,7 @@ export CALLCTL_JWT_SECRET REVERB_APP_SECRET REVERB_APP_ID=4242 REVERB_APP_KEY=hu
 
 # Port 0 and the port read back from the `listening` log line: no race for a free port.
 "$callctl" serve --listen 127.0.0.1:0 --log-format json --log-level notice --activity-timeout 3600 \
-    --max-connections $((connections + 100)) 2>"$pg_work/serve.log" &
+    --max-connections $((connections + 100)) --max-connections-per-ip $((connections + 100)) 2>"$pg_work/serve.log" &
 serve_pid=$!
 port=
 for _ in $(seq 100); do

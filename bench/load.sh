@@ -49,6 +49,7 @@ serve_port=$(free_port)
 # Rate limit above what one user and appointment does in a cycle; enough descriptors for 2 x N sockets.
 ulimit -n "$(ulimit -Hn)"
 "$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size "${POOL:-16}" --max-connections $((4 * appointments + 100)) \
+    --max-connections-per-ip $((4 * appointments + 100)) \
     --log-level warning 2>"$pg_work/serve.log" &
 serve_pid=$!
 for _ in $(seq 100); do

@@ -15,6 +15,12 @@ struct PusherSubscription {
                    code: nil)
             return
         }
+        guard connection.admitSubscription(perSecond: hub.settings.subscriptionsPerSecond) else {
+            connection.send(PusherMessage.error(message: "Too many subscriptions: at most \(hub.settings.subscriptionsPerSecond) "
+                                                + "a second per connection; retry \(channel.prefix(164)) in a second.",
+                                                code: PusherErrorCode.clientEventRateLimited.rawValue).encoded())
+            return
+        }
         guard connection.member(of: channel) != nil || connection.channelCount < hub.settings.channelsPerConnection else {
             logger.info("subscription refused", metadata: ["channel": "\(channel)", "reason": "channel_limit"])
             connection.send(PusherMessage(event: "pusher:subscription_error", channel: channel, data: .object([
@@ -22,12 +28,6 @@ struct PusherSubscription {
                 "error": .string("This connection is subscribed to \(hub.settings.channelsPerConnection) channels, the most one "
                                  + "connection may hold; unsubscribe from one first."),
             ])).encoded())
-            return
-        }
-        guard connection.admitSubscription(perSecond: hub.settings.subscriptionsPerSecond) else {
-            connection.send(PusherMessage.error(message: "Too many subscriptions: at most \(hub.settings.subscriptionsPerSecond) "
-                                                + "a second per connection; retry \(channel.prefix(164)) in a second.",
-                                                code: PusherErrorCode.clientEventRateLimited.rawValue).encoded())
             return
         }
         var member: PresenceRow?

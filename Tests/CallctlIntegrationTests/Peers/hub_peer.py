@@ -368,6 +368,43 @@ async def reset_flood():
     return {"subscribed": info}
 
 
+async def bounds():
+    """Run against a daemon started with --max-channels 3 --subscribe-rate 5: eight subscriptions at once on one
+    connection, then one after unsubscribing."""
+    c = await Client.open()
+    for n in range(8):
+        await c.send("pusher:subscribe", {"channel": f"public-bound-{n}"})
+    answers = []
+    for _ in range(8):
+        message = await c.recv()
+        answers.append(message["event"] if message["event"] != "pusher:error" else f"error {message['data'].get('code')}")
+    await asyncio.sleep(1.1)
+    await c.send("pusher:unsubscribe", {"channel": "public-bound-0"})
+    after = (await c.subscribe("public-bound-9"))["event"]
+    await c.send("pusher:ping", {})
+    alive = (await c.recv())["event"]
+    return {"answers": answers, "after_unsubscribe": after, "alive": alive}
+
+
+async def per_address():
+    """ARGS["forwarded"]: the X-Forwarded-For of each connection, opened in turn; which were refused (4004)."""
+    out = []
+    clients = []
+    for forwarded in ARGS["forwarded"]:
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        c = await Client.open(additional_headers=headers)
+        clients.append(c)
+        if c.socket_id:
+            out.append("open")
+        else:
+            code, _ = await c.closed()
+            out.append(f"{c.first['data'].get('code')} {code}")
+    for c in clients:
+        if c.socket_id:
+            await c.ws.close()
+    return {"outcomes": out}
+
+
 if __name__ == "__main__":
     result = asyncio.run(globals()[sys.argv[1]]())
     print(json.dumps(result, sort_keys=True))

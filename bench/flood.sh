@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Issue 16: the lifecycle API while one hostile client floods the hub. Measures full call
+# cycles (request -> accept -> started -> end) with WORKERS concurrent appointments twice in one
+# run against one `callctl serve` (release build, default limits): first alone (the baseline),
+# then while bench/lib/flood_client.py, from the same address and with only the public app key,
+# opens SOCKETS WebSockets and subscribes to public channels as fast as the daemon takes them.
+# Prints both request p50/p99, their ratio (goal: flood p99 within 2x of the baseline), what the
+# daemon granted and refused the flood, and the hub_subscriptions rows it left (bounded by the
+# per-address connection cap x the per-connection channel cap).
+#
+# A throwaway PostgreSQL of its own, loopback only, everything stopped on exit.
+#
+# Usage: bench/flood.sh            SCRATCH=.build-bench WORKERS=50 DURATION=10 SOCKETS=200
+#        CALLCTL=.build/debug/callctl bench/flood.sh   (another binary)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scratch=${SCRATCH:-.build-bench}
+workers=${WORKERS:-50}
+duration=${DURATION:-10}
+sockets=${SOCKETS:-200}
+per_worker=400
+
+source bench/lib/postgres.sh
+serve_pid=
+flood_pid=
+on_exit 'for pid in $flood_pid $serve_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done'
+
+callctl=${CALLCTL:-}
+if [ -z "$callctl" ]; then
+    echo "building callctl (release) ..." >&2
+    swift build -c release --scratch-path "$scratch" --product callctl >&2
+    callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
+fi
+
+pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
+export DATABASE_URL=$(pg_conn postgres)
+echo "seeding $workers doctor/patient pairs with $per_worker appointments each ..." >&2
+"$callctl" migrate up --log-level warning >/dev/null
+seed_pairs "$workers" "$per_worker"
+
+secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export CALLCTL_JWT_SECRET=$secret REVERB_APP_ID=1 REVERB_APP_KEY=flood-key REVERB_APP_SECRET=$secret
+unset CALLCTL_JWT_PUBLIC_KEY CALLCTL_PUSHER_APPS CALLCTL_PUSHER_URL
+serve_port=$(free_port)
+ulimit -n "$(ulimit -Hn)"
+"$callctl" serve --listen "127.0.0.1:$serve_port" --log-level warning 2>"$pg_work/serve.log" &
+serve_pid=$!
+for _ in $(seq 100); do
+    curl -sf "http://127.0.0.1:$serve_port/healthz" >/dev/null && break
+    sleep 0.1
+done
+
+client() {  # client FIRST-APPOINTMENT: cycles for $duration s on each worker's appointments from that offset
+    python3 bench/lib/cycle_client.py --host 127.0.0.1 --port "$serve_port" --secret "$secret" --workers "$workers" \
+        --duration "$duration" --first-user 1 --first-appointment "$1" --per-worker "$per_worker"
+}
+echo "baseline: $workers concurrent appointments, full cycles for ${duration}s ..." >&2
+baseline=$(client 1)
+echo "flood: $sockets sockets from one address, then the same cycles for ${duration}s ..." >&2
+python3 bench/lib/flood_client.py --port "$serve_port" --sockets "$sockets" --duration $((duration + 4)) >"$pg_work/flood.json" &
+flood_pid=$!
+sleep 2
+rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$serve_pid/status")
+flooded=$(client $((1 + per_worker / 2)))
+rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$serve_pid/status")
+rows=$("$bindir/psql" -X -qAt -d "$DATABASE_URL" -c "SELECT count(*) FROM hub_subscriptions")
+wait "$flood_pid"
+flood_pid=
+
+kill -TERM "$serve_pid"
+status=0
+wait "$serve_pid" || status=$?
+serve_pid=
+[ "$status" = 0 ] || { echo "callctl serve exited $status on SIGTERM" >&2; tail -5 "$pg_work/serve.log" >&2; exit 1; }
+
+python3 - "$baseline" "$flooded" "$(cat "$pg_work/flood.json")" "$rows" "$rss_before" "$rss_after" <<'PY'
+import json, sys
+base, flood, hostile = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+rows, rss_before, rss_after = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+line = lambda name, r: (f"{name}: {r['cycles_per_s']:7.1f} cycles/s  request p50 {r['request_ms']['p50']:.2f} ms  "
+                        f"p99 {r['request_ms']['p99']:.2f} ms  failures {r['failures']}")
+print(line("lifecycle alone     ", base))
+print(line("lifecycle under flood", flood))
+ratio = flood["request_ms"]["p99"] / max(base["request_ms"]["p99"], 0.001)
+print(f"request p99 ratio flood/alone: {ratio:.2f} (goal <= 2)")
+print(f"flood: {hostile['opened']} sockets opened, {hostile['refused']} refused (4004), {hostile['subscribed']} subscriptions granted, "
+      f"{hostile['limit_reached']} LimitReached, {hostile['rate_limited']} rate-limited (4301)")
+print(f"hub_subscriptions rows during the flood: {rows}; serve RSS {rss_before} -> {rss_after} KiB")
+sys.exit(0 if base["failures"] == 0 and flood["failures"] == 0 else 1)
+PY
