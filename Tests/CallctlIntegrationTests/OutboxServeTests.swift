@@ -55,6 +55,49 @@ struct OutboxServeTests {
         #expect(!ending.standardError.contains(ServeProcess.appSecret))
     }
 
+    @Test("one daemon with CALLCTL_PUSHER_URL, one without, on one database: every row reaches the external server; /readyz, outbox external and diagnose db name the disagreement; --forget retires the target")
+    func daemonsDisagree() throws {
+        let external = try OutboxPusherServer(app: Self.app)
+        let world = try ServeWorld(environment: ["CALLCTL_PUSHER_URL": "http://127.0.0.1:\(external.port)"])
+        let plain = try ServeProcess.start(world.world.database, [])
+        defer { _ = try? plain.stop() }
+        let servers = [world.server, plain]
+        for index in 0..<8 {
+            let appointment = try world.appointment()
+            let server = servers[index % 2]
+            let rung = try server.request("POST", "/appointments/\(appointment)/call/request", token: try world.token(world.doctor),
+                                          json: [String: String]())
+            let callId = try #require(rung.json["callId"] as? String, "\(rung.text)")
+            #expect(try server.request("POST", "/appointments/\(appointment)/call/cancel", token: try world.token(world.doctor),
+                                       json: ["callId": callId]).status == 200)
+        }
+        let database = world.world
+        #expect(eventually(within: 20) { (try? database.count("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0 },
+                "rows were left unpublished")
+        let rows = try database.count("SELECT count(*) FROM outbox")
+        #expect(rows == 16)
+        #expect(Set(external.acceptedEvents.map(\.data)).count == rows, "the external server got \(external.acceptedEvents.count) of \(rows)")
+
+        #expect(eventually(within: 10) {
+            ((try? plain.request("GET", "/readyz").json["warnings"]) as? [String])?.contains { $0.contains("has no CALLCTL_PUSHER_URL") } == true
+        })
+        let (listed, json) = try database.runJSON(["outbox", "external", "--format", "json"])
+        #expect(listed.status == 1, "\(listed.output)")
+        #expect(json["declared"] as? String == "http://127.0.0.1:\(external.port)/apps/\(ServeProcess.appID)")
+        #expect((json["daemons"] as? [Any])?.count == 2)
+        let diagnosis = try database.run(["diagnose", "db"])
+        #expect(diagnosis.status == 1)
+        #expect(diagnosis.standardOutput.contains("outbox destinations"), "\(diagnosis.output)")
+
+        _ = try world.server.stop()
+        let status = try database.run(["outbox", "status"])
+        #expect(status.standardOutput.contains("no running daemon publishes to"), "\(status.output)")
+        let (forgot, released) = try database.runJSON(["outbox", "external", "--forget", "--format", "json"])
+        #expect(forgot.status == 0, "\(forgot.output)")
+        #expect(released["released"] as? Int == 0)
+        #expect(try database.run(["outbox", "external"]).status == 0)
+    }
+
     @Test("the relay's connection is killed: logged once, reconnected, rows written meanwhile relayed and published (a flushed row keeps its published_at)")
     func relayReconnects() throws {
         let world = try ServeWorld()

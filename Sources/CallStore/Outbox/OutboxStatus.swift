@@ -31,6 +31,8 @@ public struct OutboxStatus: Sendable, Equatable {
     public let failing: [OutboxFailingRow]
     /// Rows published during the last hour.
     public let publishedLastHour: Int
+    /// The declared external target and what each live daemon publishes to.
+    public let destinations: OutboxDestinations
 }
 
 /// Reads ``OutboxStatus``. The backlog, unrelayed and failing figures use the partial indexes
@@ -79,7 +81,8 @@ public enum OutboxStatusQuery {
                                 notRelayed: Int(try row.decode(Int64.self, "not_relayed")),
                                 failingCount: Int(try row.decode(Int64.self, "failing")),
                                 failing: failing,
-                                publishedLastHour: Int(try row.decode(Int64.self, "published_last_hour")))
+                                publishedLastHour: Int(try row.decode(Int64.self, "published_last_hour")),
+                                destinations: try OutboxDestinationStore.read(on: connection))
         }
     }
 }

@@ -107,6 +107,8 @@ struct DBVerdict {
         } else if !migrations.pending.isEmpty {
             self.init(problem: "\(DiagnoseDBText.count(migrations.pending.count, "migration")) pending (database at version "
                 + "\(migrations.currentVersion), this callctl has \(MigrationCatalog.latestVersion)): run `callctl migrate up`")
+        } else if let problem = health.outbox?.destinations.problems.first {
+            self.init(problem: "outbox destinations: \(problem); see playbooks/echo-no-events.md")
         } else if let outbox = health.outbox, let age = outbox.oldestPendingAgeSeconds, age > maxBacklogAge {
             let failing = outbox.failingCount > 0
                 ? "; \(outbox.failingCount) refused by the external server, `callctl outbox status` shows why" : ""

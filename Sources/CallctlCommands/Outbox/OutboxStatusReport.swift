@@ -4,7 +4,8 @@ import Postgres
 
 /// `outbox status --format json`: `backlog`, `oldest_pending_age_seconds` (null when empty),
 /// `not_relayed`, `failing_count`, `failing` (`id`, `event`, `channel`, `attempts`,
-/// `last_error`, `next_attempt_at`), `published_last_hour`, `max_age_seconds`, `max_age_exceeded`.
+/// `last_error`, `next_attempt_at`), `published_last_hour`, `max_age_seconds`, `max_age_exceeded`,
+/// `external_target` (the declared one, null when none), `destination_problems` (sentences).
 struct OutboxStatusReport: Encodable {
     let status: OutboxStatus
     let maxAge: Double?
@@ -20,6 +21,7 @@ struct OutboxStatusReport: Encodable {
         case backlog, failing
         case oldest = "oldest_pending_age_seconds", notRelayed = "not_relayed", failingCount = "failing_count"
         case publishedLastHour = "published_last_hour", maxAge = "max_age_seconds", exceeded = "max_age_exceeded"
+        case externalTarget = "external_target", destinationProblems = "destination_problems"
     }
 
     private enum RowKeys: String, CodingKey {
@@ -36,6 +38,8 @@ struct OutboxStatusReport: Encodable {
         try object.encode(status.publishedLastHour, forKey: .publishedLastHour)
         try object.encode(maxAge, forKey: .maxAge)
         try object.encode(exceeded, forKey: .exceeded)
+        try object.encode(status.destinations.declared, forKey: .externalTarget)
+        try object.encode(status.destinations.problems, forKey: .destinationProblems)
         var rows = object.nestedUnkeyedContainer(forKey: .failing)
         for failing in status.failing {
             var row = rows.nestedContainer(keyedBy: RowKeys.self)
@@ -58,7 +62,9 @@ enum OutboxStatusText {
             "not relayed:         \(status.notRelayed)" + (status.notRelayed > 0 ? " (no daemon's hub has delivered them yet)" : ""),
             "failing:             \(status.failingCount)" + (status.failingCount > 0 ? " (refused by the external server)" : ""),
             "published last hour: \(status.publishedLastHour)",
+            "external target:     " + (status.destinations.declared.map { "\($0) (every row is published there)" } ?? "none"),
         ]
+        lines += status.destinations.problems.map { "PROBLEM: \($0)" }
         guard !status.failing.isEmpty else { return lines }
         var table = TextTable("ID", "EVENT", "CHANNEL", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR")
         for row in status.failing {
