@@ -25,13 +25,15 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let timeout: TimeAmount
+    private let outcome: FirstHeadOutcome
     private let logger: Logger
     private var timer: Scheduled<Void>?
     /// Set once this handler answered the request itself; the connection is closing.
     private var answered = false
 
-    init(timeout: TimeAmount, logger: Logger) {
+    init(timeout: TimeAmount, outcome: FirstHeadOutcome, logger: Logger) {
         self.timeout = timeout
+        self.outcome = outcome
         self.logger = logger
     }
 
@@ -49,10 +51,17 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         context.fireChannelActive()
     }
 
+    /// Still here, so no head arrived: the client left (or was closed) before sending one.
+    func channelInactive(context: ChannelHandlerContext) {
+        outcome.markEndedWithoutHead()
+        context.fireChannelInactive()
+    }
+
     private func arm(_ context: ChannelHandlerContext) {
         guard timer == nil, !answered else { return }
         let timeout = timeout
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [logger] in
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) { [logger, outcome] in
+            outcome.markEndedWithoutHead()
             logger.debug("closing a connection that sent no complete request head in time",
                          metadata: ["timeout_ms": "\(timeout.nanoseconds / 1_000_000)",
                                     "peer": "\(context.channel.remoteAddress?.description ?? "-")"])
@@ -91,6 +100,7 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
     /// Writes `error` as the response with `Connection: close`, then closes the connection.
     private func answer(_ context: ChannelHandlerContext, _ error: APIError) {
         answered = true
+        outcome.markEndedWithoutHead()
         let body = error.body
         var headers = HTTPHeaders([("Content-Type", "application/json"), ("Content-Length", "\(body.count)"), ("Connection", "close")])
         for field in error.headers { headers.add(name: field.name.rawName, value: field.value) }

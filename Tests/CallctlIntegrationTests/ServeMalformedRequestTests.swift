@@ -42,6 +42,9 @@ struct ServeMalformedRequestTests {
         }
         // The daemon still serves, and a well-formed request on a fresh connection is answered.
         #expect(try s.server.request("GET", "/healthz").status == 200)
+        // A client's bad request is no server error: nothing is logged at error level.
+        let ending = try s.server.stop()
+        #expect(ending.status == 0 && !ending.standardError.contains(#""level":"error""#), "\(ending.standardError)")
     }
 
     @Test("a WebSocket upgrade with Sec-WebSocket-Version 8 (or none) is 426 with Sec-WebSocket-Version: 13; without a valid key 400")

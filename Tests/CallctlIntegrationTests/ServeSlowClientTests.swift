@@ -28,6 +28,9 @@ struct ServeSlowClientTests {
             usleep(150_000)
         }
         #expect(prompt.readResponse()?.status == 200, "\(String(decoding: prompt.received, as: UTF8.self))")
+        // A client that never sent a head is no server error: nothing is logged at error level.
+        let ending = try s.server.stop()
+        #expect(ending.status == 0 && !ending.standardError.contains(#""level":"error""#), "\(ending.standardError)")
     }
 
     @Test("--idle-timeout 1: an idle keep-alive connection is closed after its last response; requests keep it open")
