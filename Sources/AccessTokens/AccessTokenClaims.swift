@@ -1,19 +1,19 @@
 import Foundation
 import JWTKit
 
-/// The registered claims callctl reads. `sub` may be a string (Passport) or a number; the
-/// numeric dates may be fractional (Passport writes microseconds). Validation happens in
-/// ``validated(now:leeway:)`` with an injected clock, not in JWTKit's `verify`.
+/// The registered claims callctl reads from the decoded payload: the numeric dates may be
+/// fractional (Passport writes microseconds). `sub` is not decoded here: its raw JSON text is
+/// read by ``TokenParts`` so that `2.0` or `"02"` are not taken for user 2. Validation happens
+/// in ``validated(now:leeway:maximumLifetime:subject:)`` with an injected clock, not in
+/// JWTKit's `verify`.
 struct AccessTokenClaims: JWTPayload {
-    let subject: String?
     let expiresAt: Double?
     let notBefore: Double?
     let tokenId: String?
 
-    private enum CodingKeys: String, CodingKey { case sub, exp, nbf, jti }
+    private enum CodingKeys: String, CodingKey { case exp, nbf, jti }
 
-    init(subject: String?, expiresAt: Double?, notBefore: Double? = nil, tokenId: String? = nil) {
-        self.subject = subject
+    init(expiresAt: Double?, notBefore: Double? = nil, tokenId: String? = nil) {
         self.expiresAt = expiresAt
         self.notBefore = notBefore
         self.tokenId = tokenId
@@ -21,11 +21,6 @@ struct AccessTokenClaims: JWTPayload {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        if let text = try? container.decodeIfPresent(String.self, forKey: .sub) {
-            subject = text
-        } else {
-            subject = try container.decodeIfPresent(Int64.self, forKey: .sub).map(String.init)
-        }
         expiresAt = try container.decodeIfPresent(Double.self, forKey: .exp)
         notBefore = try container.decodeIfPresent(Double.self, forKey: .nbf)
         tokenId = try container.decodeIfPresent(String.self, forKey: .jti)
@@ -33,7 +28,6 @@ struct AccessTokenClaims: JWTPayload {
 
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encodeIfPresent(subject, forKey: .sub)
         try container.encodeIfPresent(expiresAt, forKey: .exp)
         try container.encodeIfPresent(notBefore, forKey: .nbf)
         try container.encodeIfPresent(tokenId, forKey: .jti)
@@ -41,10 +35,16 @@ struct AccessTokenClaims: JWTPayload {
 
     func verify(using algorithm: some JWTAlgorithm) async throws {}
 
-    /// The token's facts, or the claim that makes it unacceptable at `now`.
-    func validated(now: Date, leeway: TimeInterval) throws(AccessTokenError) -> VerifiedAccessToken {
+    /// The token's facts, or the claim that makes it unacceptable at `now`. `subject` is the
+    /// `sub` as ``TokenParts`` read it: a string's value, or a number's JSON text.
+    func validated(now: Date, leeway: TimeInterval, maximumLifetime: TimeInterval,
+                   subject: String?) throws(AccessTokenError) -> VerifiedAccessToken {
         guard let expiresAt, expiresAt.isFinite else {
             throw AccessTokenError(.missingExpiry, "The bearer token has no exp claim; tokens must expire.")
+        }
+        guard expiresAt - now.timeIntervalSince1970 <= maximumLifetime + leeway else {
+            throw AccessTokenError(.lifetimeTooLong, "The bearer token expires more than \(Self.days(maximumLifetime)) "
+                                   + "from now, longer than this server accepts; issue tokens with a shorter lifetime.")
         }
         let expiry = Date(timeIntervalSince1970: expiresAt)
         guard expiry.addingTimeInterval(leeway) > now else {
@@ -53,8 +53,9 @@ struct AccessTokenClaims: JWTPayload {
         if let notBefore, notBefore.isFinite, Date(timeIntervalSince1970: notBefore).addingTimeInterval(-leeway) > now {
             throw AccessTokenError(.notYetValid, "The bearer token is not valid before \(Self.format(Date(timeIntervalSince1970: notBefore))); check the clocks.")
         }
-        guard let subject, let userId = Int64(subject), userId > 0 else {
-            throw AccessTokenError(.badSubject, "The bearer token's sub claim is not a user id.")
+        guard let subject, let userId = Self.canonicalUserId(subject) else {
+            throw AccessTokenError(.badSubject, "The bearer token's sub claim is not a user id: it must be digits "
+                                   + "without sign or leading zero, from 1 to \(Int64.max).")
         }
         if let tokenId, tokenId.utf8.count > 255 {
             throw AccessTokenError(.malformed, "The bearer token's jti claim is longer than 255 bytes.")
@@ -65,24 +66,22 @@ struct AccessTokenClaims: JWTPayload {
     private static func format(_ date: Date) -> String {
         date.formatted(.iso8601)
     }
-}
 
-/// The JOSE header's `alg`, read before the signature so a token for another algorithm gets
-/// a clear refusal.
-struct TokenHeader {
-    let algorithm: String
+    /// `366 days`, `36 hours` or `90 seconds`: a lifetime for the refusal's sentence.
+    private static func days(_ interval: TimeInterval) -> String {
+        for (unit, seconds) in [("day", 86_400.0), ("hour", 3600.0)] where interval >= seconds && interval.remainder(dividingBy: seconds) == 0 {
+            let count = Int(interval / seconds)
+            return "\(count) \(unit)\(count == 1 ? "" : "s")"
+        }
+        return "\(Int(interval.rounded(.up))) seconds"
+    }
 
-    init(token: String) throws(AccessTokenError) {
-        let malformed = AccessTokenError(.malformed, "The bearer token is not a well-formed JWT.")
-        guard let encoded = token.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first,
-              token.utf8.filter({ $0 == UInt8(ascii: ".") }).count == 2
-        else { throw malformed }
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        guard let data = Data(base64Encoded: base64),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let algorithm = object["alg"] as? String
-        else { throw malformed }
-        self.algorithm = algorithm
+    /// The user id `text` spells the one canonical way, `[1-9][0-9]*` up to `Int64.max`: not
+    /// `02`, `+2`, `2.0`, `2e0` or ` 2`, which would otherwise all name user 2.
+    static func canonicalUserId(_ text: String) -> Int64? {
+        guard let first = text.utf8.first, first != UInt8(ascii: "0"),
+              text.utf8.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }) else { return nil }
+        return Int64(text)
     }
 }
+

@@ -3,7 +3,8 @@
 public struct AccessTokenError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Which check failed.
     public enum Kind: String, Sendable, Equatable {
-        /// Not three base64url parts with a JSON header and payload, or too long.
+        /// Not three base64url parts with a JSON header and payload, or too long; a header or
+        /// payload member given twice; a `crit` header.
         case malformed
         /// The header names another algorithm than the configured one.
         case wrongAlgorithm = "wrong_algorithm"
@@ -13,9 +14,11 @@ public struct AccessTokenError: Error, Sendable, Equatable, CustomStringConverti
         case missingExpiry = "missing_expiry"
         /// `exp` is in the past.
         case expired
+        /// `exp` is further from now than the verifier's maximum lifetime.
+        case lifetimeTooLong = "lifetime_too_long"
         /// `nbf` is in the future.
         case notYetValid = "not_yet_valid"
-        /// `sub` is not a positive integer.
+        /// `sub` is not a positive integer spelled canonically (no sign, leading zero, fraction or exponent).
         case badSubject = "bad_subject"
         /// Passport marked the token revoked, or does not know its `jti`.
         case revoked

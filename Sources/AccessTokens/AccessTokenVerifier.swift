@@ -5,30 +5,40 @@ import JWTKit
 /// or RS256 with a Laravel Passport public key (`CALLCTL_JWT_PUBLIC_KEY`).
 ///
 /// A token is accepted when its three parts are canonical unpadded base64url (one spelling
-/// per token), its header names the configured algorithm, its signature verifies, it has an
-/// `exp` in the future, any `nbf` is not in the future (both with ``clockLeeway``), and its
-/// `sub` is a user id (a string of digits as Passport writes it, or a number). Revocation
-/// by `jti` is the caller's check: it needs the database.
+/// per token), its header and payload are JSON objects naming each member once, its header
+/// names the configured algorithm and no `crit` extension, its signature verifies, it has an
+/// `exp` in the future but at most ``maximumLifetime`` away, any `nbf` is not in the future
+/// (all with ``clockLeeway``), and its `sub` is a user id spelled canonically (a string of
+/// digits without leading zero as Passport writes it, or a JSON integer). Revocation by `jti`
+/// is the caller's check: it needs the database.
 public struct AccessTokenVerifier: Sendable {
     /// Tokens longer than this are refused before any parsing (a Passport RS256 token is ~1 KB).
     public static let maximumTokenLength = 8192
     /// Allowed difference between this host's clock and the token issuer's, for `exp` and `nbf`.
     public static let clockLeeway: TimeInterval = 5
+    /// The default of ``maximumLifetime``: 366 days. Laravel Passport's personal and password
+    /// grant tokens last a year by default, so its tokens pass; an `exp` decades away (or
+    /// `1e308`) is refused.
+    public static let defaultMaximumLifetime: TimeInterval = 366 * 86_400
 
     /// The JOSE `alg` this verifier accepts: `HS256` or `RS256`.
     public let algorithm: String
+    /// The longest time from now to a token's `exp` that is accepted.
+    public let maximumLifetime: TimeInterval
     private let keys: JWTKeyCollection
 
-    private init(algorithm: String, keys: JWTKeyCollection) {
+    private init(algorithm: String, keys: JWTKeyCollection, maximumLifetime: TimeInterval) {
         self.algorithm = algorithm
         self.keys = keys
+        self.maximumLifetime = maximumLifetime
     }
 
     /// A verifier for HS256 tokens signed with `secret`.
     /// - Throws: ``AccessTokenConfigurationError`` for a secret under 32 bytes (RFC 7518 §3.2: an
     ///   HS256 key is at least as long as the hash output; jwt-kit asserts it).
-    public static func hs256(secret: String) async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
-        AccessTokenVerifier(algorithm: "HS256", keys: try await hs256Keys(secret: secret))
+    public static func hs256(secret: String, maximumLifetime: TimeInterval = defaultMaximumLifetime)
+        async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
+        AccessTokenVerifier(algorithm: "HS256", keys: try await hs256Keys(secret: secret), maximumLifetime: maximumLifetime)
     }
 
     /// The key collection for an HS256 `secret` of at least 32 bytes, for verifying and signing.
@@ -44,7 +54,8 @@ public struct AccessTokenVerifier: Sendable {
     /// A verifier for RS256 tokens, from the PEM text of an RSA public key (Passport's
     /// `storage/oauth-public.key`) or of a certificate holding one.
     /// - Throws: ``AccessTokenConfigurationError`` when the text is not such a key.
-    public static func rs256(publicKeyPEM pem: String) async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
+    public static func rs256(publicKeyPEM pem: String, maximumLifetime: TimeInterval = defaultMaximumLifetime)
+        async throws(AccessTokenConfigurationError) -> AccessTokenVerifier {
         let key: Insecure.RSA.PublicKey
         do {
             key = pem.contains("BEGIN CERTIFICATE")
@@ -56,7 +67,7 @@ public struct AccessTokenVerifier: Sendable {
         }
         let keys = JWTKeyCollection()
         await keys.add(rsa: key, digestAlgorithm: .sha256)
-        return AccessTokenVerifier(algorithm: "RS256", keys: keys)
+        return AccessTokenVerifier(algorithm: "RS256", keys: keys, maximumLifetime: maximumLifetime)
     }
 
     /// The verified token, or why it is refused.
@@ -67,9 +78,9 @@ public struct AccessTokenVerifier: Sendable {
         guard Self.isCanonicalCompactJWS(token) else {
             throw AccessTokenError(.malformed, "The bearer token is not a well-formed JWT: its three parts must be canonical unpadded base64url.")
         }
-        let header = try TokenHeader(token: token)
-        guard header.algorithm == algorithm else {
-            throw AccessTokenError(.wrongAlgorithm, "The bearer token is signed with \(header.algorithm.prefix(16)); this server accepts \(algorithm) only.")
+        let parts = try TokenParts(token: token)
+        guard parts.algorithm == algorithm else {
+            throw AccessTokenError(.wrongAlgorithm, "The bearer token is signed with \(parts.algorithm.prefix(16)); this server accepts \(algorithm) only.")
         }
         let claims: AccessTokenClaims
         do {
@@ -79,7 +90,7 @@ public struct AccessTokenVerifier: Sendable {
         } catch {
             throw AccessTokenError(.malformed, "The bearer token is not a well-formed JWT.")
         }
-        return try claims.validated(now: now, leeway: Self.clockLeeway)
+        return try claims.validated(now: now, leeway: Self.clockLeeway, maximumLifetime: maximumLifetime, subject: parts.subject)
     }
 }
 

@@ -77,8 +77,12 @@ public struct APIError: Error, Sendable, Equatable {
     func response() -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
-        let body = JSONBody.encode(ErrorBody(error: message, reason: reason))
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The JSON body, `{"error": …, "reason": …}`.
+    var body: [UInt8] {
+        JSONBody.encode(ErrorBody(error: message, reason: reason))
     }
 
     private struct ErrorBody: Encodable {

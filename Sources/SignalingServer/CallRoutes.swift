@@ -104,6 +104,11 @@ struct CallRoutes: Sendable {
         guard let id = Int64(text), id > 0 else {
             throw APIError.validation("The appointment id in the path must be a positive integer, not \"\(text.prefix(32))\".")
         }
+        // One spelling per appointment: `01` or `+1` is no other name for appointment 1.
+        guard text == String(id) else {
+            throw APIError(DomainError(.notFound, "There is no appointment \"\(text.prefix(32))\"; ids are written "
+                                       + "without sign or leading zeros, e.g. /appointments/\(id)/call."))
+        }
         return (id, userId)
     }
 

@@ -1,7 +1,9 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import Prometheus
 
 /// The daemon's routes: health and metrics without authentication, the call lifecycle API
@@ -34,7 +36,8 @@ public func buildRouter(
 }
 
 /// The Hummingbird application serving ``buildRouter(configuration:dependencies:registry:)``
-/// and the hub's WebSockets at `/app/{key}` on the configured address. Run it in a
+/// and the hub's WebSockets at `/app/{key}` on the configured address, with the header and
+/// idle timeouts and the request guards of ``GuardedChannel``. Run it in a
 /// `ServiceGroup` after ``HubService`` is listed: on SIGTERM the hub closes its WebSockets
 /// (4200) first, then the server stops accepting and lets requests in flight finish.
 public func buildApplication(
@@ -42,11 +45,21 @@ public func buildApplication(
     logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let upgrade = HubUpgrade(hub: dependencies.hub)
+    // validateUTF8: a text frame that is not UTF-8 closes the socket with 1007 (RFC 6455 §8.1).
     let frames = WebSocketServerConfiguration(maxFrameSize: max(configuration.hub.maximumMessageBytes * 2, 32 * 1024),
-                                              autoPing: .disabled, closeTimeout: .seconds(5))
+                                              autoPing: .disabled, closeTimeout: .seconds(5), validateUTF8: true)
+    // The idle timeout applies to connections that stay HTTP; an upgraded WebSocket leaves it behind.
+    let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout))
+    let server = HTTPServerBuilder { responder in
+        GuardedChannel(
+            base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(http1: http1, ws: frames)) { request, channel, _ in
+                upgrade.decide(request, channel: channel)
+            },
+            headerTimeout: TimeAmount(configuration.headerTimeout))
+    }
     return Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies, registry: registry),
-        server: .http1WebSocketUpgrade(configuration: .init(ws: frames)) { request, channel, _ in upgrade.decide(request, channel: channel) },
+        server: server,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "callctl"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

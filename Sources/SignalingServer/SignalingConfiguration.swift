@@ -28,12 +28,21 @@ public struct SignalingConfiguration: Sendable {
     /// The external Pusher-compatible server the outbox is also published to
     /// (`CALLCTL_PUSHER_URL`); nil when the daemon's hub is the only destination.
     public var externalPusher: ExternalPusherTarget?
+    /// How long a new connection has to send its first request head (the request line and
+    /// every header, WebSocket upgrades included) before it is closed, like nginx's
+    /// `client_header_timeout`.
+    public var headerTimeout: Duration
+    /// How long an HTTP keep-alive connection may go without a request part or response
+    /// before it is closed, like nginx's `keepalive_timeout`. Established WebSockets are not
+    /// affected: the hub's activity and pong timeouts govern them.
+    public var idleTimeout: Duration
 
     /// Creates a configuration.
     public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
                 iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
                 rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024,
-                externalPusher: ExternalPusherTarget? = nil) {
+                externalPusher: ExternalPusherTarget? = nil, headerTimeout: Duration = .seconds(10),
+                idleTimeout: Duration = .seconds(60)) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -45,6 +54,8 @@ public struct SignalingConfiguration: Sendable {
         self.apps = apps
         self.hub = hub
         self.externalPusher = externalPusher
+        self.headerTimeout = headerTimeout
+        self.idleTimeout = idleTimeout
     }
 }
 

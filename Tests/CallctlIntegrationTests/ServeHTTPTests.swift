@@ -39,6 +39,23 @@ struct ServeHTTPTests {
         #expect(trail.sessions.isEmpty && trail.audit.isEmpty && trail.events.isEmpty)
     }
 
+    @Test("an appointment id spelled with a leading zero or a plus sign (/appointments/01/call, /+1/) is 404 not_found; nothing is written")
+    func canonicalPathIds() throws {
+        let s = try ServeWorld()
+        let appointment = try s.appointment()
+        let token = try s.token(s.doctor)
+        _ = try s.ring(appointment)
+        #expect(try s.get(appointment, as: s.doctor).status == 200)
+        for spelling in ["0\(appointment)", "00\(appointment)", "+\(appointment)"] {
+            try s.server.request("GET", "/appointments/\(spelling)/call", token: token).expectError(404, "not_found")
+            try s.server.request("POST", "/appointments/\(spelling)/call/cancel", token: token, json: [:]).expectError(404, "not_found")
+            try s.server.request("GET", "/appointments/\(spelling)/call/ice-servers", token: token).expectError(404, "not_found")
+        }
+        expectInvalid(try s.server.request("GET", "/appointments/0/call", token: token), mentioning: "positive integer")
+        expectInvalid(try s.server.request("GET", "/appointments/-\(appointment)/call", token: token), mentioning: "positive integer")
+        #expect(try s.trail(appointment).sessions == ["ringing"])
+    }
+
     @Test("a body of 16 KiB is read; one byte more is 413 too_large as JSON, and nothing is written")
     func bodyLimit() throws {
         let s = try ServeWorld()

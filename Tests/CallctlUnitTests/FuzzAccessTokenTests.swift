@@ -172,6 +172,62 @@ struct FuzzAccessTokenTests {
         run.finish(budget: .seconds(20))
     }
 
+    /// Whether `text` is a JSON number (RFC 8259 §6).
+    static func isJSONNumber(_ text: String) -> Bool {
+        text.wholeMatch(of: /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/) != nil
+    }
+
+    @Test("signed tokens: sub in random spellings verifies only when canonical; a claim named twice in any escaping never does (seed 0x5B0, base 600)")
+    func subjectSpellingsAndDuplicates() async throws {
+        let verifier = try await AccessTokenVerifier.hs256(secret: Self.secret)
+        let key = Array(Self.secret.utf8)
+        var run = FuzzRun(Self.suite, "sub spellings and duplicate claims", seed: 0x5B0, base: 600)
+        var accepted = 0
+        for iteration in 0..<run.iterations {
+            if iteration % 3 == 2 {
+                // The same claim twice, each name spelled with random \uXXXX escapes: never verifies.
+                let name = ["sub", "exp", "jti", "nbf"].randomElement(using: &run.generator)!
+                func spelled() -> String {
+                    name.unicodeScalars.map { scalar in
+                        Bool.random(using: &run.generator)
+                            ? String(format: Bool.random(using: &run.generator) ? "\\u%04x" : "\\u%04X", scalar.value) : String(scalar)
+                    }.joined()
+                }
+                let value = name == "exp" || name == "nbf" ? "1800000000" : #""7""#
+                var members = [#""sub":"42""#, #""exp":1800000600"#, "\"\(spelled())\":\(value)", "\"\(spelled())\":\(value)"]
+                members.shuffle(using: &run.generator)
+                let claims = "{" + members.joined(separator: ",") + "}"
+                let kind = await Self.refusal(Self.forge(claims: claims, key: key), verifier)
+                #expect(kind == .malformed, "\(claims): \(String(describing: kind))")
+                continue
+            }
+            // sign, leading zeros, digits, fraction, exponent, blanks; quoted or a bare JSON value.
+            var body = ["", "", "", "+", "-"].randomElement(using: &run.generator)!
+            body += String(repeating: "0", count: [0, 0, 0, 1, 2].randomElement(using: &run.generator)!)
+            body += String((0..<Int.random(in: 0...20, using: &run.generator)).map { _ in "0123456789".randomElement(using: &run.generator)! })
+            body += ["", "", "", ".0", ".5", "."].randomElement(using: &run.generator)!
+            body += ["", "", "", "e0", "E+1", "e-1"].randomElement(using: &run.generator)!
+            let quoted = Bool.random(using: &run.generator)
+            if quoted, Int.random(in: 0..<8, using: &run.generator) == 0 { body = [" ", "\\t"].randomElement(using: &run.generator)! + body }
+            let sub = quoted ? "\"\(body)\"" : body
+            let claims = #"{"exp":1800000600,"sub":\#(sub)}"#
+            let token = Self.forge(claims: claims, key: key)
+            let canonical = body.wholeMatch(of: /[1-9][0-9]*/) != nil && Int64(body) != nil
+            do {
+                let verified = try await verifier.verify(token, now: Self.now)
+                #expect(canonical && verified.userId == Int64(body), "sub \(sub) verified as user \(verified.userId)")
+                accepted += 1
+            } catch {
+                #expect(!canonical, "canonical sub \(sub) refused: \(error.kind)")
+                // A bare value that is no JSON number breaks the payload (malformed); anything else is bad_subject.
+                let expected: Set<AccessTokenError.Kind> = quoted || Self.isJSONNumber(body) ? [.badSubject] : [.malformed, .badSubject]
+                #expect(expected.contains(error.kind), "sub \(sub): \(error.kind)")
+            }
+        }
+        run.finish(budget: .seconds(20))
+        #expect(accepted > 20, "too few canonical spellings were generated: \(accepted)")
+    }
+
     @Test("tokens signed with keys of any length, alg=none, another alg and over-long tokens (seed 0x5EC, base 200)")
     func forgedAndOversized() async throws {
         let verifier = try await AccessTokenVerifier.hs256(secret: Self.secret)

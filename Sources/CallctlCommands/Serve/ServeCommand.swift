@@ -33,6 +33,15 @@ struct ServeCommand: AsyncParsableCommand {
         polling every 2 s) and, with CALLCTL_PUSHER_URL=http[s]://KEY:SECRET@host:port/apps/ID, to \
         an external Pusher/Reverb server too, retrying with backoff (see callctl outbox status).
 
+        Slow and idle clients: a connection that has not sent its whole first request head \
+        (request line and headers, a WebSocket upgrade included) within --header-timeout seconds \
+        is closed, and so is an HTTP keep-alive connection idle for --idle-timeout seconds; \
+        established WebSockets are kept alive by the hub's pings instead (--activity-timeout, \
+        --pong-timeout). A request the HTTP parser cannot read (unknown method, header line \
+        without a colon, Content-Length with chunked Transfer-Encoding, headers over 80 KiB) \
+        gets 400 bad_request as JSON and the connection is closed. Bearer tokens whose exp is \
+        more than --max-token-lifetime days away are refused.
+
         SIGTERM or SIGINT: the relay stops, WebSockets are closed with 4200 (reconnect), requests \
         in flight finish, exit 0.
 
@@ -64,6 +73,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Do not use server-side prepared statements (for PgBouncer in transaction mode before 1.21).")
     var noPreparedStatements = false
 
+    @OptionGroup(title: "Connections and tokens") var connections: ConnectionOptions
     @OptionGroup(title: "WebSocket hub") var hub: HubOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
@@ -85,7 +95,8 @@ struct ServeCommand: AsyncParsableCommand {
             let context = try CommandContext.live(database: database, logging: logging, label: "callctl.serve")
             guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
             let configuration = try await ServeSettings.configuration(
-                host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, environment: context.environment)
+                host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, limits: connections.limits,
+                environment: context.environment)
             let logger = context.logger
             let daemon = try await ServeDaemon.make(
                 configuration: configuration, database: context.database,

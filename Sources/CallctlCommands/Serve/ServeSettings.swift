@@ -16,8 +16,9 @@ enum ServeSettings {
     static let turnTTLVariable = "CALLCTL_TURN_TTL"
 
     static func configuration(host: String, port: Int, rateLimit: RateLimit, hub: HubSettings,
+                              limits: ServeLimits = ServeLimits(),
                               environment: Environment) async throws -> SignalingConfiguration {
-        let tokens = try await verifier(environment)
+        let tokens = try await verifier(environment, maximumLifetime: limits.maximumTokenLifetime)
         let apps = try ServeApps.load(environment)
         var servers: [IceServerURI] = []
         for text in ProbeIce.serverTexts(environment[iceServersVariable]) {
@@ -41,10 +42,11 @@ enum ServeSettings {
         }
         return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, iceServers: servers,
                                       turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit,
-                                      externalPusher: try externalTarget(environment, apps: apps))
+                                      externalPusher: try externalTarget(environment, apps: apps),
+                                      headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout)
     }
 
-    private static func verifier(_ environment: Environment) async throws -> AccessTokenVerifier {
+    private static func verifier(_ environment: Environment, maximumLifetime: TimeInterval) async throws -> AccessTokenVerifier {
         let secret = environment[jwtSecretVariable].flatMap { $0.isEmpty ? nil : $0 }
         let keyPath = environment[jwtPublicKeyVariable].flatMap { $0.isEmpty ? nil : $0 }
         do {
@@ -53,13 +55,13 @@ enum ServeSettings {
                 throw Failure(message: "both \(jwtSecretVariable) and \(jwtPublicKeyVariable) are set; keep the one your "
                               + "tokens are signed for (HS256 secret or Passport RS256 public key)", exitCode: Failure.configuration)
             case (let secret?, nil):
-                return try await .hs256(secret: secret)
+                return try await .hs256(secret: secret, maximumLifetime: maximumLifetime)
             case (nil, let path?):
                 guard case .data(let data) = SmallFile.read(path, limit: 64 * 1024) else {
                     throw Failure(message: "\(jwtPublicKeyVariable) points at \(path), which is not a readable PEM file under 64 KiB",
                                   exitCode: Failure.configuration)
                 }
-                return try await .rs256(publicKeyPEM: String(decoding: data, as: UTF8.self))
+                return try await .rs256(publicKeyPEM: String(decoding: data, as: UTF8.self), maximumLifetime: maximumLifetime)
             case (nil, nil):
                 throw Failure(message: "set \(jwtSecretVariable) (HS256) or \(jwtPublicKeyVariable) (path of Laravel "
                               + "Passport's oauth-public.key, RS256) so the daemon can verify bearer tokens", exitCode: Failure.configuration)
