@@ -40,7 +40,7 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
     /// The audit type written when a call ends for `reason`.
     ///
     /// `hangup` → leave, `declined` → decline, `cancelled` → cancel, `timeout_no_answer` and
-    /// `connect_timeout` → timeout, `heartbeat_lost` → reaped, `window_closed` → no_show,
+    /// `connect_timeout` → timeout, `heartbeat_lost` and `max_duration` → reaped, `window_closed` → no_show,
     /// `error` → error.
     public static func recorded(forEnd reason: EndReason) -> AuditEventType {
         switch reason {
@@ -48,7 +48,7 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
         case .declined: .decline
         case .cancelled: .cancel
         case .timeoutNoAnswer, .connectTimeout: .timeout
-        case .heartbeatLost: .reaped
+        case .heartbeatLost, .maxDuration: .reaped
         case .windowClosed: .noShow
         case .error: .error
         }

@@ -13,6 +13,9 @@ public struct CallSettings: Sendable, Equatable, Hashable {
     public var connectTimeoutSeconds: Int
     /// `timeouts.heartbeat`: seconds a connected call may go without a heartbeat. Default 90 s.
     public var heartbeatTimeoutSeconds: Int
+    /// `timeouts.max_call`: seconds a connected call may last in all, heartbeats or not.
+    /// Default 4 h.
+    public var maxCallSeconds: Int
     /// `timeouts.zombie_appointment`: seconds an `in_progress` appointment may stay without an
     /// open call. Default 10 min.
     public var zombieAppointmentTimeoutSeconds: Int
@@ -24,7 +27,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
     /// Creates settings; every argument defaults to the documented default.
     public init(
         leadSeconds: Int = 600, graceSeconds: Int = 900, ringingTimeoutSeconds: Int = 30,
-        connectTimeoutSeconds: Int = 60, heartbeatTimeoutSeconds: Int = 90,
+        connectTimeoutSeconds: Int = 60, heartbeatTimeoutSeconds: Int = 90, maxCallSeconds: Int = 14_400,
         zombieAppointmentTimeoutSeconds: Int = 600, eventNamespace: String = "App\\Events",
         requestRestrictedToDoctor: Bool = false
     ) {
@@ -33,6 +36,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         self.ringingTimeoutSeconds = ringingTimeoutSeconds
         self.connectTimeoutSeconds = connectTimeoutSeconds
         self.heartbeatTimeoutSeconds = heartbeatTimeoutSeconds
+        self.maxCallSeconds = maxCallSeconds
         self.zombieAppointmentTimeoutSeconds = zombieAppointmentTimeoutSeconds
         self.eventNamespace = eventNamespace
         self.requestRestrictedToDoctor = requestRestrictedToDoctor
@@ -49,6 +53,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         case .ringingTimeout: .number(Double(ringingTimeoutSeconds))
         case .connectTimeout: .number(Double(connectTimeoutSeconds))
         case .heartbeatTimeout: .number(Double(heartbeatTimeoutSeconds))
+        case .maxCallDuration: .number(Double(maxCallSeconds))
         case .zombieAppointmentTimeout: .number(Double(zombieAppointmentTimeoutSeconds))
         case .eventsNamespace: .string(eventNamespace)
         case .requestDoctorOnly: .bool(requestRestrictedToDoctor)
@@ -86,6 +91,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         case (.ringingTimeout, .number(let seconds)): ringingTimeoutSeconds = Int(seconds)
         case (.connectTimeout, .number(let seconds)): connectTimeoutSeconds = Int(seconds)
         case (.heartbeatTimeout, .number(let seconds)): heartbeatTimeoutSeconds = Int(seconds)
+        case (.maxCallDuration, .number(let seconds)): maxCallSeconds = Int(seconds)
         case (.zombieAppointmentTimeout, .number(let seconds)): zombieAppointmentTimeoutSeconds = Int(seconds)
         case (.eventsNamespace, .string(let text)): eventNamespace = text
         case (.requestDoctorOnly, .bool(let flag)): requestRestrictedToDoctor = flag

@@ -12,6 +12,8 @@ public enum EndReason: String, Sendable, Equatable, Hashable, CaseIterable, Coda
     case connectTimeout = "connect_timeout"
     /// Connected, then no heartbeat within the heartbeat timeout (reaper).
     case heartbeatLost = "heartbeat_lost"
+    /// Connected for longer than `timeouts.max_call`, heartbeats or not (reaper).
+    case maxDuration = "max_duration"
     /// The no-show job closed the appointment while this call was open.
     case windowClosed = "window_closed"
     /// Closed by the system after a failure.
@@ -19,12 +21,12 @@ public enum EndReason: String, Sendable, Equatable, Hashable, CaseIterable, Coda
 
     /// True when ending a call for this reason completes an appointment that is `in_progress`.
     ///
-    /// Only a hang-up and a lost heartbeat do (DESIGN.md "Rules"). A call that ends for any other
+    /// Only a hang-up, a lost heartbeat and the maximum call length do (DESIGN.md "Rules"). A call that ends for any other
     /// reason leaves an `in_progress` appointment open for a new call; if none comes, the zombie
     /// rule (``ZombieAppointmentRule``) completes it.
     public var completesStartedAppointment: Bool {
         switch self {
-        case .hangup, .heartbeatLost: true
+        case .hangup, .heartbeatLost, .maxDuration: true
         case .declined, .cancelled, .timeoutNoAnswer, .connectTimeout, .windowClosed, .error: false
         }
     }

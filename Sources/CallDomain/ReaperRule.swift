@@ -11,6 +11,10 @@ import Foundation
 /// | ringing | timeout_no_answer | requested_at | `requested_at < $cutoff` |
 /// | accepted | connect_timeout | accepted_at | `coalesce(accepted_at, requested_at) < $cutoff` |
 /// | in_call | heartbeat_lost | last heartbeat, else connected_at | `coalesce(last_heartbeat_at, connected_at, accepted_at, requested_at) < $cutoff` |
+/// | in_call | max_duration | connected_at | `coalesce(connected_at, accepted_at, requested_at) < $maxCutoff` |
+///
+/// `$maxCutoff` = ``maxCallCutoff(settings:now:)``: heartbeats keep a call alive, but never
+/// past `timeouts.max_call`. A call both silent and too long ends as heartbeat_lost.
 ///
 /// (The fallbacks in `coalesce` only matter for rows written by something other than this
 /// module's plans.)
@@ -38,21 +42,33 @@ public enum ReaperRule {
         return now.addingTimeInterval(-TimeInterval(timeout))
     }
 
+    /// The instant before which a connected call has lasted longer than `timeouts.max_call`.
+    public static func maxCallCutoff(settings: CallSettings, now: Date) -> Date {
+        now.addingTimeInterval(-TimeInterval(settings.maxCallSeconds))
+    }
+
     /// What the reaper does to `session` at `now`, or nil when it is left alone.
     ///
     /// `appointmentStatus` is the status of the session's appointment, read with the session;
     /// nil when it is not one callctl knows. The verdict completes the appointment
-    /// (``ReapVerdict/appointment``) only for `heartbeat_lost` and only when that status allows
+    /// (``ReapVerdict/appointment``) only for `heartbeat_lost` and `max_duration`, and only when that status allows
     /// ``AppointmentTransition/complete``; otherwise another writer got there first and the
-    /// call is just closed.
+    /// call is just closed. `max_duration` completes it the same way.
     public static func verdict(
         for session: CallSessionSnapshot, appointmentStatus: AppointmentStatus?, settings: CallSettings, now: Date
     ) -> ReapVerdict? {
-        guard let reason = reason(for: session.state),
-              let cutoff = cutoff(for: session.state, settings: settings, now: now),
-              countsFrom(session) < cutoff,
-              let step = try? session.state.applying(.close(reason))
-        else { return nil }
+        guard let timeoutReason = reason(for: session.state),
+              let cutoff = cutoff(for: session.state, settings: settings, now: now) else { return nil }
+        let reason: EndReason
+        if countsFrom(session) < cutoff {
+            reason = timeoutReason
+        } else if session.state == .inCall,
+                  (session.connectedAt ?? session.acceptedAt ?? session.requestedAt) < maxCallCutoff(settings: settings, now: now) {
+            reason = .maxDuration
+        } else {
+            return nil
+        }
+        guard let step = try? session.state.applying(.close(reason)) else { return nil }
         let completes = reason.completesStartedAppointment && appointmentStatus.flatMap { try? $0.applying(.complete) } != nil
         return ReapVerdict(
             step: step,

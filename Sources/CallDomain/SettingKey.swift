@@ -12,6 +12,8 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
     case connectTimeout = "timeouts.connect"
     /// How long a connected call may go without a heartbeat.
     case heartbeatTimeout = "timeouts.heartbeat"
+    /// How long a connected call may last in all.
+    case maxCallDuration = "timeouts.max_call"
     /// How long an `in_progress` appointment may sit without an open call.
     case zombieAppointmentTimeout = "timeouts.zombie_appointment"
     /// The PHP namespace event names are published under.
@@ -27,6 +29,7 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
         case .ringingTimeout: "how long a call may ring unanswered before it times out"
         case .connectTimeout: "how long an accepted call may take to connect"
         case .heartbeatTimeout: "how long a connected call may go without a heartbeat"
+        case .maxCallDuration: "how long a connected call may last in all before the reaper ends it (max_duration)"
         case .zombieAppointmentTimeout: "how long an in_progress appointment may stay without a call before it is completed"
         case .eventsNamespace: "PHP namespace of published event names"
         case .requestDoctorOnly: "whether only the doctor may request a call"
@@ -120,6 +123,7 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
         switch self {
         case .windowLead, .windowGrace: .duration(0...86_400)
         case .ringingTimeout, .connectTimeout, .heartbeatTimeout, .zombieAppointmentTimeout: .duration(1...86_400)
+        case .maxCallDuration: .duration(60...86_400)
         case .eventsNamespace: .namespace
         case .requestDoctorOnly: .flag
         }

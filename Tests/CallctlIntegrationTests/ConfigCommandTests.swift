@@ -59,7 +59,7 @@ struct ConfigCommandTests {
         let settings = try #require(json["settings"] as? [[String: Any]])
         #expect(settings.compactMap { $0["key"] as? String } == [
             "window.lead", "window.grace", "timeouts.ringing", "timeouts.connect", "timeouts.heartbeat",
-            "timeouts.zombie_appointment", "events.namespace", "policy.request_doctor_only",
+            "timeouts.max_call", "timeouts.zombie_appointment", "events.namespace", "policy.request_doctor_only",
         ])
         let byKey = Dictionary(uniqueKeysWithValues: settings.map { ($0["key"] as? String ?? "", $0) })
         #expect(byKey["timeouts.heartbeat"]?["value"] as? Int == 120)

@@ -23,7 +23,7 @@ struct JobsReapTests {
         #expect(try state(world, call) == "ringing")
         let json = try reap(world, "2026-03-29T10:00:31Z")
         #expect(json["closed"] as? Int == 1)
-        #expect(json["by_reason"] as? [String: Int] == ["timeout_no_answer": 1, "connect_timeout": 0, "heartbeat_lost": 0])
+        #expect(json["by_reason"] as? [String: Int] == ["timeout_no_answer": 1, "connect_timeout": 0, "heartbeat_lost": 0, "max_duration": 0])
         #expect(try state(world, call) == "ended timeout_no_answer 2026-03-29 10:00:31+00")
         #expect(try world.status(appointment) == "scheduled")
         let audit = try world.audit(appointment)
@@ -42,7 +42,7 @@ struct JobsReapTests {
         let call = try world.session(appointment, "accepted", requested: "2026-03-29T10:00:00Z", accepted: "2026-03-29T10:00:10Z")
         #expect(try reap(world, "2026-03-29T10:01:10Z")["closed"] as? Int == 0)
         let json = try reap(world, "2026-03-29T10:01:11Z")
-        #expect(json["by_reason"] as? [String: Int] == ["timeout_no_answer": 0, "connect_timeout": 1, "heartbeat_lost": 0])
+        #expect(json["by_reason"] as? [String: Int] == ["timeout_no_answer": 0, "connect_timeout": 1, "heartbeat_lost": 0, "max_duration": 0])
         #expect(try state(world, call) == "ended connect_timeout 2026-03-29 10:01:11+00")
         #expect(try world.audit(appointment).map(\.type) == ["timeout"])
         #expect(try world.outbox(appointment).first?.payload["reason"] as? String == "connect_timeout")
@@ -56,7 +56,7 @@ struct JobsReapTests {
                                      connected: "2026-03-29T10:00:20Z", heartbeat: "2026-03-29T10:05:00Z")
         #expect(try reap(world, "2026-03-29T10:06:30Z")["closed"] as? Int == 0)
         let json = try reap(world, "2026-03-29T10:06:31Z")
-        #expect(json["by_reason"] as? [String: Int] == ["timeout_no_answer": 0, "connect_timeout": 0, "heartbeat_lost": 1])
+        #expect(json["by_reason"] as? [String: Int] == ["timeout_no_answer": 0, "connect_timeout": 0, "heartbeat_lost": 1, "max_duration": 0])
         #expect(json["completed_appointments"] as? [Int] == [Int(appointment)])
         #expect(try state(world, call) == "ended heartbeat_lost 2026-03-29 10:06:31+00")
         #expect(try world.value("SELECT status || ' ' || ended_at::text FROM appointments WHERE id = $1", appointment)
@@ -67,6 +67,22 @@ struct JobsReapTests {
         let events = try world.outbox(appointment)
         #expect(events.first?.payload["reason"] as? String == "heartbeat_lost")
         #expect(events.first?.payload["duration"] as? Int == 371)
+    }
+
+    @Test("in_call with fresh heartbeats past timeouts.max_call: ended max_duration, the appointment completed")
+    func maxDuration() throws {
+        let world = try JobsWorld()
+        try world.connection.query("INSERT INTO settings (key, value) VALUES ('timeouts.max_call', '3600')")
+        let appointment = try world.appointment("2026-03-29T10:00:00Z", status: "in_progress", startedAt: "2026-03-29T10:00:20Z")
+        let call = try world.session(appointment, "in_call", requested: "2026-03-29T10:00:00Z", accepted: "2026-03-29T10:00:10Z",
+                                     connected: "2026-03-29T10:00:20Z", heartbeat: "2026-03-29T11:00:10Z")
+        #expect(try reap(world, "2026-03-29T11:00:20Z")["closed"] as? Int == 0)
+        let json = try reap(world, "2026-03-29T11:00:21Z")
+        #expect(json["by_reason"] as? [String: Int] == ["timeout_no_answer": 0, "connect_timeout": 0, "heartbeat_lost": 0, "max_duration": 1])
+        #expect(try state(world, call) == "ended max_duration 2026-03-29 11:00:21+00")
+        #expect(try world.status(appointment) == "completed")
+        #expect(try world.audit(appointment).map(\.type) == ["reaped"])
+        #expect(try world.outbox(appointment).first?.payload["reason"] as? String == "max_duration")
     }
 
     @Test("zombie: an in_progress appointment with no open call is completed strictly after 10 min of inactivity")
@@ -113,7 +129,7 @@ struct JobsReapTests {
         let call = try world.session(appointment, "ringing", requested: "2026-03-29T10:00:00Z")
         let outcome = try world.run(["jobs", "reap", "--now", "2026-03-29T10:01:00Z"])
         #expect(outcome.status == 0)
-        #expect(outcome.standardOutput.contains("ended 1 call (timeout_no_answer 1, connect_timeout 0, heartbeat_lost 0)"), "\(outcome.output)")
+        #expect(outcome.standardOutput.contains("ended 1 call (timeout_no_answer 1, connect_timeout 0, heartbeat_lost 0, max_duration 0)"), "\(outcome.output)")
         #expect(outcome.standardOutput.contains(call.uuidString.lowercased()))
     }
 }

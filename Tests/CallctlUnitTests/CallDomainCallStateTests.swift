@@ -32,7 +32,7 @@ struct CallDomainCallStateTests {
     func rawValues() {
         #expect(CallState.allCases.map(\.rawValue) == ["ringing", "accepted", "in_call", "ended"])
         #expect(EndReason.allCases.map(\.rawValue) == [
-            "hangup", "declined", "cancelled", "timeout_no_answer", "connect_timeout", "heartbeat_lost",
+            "hangup", "declined", "cancelled", "timeout_no_answer", "connect_timeout", "heartbeat_lost", "max_duration",
             "window_closed", "error",
         ])
         #expect(CallStamp.allCases.map(\.rawValue) == ["accepted_at", "connected_at", "ended_at", "last_heartbeat_at"])
@@ -64,8 +64,8 @@ struct CallDomainCallStateTests {
                 }
             }
         }
-        // 4 states × 14 actions, minus the 8 named steps and 3 × 8 system closes.
-        #expect(refused.count == 4 * 14 - 8 - 24)
+        // 4 states × 15 actions, minus the 8 named steps and 3 × 9 system closes.
+        #expect(refused.count == 4 * 15 - 8 - 27)
         #expect(refused.contains("ringing+started"))
         #expect(refused.contains("ringing+end"))
         #expect(refused.contains("accepted+heartbeat"))
@@ -86,6 +86,6 @@ struct CallDomainCallStateTests {
 
     @Test("only a hang-up and a lost heartbeat complete a started appointment")
     func completingReasons() {
-        #expect(EndReason.allCases.filter(\.completesStartedAppointment) == [.hangup, .heartbeatLost])
+        #expect(EndReason.allCases.filter(\.completesStartedAppointment) == [.hangup, .heartbeatLost, .maxDuration])
     }
 }

@@ -101,7 +101,7 @@ struct CallDomainEventsTests {
         }
         let reasons: [EndReason: AuditEventType] = [
             .hangup: .leave, .declined: .decline, .cancelled: .cancel, .timeoutNoAnswer: .timeout,
-            .connectTimeout: .timeout, .heartbeatLost: .reaped, .windowClosed: .noShow, .error: .error,
+            .connectTimeout: .timeout, .heartbeatLost: .reaped, .maxDuration: .reaped, .windowClosed: .noShow, .error: .error,
         ]
         for reason in EndReason.allCases {
             #expect(AuditEventType.recorded(forEnd: reason) == reasons[reason], "\(reason.rawValue)")

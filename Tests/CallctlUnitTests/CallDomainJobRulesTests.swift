@@ -96,6 +96,21 @@ struct CallDomainJobRulesTests {
         #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T10:06:31Z"))?.reason == .heartbeatLost)
     }
 
+    @Test("in_call: heartbeats keep a call open only up to timeouts.max_call from connected_at, then max_duration; silence still wins")
+    func reapMaxDuration() throws {
+        let settings = CallSettings(maxCallSeconds: 3600)
+        var session = try F.session(.inCall)  // connected 10:00:20
+        session.lastHeartbeatAt = try F.instant("2026-03-29T11:00:20Z")
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings, now: try F.instant("2026-03-29T11:00:20Z")) == nil)
+        let verdict = try #require(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings,
+                                                      now: try F.instant("2026-03-29T11:00:21Z")))
+        #expect(verdict.reason == .maxDuration)
+        #expect(verdict.audit == .reaped)
+        #expect(verdict.appointment == .complete)
+        #expect(ReaperRule.verdict(for: session, appointmentStatus: .inProgress, settings: settings,
+                                   now: try F.instant("2026-03-29T11:01:51Z"))?.reason == .heartbeatLost)
+    }
+
     @Test("ended calls are never reaped and have no cutoff")
     func reapEnded() throws {
         #expect(ReaperRule.verdict(for: try F.session(.ended), appointmentStatus: .inProgress, settings: settings, now: .distantFuture) == nil)

@@ -21,13 +21,13 @@ struct CallDomainSettingsTests {
     func keys() {
         #expect(SettingKey.allCases.map(\.rawValue) == [
             "window.lead", "window.grace", "timeouts.ringing", "timeouts.connect", "timeouts.heartbeat",
-            "timeouts.zombie_appointment", "events.namespace", "policy.request_doctor_only",
+            "timeouts.max_call", "timeouts.zombie_appointment", "events.namespace", "policy.request_doctor_only",
         ])
         for key in SettingKey.allCases {
             #expect(!key.summary.isEmpty && !key.summary.contains("\n"))
         }
         #expect(SettingKey.allCases.map(\.defaultValue) == [
-            .number(600), .number(900), .number(30), .number(60), .number(90), .number(600),
+            .number(600), .number(900), .number(30), .number(60), .number(90), .number(14_400), .number(600),
             .string(#"App\Events"#), .bool(false),
         ])
         #expect(SettingKey.windowGrace.allowedSeconds == 0...86_400)

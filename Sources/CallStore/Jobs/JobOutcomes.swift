@@ -35,7 +35,7 @@ public struct ReapOutcome: Sendable, Equatable {
     public init() {}
 
     /// The end reasons the reaper uses, in the order reports list them.
-    public static let reasons: [EndReason] = [.timeoutNoAnswer, .connectTimeout, .heartbeatLost]
+    public static let reasons: [EndReason] = [.timeoutNoAnswer, .connectTimeout, .heartbeatLost, .maxDuration]
 
     /// Sessions ended in total.
     public var closed: Int { closedSessionIds.count }

@@ -64,7 +64,8 @@ public struct ReapJob {
         let (now, settings) = (parameters.now, parameters.settings)
         let cutoffs = [CallState.ringing, .accepted, .inCall].map { ReaperRule.cutoff(for: $0, settings: settings, now: now) }
         let rows = try connection.query(write ? ReapQueries.claimSessions : ReapQueries.peekSessions,
-                                        cutoffs[0], cutoffs[1], cutoffs[2], key.at, key.id, parameters.batchSize).rows
+                                        cutoffs[0], cutoffs[1], cutoffs[2], key.at, key.id, parameters.batchSize,
+                                        ReaperRule.maxCallCutoff(settings: settings, now: now)).rows
         guard let last = rows.last else { return nil }
         let next = ScanKey(at: try last.decode(String.self, "requested_at"), id: try last.decode(String.self, "id"))
         let closings = try rows.compactMap { row -> Closing? in

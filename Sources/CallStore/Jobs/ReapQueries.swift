@@ -1,5 +1,6 @@
 /// The SQL of `jobs reap`. The session pre-filter is the one ``CallDomain/ReaperRule``
-/// documents, with `$1`, `$2`, `$3` its cutoffs for ringing, accepted and in_call; the zombie
+/// documents, with `$1`, `$2`, `$3` its cutoffs for ringing, accepted and in_call and `$7` the
+/// maximum call length's; the zombie
 /// pre-filter is ``CallDomain/ZombieAppointmentRule``'s, with `$1` its cutoff.
 enum ReapQueries {
     /// Before the first session.
@@ -12,7 +13,8 @@ enum ReapQueries {
         WHERE s.state <> 'ended'
           AND ((s.state = 'ringing' AND s.requested_at < $1)
             OR (s.state = 'accepted' AND coalesce(s.accepted_at, s.requested_at) < $2)
-            OR (s.state = 'in_call' AND coalesce(s.last_heartbeat_at, s.connected_at, s.accepted_at, s.requested_at) < $3))
+            OR (s.state = 'in_call' AND coalesce(s.last_heartbeat_at, s.connected_at, s.accepted_at, s.requested_at) < $3)
+            OR (s.state = 'in_call' AND coalesce(s.connected_at, s.accepted_at, s.requested_at) < $7))
           AND (s.requested_at, s.id) > ($4::timestamptz, $5::uuid)
         ORDER BY s.requested_at, s.id
         LIMIT $6

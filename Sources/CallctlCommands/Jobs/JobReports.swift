@@ -24,7 +24,7 @@ extension ReapOutcome: JobResult {
     func summary(dryRun: Bool) -> String {
         let reasons = ReapOutcome.reasons.map { "\($0.rawValue) \(closedByReason[$0, default: 0])" }.joined(separator: ", ")
         let calls = "\(plural(closed, "call")) (\(reasons))"
-        let appointments = "\(plural(completedAppointmentIds.count, "appointment")) after a lost heartbeat and "
+        let appointments = "\(plural(completedAppointmentIds.count, "appointment")) after a lost heartbeat or the maximum call length and "
             + plural(zombieAppointmentIds.count, "zombie appointment")
         return dryRun ? "would end \(calls) and complete \(appointments); nothing was changed"
                       : "ended \(calls) and completed \(appointments)"
