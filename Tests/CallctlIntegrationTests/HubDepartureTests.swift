@@ -68,7 +68,7 @@ struct HubDepartureTests {
         try blocker.execute("BEGIN; LOCK TABLE hub_subscriptions IN ACCESS EXCLUSIVE MODE")
         FileManager.default.createFile(atPath: gate + ".go", contents: nil)
         var backend: Int32?
-        #expect(try eventually { backend = try s.world.backendWaitingOnLock("%FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id%"); return backend != nil })
+        #expect(try eventually { backend = try s.world.backendWaitingOnLock("%SELECT app_id, channel FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id%"); return backend != nil })
         let pid = try #require(backend)
         try s.world.connection.query("SELECT pg_terminate_backend($1)", pid)
         #expect(eventually { s.server.standardError.contains("retrying with the next heartbeat") })

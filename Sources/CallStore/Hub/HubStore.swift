@@ -120,10 +120,12 @@ public struct HubStore {
         try removing(appID: appID, channel: channel, where: "daemon_id = $3 AND socket_id = $4", [daemon, socket])
     }
 
-    /// Unsubscribes `socket` from everything (it disconnected).
+    /// Removes `socket`'s presence memberships (it disconnected); its other rows go in a batch
+    /// (``apply(_:daemon:)``).
     public func disconnect(daemon: UUID, socket: String) throws -> [PresenceDeparture] {
-        let channels = try connection.query(
-            "SELECT app_id, channel FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id = $2", daemon, socket).rows
+        let channels = try connection.query("""
+            SELECT app_id, channel FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id = $2 AND user_id IS NOT NULL
+            """, daemon, socket).rows
         var departures: [PresenceDeparture] = []
         for row in channels {
             departures += try unsubscribe(daemon: daemon, socket: socket, appID: try row.decode(String.self, "app_id"),

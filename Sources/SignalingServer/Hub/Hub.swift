@@ -25,6 +25,8 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// Sockets that closed but whose subscription rows are still to be removed (the database
     /// write failed); at most one entry per connection this daemon had.
     private let unreleased = NIOLockedValueBox(Set<String>())
+    /// The batched writes of subscriptions to channels without members.
+    let subscriptions = SubscriptionWriter()
     private let connectionGauge = Gauge(label: "callctl_hub_connections")
     private let deliveredCounter = Counter(label: "callctl_hub_messages_delivered_total")
 
@@ -116,10 +118,16 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         remove(connection)
         // A connection that never subscribed left no rows; at shutdown the hub removes all rows at once.
         guard connection.everSubscribed, !isClosing else { return }
-        await release(socket: connection.socketID.rawValue)
+        subscriptions.enqueue(.disconnect(socket: connection.socketID.rawValue))
+        if connection.everJoinedPresence { await release(socket: connection.socketID.rawValue) }
     }
 
-    /// Removes the rows of a socket that is gone and announces its departures.
+    /// Writes the batched subscription changes now (channel queries do, to read their own writes).
+    func flushSubscriptions() async {
+        await subscriptions.flush(daemon: daemonID, pool: pool, logger: logger)
+    }
+
+    /// Removes the presence rows of a socket that is gone and announces its departures.
     private func release(socket: String) async {
         do {
             let departures = try await pool.withConnection { [daemonID] in
@@ -237,11 +245,13 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     }
 
     public func channels(appID: String, prefix: String?) async throws -> [HubChannelInfo] {
-        try await pool.withConnection { try HubStore(connection: $0).occupancy(appID: appID, prefix: prefix) }.map(Self.info)
+        await flushSubscriptions()
+        return try await pool.withConnection { try HubStore(connection: $0).occupancy(appID: appID, prefix: prefix) }.map(Self.info)
     }
 
     public func channel(appID: String, name: String) async throws -> HubChannelInfo? {
-        try await pool.withConnection { try HubStore(connection: $0).occupancy(appID: appID, channel: name) }.map(Self.info)
+        await flushSubscriptions()
+        return try await pool.withConnection { try HubStore(connection: $0).occupancy(appID: appID, channel: name) }.map(Self.info)
     }
 
     public func users(appID: String, channel: String) async throws -> [String] {

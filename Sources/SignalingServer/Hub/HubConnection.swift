@@ -65,6 +65,8 @@ final class HubConnection: Sendable {
         var subscribesInWindow = 0
         /// Whether a subscription was ever begun (so rows may exist to remove at the end).
         var everSubscribed = false
+        /// Whether a presence subscription was ever begun (so members may need announcing gone).
+        var everJoinedPresence = false
         /// Frames sent while the client was not writable, in a row.
         var unwritable = 0
         var closed = false
@@ -126,6 +128,12 @@ final class HubConnection: Sendable {
 
     /// Whether ``beginSubscription(_:)`` was ever called.
     var everSubscribed: Bool { state.withLockedValue(\.everSubscribed) }
+
+    /// Records that a presence subscription is being made.
+    func beginPresence() { state.withLockedValue { $0.everJoinedPresence = true } }
+
+    /// Whether ``beginPresence()`` was ever called.
+    var everJoinedPresence: Bool { state.withLockedValue(\.everJoinedPresence) }
 
     /// Sends `succeeded`, then what arrived meanwhile, filtered by `members` (presence only).
     func completeSubscription(_ channel: String, with succeeded: String, members: Set<String>?) {

@@ -21,6 +21,13 @@ public struct HubService: Service {
     public func run() async {
         await withDiscardingTaskGroup { group in
             group.addTask { await listener.run() }
+            group.addTask {
+                // Subscriptions without members are written in batches, every 50 ms.
+                while !hub.isClosing {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    await hub.flushSubscriptions()
+                }
+            }
             try? await cancelWhenGracefulShutdown {
                 var tick = 0
                 while true {

@@ -53,17 +53,29 @@ struct PusherSubscription {
         connection.beginSubscription(channel)
         hub.attach(connection, to: channel)
         let outcome: SubscribeOutcome
-        do {
+        if member == nil {
+            // Without members nothing waits for the row: it goes with the next batch.
+            guard hub.subscriptions.enqueue(.subscribe(socket: connection.socketID.rawValue, appID: connection.app.id,
+                                                       channel: channel)) else {
+                abandon(channel)
+                refuse("The server is recording too many subscriptions right now; retry in a few seconds.", code: nil)
+                return
+            }
+            outcome = .subscribed(members: [], isNewMember: false)
+        } else {
+            connection.beginPresence()
+            do {
             outcome = try await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue,
                                                            app = connection.app.id, limit = hub.settings.presenceMemberLimit, member] in
                 try HubStore(connection: $0).subscribe(daemon: daemon, socket: socket, appID: app, channel: channel,
                                                        member: member, limit: limit)
             }
-        } catch {
-            abandon(channel)
-            logger.error("subscription not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
-            refuse("The server cannot record subscriptions right now; retry in a few seconds.", code: nil)
-            return
+            } catch {
+                abandon(channel)
+                logger.error("subscription not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
+                refuse("The server cannot record subscriptions right now; retry in a few seconds.", code: nil)
+                return
+            }
         }
         switch outcome {
         case .full(let limit):
@@ -86,8 +98,14 @@ struct PusherSubscription {
     }
 
     func unsubscribe(_ data: PusherJSON) async {
-        guard let channel = data["channel"]?.stringValue, connection.unsubscribe(channel) else { return }
+        guard let channel = data["channel"]?.stringValue else { return }
+        let member = connection.member(of: channel)
+        guard connection.unsubscribe(channel) else { return }
         hub.detach(connection, from: channel)
+        guard member?.isEmpty == false else {
+            hub.subscriptions.enqueue(.unsubscribe(socket: connection.socketID.rawValue, appID: connection.app.id, channel: channel))
+            return
+        }
         do {
             let departures = try await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue,
                                                                   app = connection.app.id] in
