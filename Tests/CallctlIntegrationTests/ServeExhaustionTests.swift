@@ -32,6 +32,22 @@ struct ServeExhaustionTests {
         #expect(proxied.server.standardError.contains("198.51.100.1"), "the refusal names the client address")
     }
 
+    @Test("a public subscription's row is written by the next batch without any channel query; --message-rate 20: the 21st message in a second closes with 4100, and the row goes")
+    func batchedRowsAndMessageRate() throws {
+        let s = try ServeWorld(["--message-rate", "20"])
+        let gate = FileManager.default.temporaryDirectory.appendingPathComponent("chatter-\(UUID().uuidString)").path
+        defer { for suffix in [".ready", ".go"] { try? FileManager.default.removeItem(atPath: gate + suffix) } }
+        let server = s.server
+        let peer = BackgroundValue { Result { try HubPeer.run("chatter", [server], ["messages": 40, "gate": gate]) } }
+        #expect(eventually { FileManager.default.fileExists(atPath: gate + ".ready") })
+        #expect(try eventually(within: 2) { try s.world.count("SELECT count(*) FROM hub_subscriptions WHERE channel = 'public-chatter'") == 1 })
+        FileManager.default.createFile(atPath: gate + ".go", contents: nil)
+        let out = try #require(peer.value()).get()
+        #expect(out["code"] as? Int == 4100, "\(out)")
+        #expect((out["pongs"] as? Int ?? 99) < 20, "\(out)")
+        #expect(try eventually(within: 2) { try s.world.count("SELECT count(*) FROM hub_subscriptions") == 0 })
+    }
+
     @Test("the audit IP is the forwarded client behind a trusted proxy, and the socket's peer otherwise")
     func auditAddress() throws {
         for (arguments, expected) in [([String](), "127.0.0.1"), (["--trusted-proxy", "127.0.0.1"], "198.51.100.7")] {

@@ -33,6 +33,10 @@ struct HubOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Subscriptions per connection and second (4301 beyond it).", valueName: "n"))
     var subscribeRate = 50
 
+    @Option(help: ArgumentHelp("Messages per connection and second; a connection past it is closed with 4100 (reconnect after a back-off).",
+                               valueName: "n"))
+    var messageRate = 100
+
     @Option(name: .customLong("max-connections-per-ip"),
             help: ArgumentHelp("Most connections from one client address on this daemon (4004 beyond it).", valueName: "n"))
     var maxConnectionsPerIP = 100
@@ -53,6 +57,7 @@ struct HubOptions: ParsableArguments {
         guard (1...10_000).contains(presenceLimit) else { throw ValidationError("--presence-limit must be 1–10000") }
         guard (1...1000).contains(clientEventRate) else { throw ValidationError("--client-event-rate must be 1–1000") }
         guard (1...10_000).contains(maxChannels) else { throw ValidationError("--max-channels must be 1–10000; got \(maxChannels)") }
+        guard (1...100_000).contains(messageRate) else { throw ValidationError("--message-rate must be 1–100000; got \(messageRate)") }
         guard (1...10_000).contains(subscribeRate) else { throw ValidationError("--subscribe-rate must be 1–10000; got \(subscribeRate)") }
         guard (1...1_000_000).contains(maxConnectionsPerIP) else {
             throw ValidationError("--max-connections-per-ip must be 1–1000000; got \(maxConnectionsPerIP)")
@@ -70,6 +75,7 @@ struct HubOptions: ParsableArguments {
         HubSettings(activityTimeout: activityTimeout, pongTimeout: pongTimeout, maximumMessageBytes: maxMessageSize,
                     presenceMemberLimit: presenceLimit, connectionLimit: maxConnections, clientEventsPerSecond: clientEventRate,
                     allowedOrigins: allowedOrigins, channelsPerConnection: maxChannels, subscriptionsPerSecond: subscribeRate,
+                    messagesPerSecond: messageRate,
                     connectionsPerAddress: maxConnectionsPerIP,
                     trustedProxies: TrustedProxies(ranges: trustedProxies.compactMap(TrustedProxies.Range.init(parsing:))))
     }

@@ -63,6 +63,8 @@ final class HubConnection: Sendable {
         var eventsInWindow = 0
         var subscribeWindowStart: ContinuousClock.Instant
         var subscribesInWindow = 0
+        var messageWindowStart: ContinuousClock.Instant
+        var messagesInWindow = 0
         /// Whether a subscription was ever begun (so rows may exist to remove at the end).
         var everSubscribed = false
         /// Whether a presence subscription was ever begun (so members may need announcing gone).
@@ -77,7 +79,7 @@ final class HubConnection: Sendable {
         self.app = app
         self.clientAddress = clientAddress
         self.sink = sink
-        state = NIOLockedValueBox(State(lastActivity: now, eventWindowStart: now, subscribeWindowStart: now))
+        state = NIOLockedValueBox(State(lastActivity: now, eventWindowStart: now, subscribeWindowStart: now, messageWindowStart: now))
     }
 
     /// Sends a text frame.
@@ -180,6 +182,11 @@ final class HubConnection: Sendable {
     /// Whether another client event fits in the per-second budget.
     func admitClientEvent(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
         state.withLockedValue { Self.admit(limit, now, &$0.eventWindowStart, &$0.eventsInWindow) }
+    }
+
+    /// Whether another message from the client fits in the per-second budget.
+    func admitMessage(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
+        state.withLockedValue { Self.admit(limit, now, &$0.messageWindowStart, &$0.messagesInWindow) }
     }
 
     /// Whether another `pusher:subscribe` fits in the per-second budget.

@@ -20,6 +20,10 @@ public struct HubSettings: Sendable {
     public var channelsPerConnection: Int
     /// Subscriptions one connection may ask for per second (4301 beyond it).
     public var subscriptionsPerSecond: Int
+    /// Messages one connection may send per second; a connection past it is closed with 4100
+    /// (over capacity: Pusher clients reconnect after a back-off), so no client can keep the
+    /// daemon's event loops busy.
+    public var messagesPerSecond: Int
     /// The most connections from one client address on this daemon (4004 beyond it).
     public var connectionsPerAddress: Int
     /// The proxies whose `X-Forwarded-For` names the client address.
@@ -27,11 +31,12 @@ public struct HubSettings: Sendable {
 
     /// Creates settings; the defaults are Pusher's (120 s activity, 30 s pong, 10 KB,
     /// 100 members, 10 client events per second) and callctl's bounds on one client (100
-    /// channels a connection, 50 subscriptions a second, 100 connections an address).
+    /// channels a connection, 50 subscriptions and 100 messages a second, 100 connections an address).
     public init(activityTimeout: Int = 120, pongTimeout: Int = 30, maximumMessageBytes: Int = 10 * 1024,
                 presenceMemberLimit: Int = 100, connectionLimit: Int = 20_000, clientEventsPerSecond: Int = 10,
                 allowedOrigins: [String] = [], channelsPerConnection: Int = 100, subscriptionsPerSecond: Int = 50,
-                connectionsPerAddress: Int = 100, trustedProxies: TrustedProxies = .none) {
+                messagesPerSecond: Int = 100, connectionsPerAddress: Int = 100, trustedProxies: TrustedProxies = .none) {
+        self.messagesPerSecond = messagesPerSecond
         self.channelsPerConnection = channelsPerConnection
         self.subscriptionsPerSecond = subscriptionsPerSecond
         self.connectionsPerAddress = connectionsPerAddress

@@ -27,6 +27,12 @@ struct PusherSocketSession {
         do {
             for try await message in inbound.messages(maxSize: hub.settings.maximumMessageBytes * 2) {
                 connection.touch()
+                guard connection.admitMessage(perSecond: hub.settings.messagesPerSecond) else {
+                    logger.info("connection closed for flooding", metadata: [
+                        "socket_id": "\(connection.socketID.rawValue)", "address": "\(connection.clientAddress ?? "-")"])
+                    connection.close(.overCapacity, reason: "more than \(hub.settings.messagesPerSecond) messages a second")
+                    break
+                }
                 guard case .text(let text) = message else {
                     connection.send(PusherMessage.error(message: "Only text frames carry Pusher messages.", code: nil).encoded())
                     continue

@@ -405,6 +405,20 @@ async def per_address():
     return {"outcomes": out}
 
 
+async def chatter():
+    """Subscribes to public-chatter, waits ARGS["hold"] s (so the row is written without any API call), then sends
+    ARGS["messages"] pings at once; the close code and how many pongs came before it."""
+    c = await Client.open()
+    await c.subscribe("public-chatter")
+    await asyncio.sleep(ARGS.get("hold", 0))
+    open(ARGS["gate"] + ".ready", "w").close()
+    await wait_for_file(ARGS["gate"] + ".go")
+    for _ in range(ARGS["messages"]):
+        await c.send("pusher:ping", {})
+    code, seen = await c.closed()
+    return {"code": code, "pongs": events(seen).count("pusher:pong")}
+
+
 if __name__ == "__main__":
     result = asyncio.run(globals()[sys.argv[1]]())
     print(json.dumps(result, sort_keys=True))

@@ -160,8 +160,8 @@ struct FaultLedger {
 /// test process; ``stop()`` (or dropping it) ends it.
 final class FaultSubscriber: @unchecked Sendable {
     /// `serve` flags that let one subscriber hold the hundreds of channels these tests watch
-    /// (past the per-connection defaults of 100 channels and 50 subscriptions a second).
-    static let serveArguments = ["--max-channels", "1000", "--subscribe-rate", "1000"]
+    /// (past the per-connection defaults of 100 channels, 50 subscriptions and 100 messages a second).
+    static let serveArguments = ["--max-channels", "1000", "--subscribe-rate", "1000", "--message-rate", "10000"]
 
     /// One event as received (data is the event's data text).
     struct Event: Hashable, Sendable {
