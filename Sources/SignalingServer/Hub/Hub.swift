@@ -27,6 +27,9 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     private let unreleased = NIOLockedValueBox(Set<String>())
     /// The batched writes of subscriptions to channels without members.
     let subscriptions = SubscriptionWriter()
+    /// New connections per client address: a burst of twice ``HubSettings/connectionsPerAddress``
+    /// (at least 20: a clinic behind one NAT reconnecting after a restart), then 10 a second.
+    let connectAttempts: RateLimiter<String>
     private let connectionGauge = Gauge(label: "callctl_hub_connections")
     private let deliveredCounter = Counter(label: "callctl_hub_messages_delivered_total")
 
@@ -56,6 +59,8 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         self.settings = settings
         self.logger = logger
         self.externalTarget = externalTarget
+        let burst = max(20, 2 * settings.connectionsPerAddress)
+        connectAttempts = RateLimiter(limit: RateLimit(burst: burst, period: Double(burst) / 10) ?? .standard)
     }
 
     /// Disagreements between daemons on where the outbox goes, as of the last heartbeat.

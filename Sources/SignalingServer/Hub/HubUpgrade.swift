@@ -6,9 +6,10 @@ import NIOCore
 import PusherProtocol
 
 /// Decides whether an HTTP request becomes a hub WebSocket: `GET /app/{key}` upgrades; any
-/// other path stays HTTP. An unknown key, a disallowed `Origin` or an unsupported protocol
-/// version still upgrades, then gets the protocol's error (4001, 4009, 4007) and a close
-/// frame, as Pusher clients expect.
+/// other path stays HTTP. An unknown key, a disallowed `Origin`, an unsupported protocol
+/// version or too many new connections from one address (more than
+/// twice ``HubSettings/connectionsPerAddress`` at once, then 10 a second) still upgrades, then gets
+/// the protocol's error (4001, 4009, 4007, 4100) and a close frame, as Pusher clients expect.
 struct HubUpgrade: Sendable {
     let hub: Hub
 
@@ -34,6 +35,9 @@ struct HubUpgrade: Sendable {
         let hub = hub
         let address = hub.settings.trustedProxies.clientAddress(
             peer: channel.remoteAddress?.ipAddress, forwardedFor: request.headerFields[values: .xForwardedFor])
+        if let address, let wait = hub.connectAttempts.take(address, now: Date()) {
+            return .upgrade([:], Self.refusal(.overCapacity, "Too many new connections from \(address); reconnect in \(wait) s"))
+        }
         return .upgrade([:]) { inbound, outbound, context in
             let connection = HubConnection(socketID: .random(), app: app, sink: ChannelSink(channel: channel, outbound: outbound),
                                            clientAddress: address)
