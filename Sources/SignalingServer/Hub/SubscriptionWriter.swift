@@ -43,13 +43,11 @@ final class SubscriptionWriter: Sendable {
                 let subscribing = if case .subscribe = change { true } else { false }
                 if subscribing && pending.count >= Self.capacity { return false }
                 if pending.sockets[socket] == nil { pending.order.append(socket) }
-                var changes = pending.sockets[socket] ?? SocketChanges()
-                if changes.channels[channel] == nil {
-                    changes.order.append(channel)
+                // Changed in place: copying a socket's changes out and back would cost their size each time.
+                if pending.sockets[socket, default: SocketChanges()].channels.updateValue((app, subscribing), forKey: channel) == nil {
+                    pending.sockets[socket, default: SocketChanges()].order.append(channel)
                     pending.count += 1
                 }
-                changes.channels[channel] = (app, subscribing)
-                pending.sockets[socket] = changes
             case .disconnect(let socket):
                 if pending.sockets[socket] == nil { pending.order.append(socket) }
                 pending.count -= pending.sockets[socket]?.channels.count ?? 0
@@ -59,6 +57,9 @@ final class SubscriptionWriter: Sendable {
             return true
         }
     }
+
+    /// What a flush would write now, in order.
+    var pendingChanges: [SubscriptionChange] { pending.withLockedValue { Self.changes($0) } }
 
     /// Writes what waits, in one transaction on `pool`; one flush at a time.
     func flush(daemon: UUID, pool: PGPool, logger: Logger) async {
@@ -96,15 +97,13 @@ final class SubscriptionWriter: Sendable {
                     merged.sockets[socket] = changes
                     continue
                 }
-                var old = merged.sockets[socket] ?? SocketChanges()
                 for channel in changes.order {
-                    if old.channels[channel] == nil {
-                        old.order.append(channel)
+                    guard let entry = changes.channels[channel] else { continue }
+                    if merged.sockets[socket, default: SocketChanges()].channels.updateValue(entry, forKey: channel) == nil {
+                        merged.sockets[socket, default: SocketChanges()].order.append(channel)
                         merged.count += 1
                     }
-                    old.channels[channel] = changes.channels[channel]
                 }
-                merged.sockets[socket] = old
             }
             newer = merged
         }
