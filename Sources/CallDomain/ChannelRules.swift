@@ -6,13 +6,18 @@
 /// | `private-users.{id}`, `private-App.Models.User.{id}` | user `{id}` |
 /// | `private-tenant.{tid}.*` | a user of tenant `{tid}` |
 /// | `presence-tenant.{tid}.editing.{type}.{id}` | a user of tenant `{tid}` |
-/// | no `private-`/`presence-` prefix | anyone, no authentication |
 /// | any other private or presence channel | nobody (`unknown_channel`) |
+/// | no `private-`/`presence-` prefix, e.g. `news` or `PRIVATE-appointments.3` | nobody (`unknown_channel`) |
+///
+/// A public channel needs no authorization, so there is nothing to sign: Laravel's Pusher
+/// broadcaster refuses every name without a `private-` or `presence-` prefix (403), and so do
+/// these rules. The prefixes are case-sensitive, as in Pusher: `PRIVATE-x` and `Presence-x`
+/// are public channels, which the hub lets anyone subscribe to, and are never signed here.
 ///
 /// Refusals: `unauthenticated` without a user, `not_participant` for another user's or another
 /// appointment's channel, `wrong_tenant` for another tenant's channel, `unknown_channel` for a
-/// private channel no rule covers, `validation` for a malformed name. All are 403 except
-/// `unauthenticated` (401) and `validation` (422).
+/// private channel no rule covers or a public channel, `validation` for a malformed name. All
+/// are 403 except `unauthenticated` (401) and `validation` (422).
 public enum ChannelRules {
     /// Decides whether `user` (nil when unauthenticated) may subscribe to `channel`.
     ///
@@ -30,7 +35,7 @@ public enum ChannelRules {
         } catch {
             return .refused(error)
         }
-        guard parsed.needsAuthorization else { return .allowed(parsed) }
+        guard parsed.needsAuthorization else { return .refused(DomainError(.unknownChannel, publicRefusal(channel))) }
         guard let user else {
             return .refused(DomainError(.unauthenticated, "Subscribing to \(channel) needs a signed-in user; send a valid token."))
         }
@@ -54,9 +59,21 @@ public enum ChannelRules {
         case .unknownPrivate:
             return .refused(DomainError(.unknownChannel, "No rule authorizes channel \(channel)."))
         case .publicChannel:
-            break
+            return .refused(DomainError(.unknownChannel, publicRefusal(channel)))
         }
         return .allowed(parsed)
+    }
+
+    /// Why a public channel is not signed, and what to do instead.
+    static func publicRefusal(_ channel: String) -> String {
+        let lowercased = channel.lowercased()
+        if lowercased.hasPrefix("private-") || lowercased.hasPrefix("presence-") {
+            return "Channel \(channel) is not a private or presence channel: Pusher's prefixes are lowercase (private-, presence-), "
+                + "so this name is a public channel; /broadcasting/auth signs only private- and presence- channels. "
+                + "Spell the prefix in lowercase."
+        }
+        return "Channel \(channel) is public: subscribe to it without authorization; /broadcasting/auth signs only "
+            + "private- and presence- channels."
     }
 }
 

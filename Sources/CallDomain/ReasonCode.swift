@@ -30,7 +30,8 @@ public enum ReasonCode: String, Sendable, Equatable, Hashable, CaseIterable, Cod
     case rateLimited = "rate_limited"
     /// A tenant channel was asked for by a user of another tenant.
     case wrongTenant = "wrong_tenant"
-    /// A private or presence channel name that no rule authorizes.
+    /// A private or presence channel name that no rule authorizes, or a public channel (one
+    /// without a lowercase `private-`/`presence-` prefix), which needs no authorization.
     case unknownChannel = "unknown_channel"
 
     /// The HTTP status code that carries this reason.

@@ -24,16 +24,18 @@ struct EnvParser {
             }
             guard !key.isEmpty else { throw failure("expected a variable name") }
             skip(while: { $0 == " " || $0 == "\t" })
-            guard peek() == "=" else { throw failure("expected '=' after \(key)") }
+            // The text is not echoed: a line without '=' may be a pasted secret.
+            guard peek() == "=" else { throw failure("expected '=' after the name at the start of the line; write KEY=value") }
             advance()
             skip(while: { $0 == " " || $0 == "\t" })
-            let value = try readValue(resolve: resolve)
+            let value = try readValue(of: key, resolve: resolve)
             return (key, value)
         }
         return nil
     }
 
-    private mutating func readValue(resolve: (String) -> String) throws(ConfigError) -> String {
+    /// The value of `key`, which error messages name instead of showing any of the value.
+    private mutating func readValue(of key: String, resolve: (String) -> String) throws(ConfigError) -> String {
         switch peek() {
         case "'":
             advance()
@@ -61,7 +63,7 @@ struct EnvParser {
                     default: value.append("\\"); value.append(escaped)
                     }
                 } else if character == "$", peek() == "{" {
-                    value += try readReference(resolve: resolve)
+                    value += try readReference(in: key, resolve: resolve)
                     try checkLength(value)
                 } else {
                     value.append(character)
@@ -78,7 +80,7 @@ struct EnvParser {
                 if character == "#", value.last == " " || value.last == "\t" || value.isEmpty { break }
                 advance()
                 if character == "$", peek() == "{" {
-                    value += try readReference(resolve: resolve)
+                    value += try readReference(in: key, resolve: resolve)
                     try checkLength(value)
                 } else {
                     value.append(character)
@@ -90,11 +92,16 @@ struct EnvParser {
         }
     }
 
-    private mutating func readReference(resolve: (String) -> String) throws(ConfigError) -> String {
+    /// A `${NAME}` reference inside the value of `key`, resolved. An unclosed one is refused
+    /// naming `key` and the line only: what follows `${` is part of the value, maybe a secret.
+    private mutating func readReference(in key: String, resolve: (String) -> String) throws(ConfigError) -> String {
         advance()
         var reference = ""
         while let character = peek(), character != "}", !character.isNewline { reference.append(character); advance() }
-        guard peek() == "}" else { throw failure("'${\(reference)' is missing its closing brace") }
+        guard peek() == "}" else {
+            throw failure("a '${' in the value of \(key) is missing its closing brace (the value is not shown); "
+                + "write ${NAME} with the '}' on the same line, or single-quote the value to keep '${' literally")
+        }
         advance()
         return resolve(reference)
     }

@@ -23,8 +23,10 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
             if let errorMessage {
                 let raw = String(cString: errorMessage)
                 PQfreemem(errorMessage)
-                message += ": " + Redactor(secrets: [conninfo]).redact(raw)
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                // libpq quotes the piece it could not read, which may be part of the password:
+                // only the shape of the problem and its fix are kept.
+                message += ": " + Redactor(secrets: [conninfo])
+                    .redact(ConnectionStringProblem.describe(libpqMessage: raw, conninfo: conninfo))
             }
             throw PostgresError(.settings, message)
         }

@@ -43,6 +43,10 @@ public enum PusherRequestSigner {
 public enum PusherRequestAuthError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A required auth parameter is absent.
     case missingParameter(String)
+    /// The query names a parameter (lowercased here) more than once, ignoring case. Keys are
+    /// lowercased before signing, so `auth_key=a&AUTH_KEY=b` is ambiguous: which value was
+    /// signed and which one is used would be up to each reader.
+    case duplicateParameter(String)
     /// `auth_key` does not belong to this app.
     case unknownKey
     /// `auth_version` is not `1.0`.
@@ -61,6 +65,8 @@ public enum PusherRequestAuthError: Error, Sendable, Equatable, CustomStringConv
     public var description: String {
         switch self {
         case .missingParameter(let name): "The request is missing the \(name) parameter."
+        case .duplicateParameter(let name):
+            "The query names the parameter \(name.prefix(64)) more than once (names are compared ignoring case)."
         case .unknownKey: "The auth_key does not identify this app."
         case .unsupportedVersion(let version): "The auth_version \(version) is not supported; use 1.0."
         case .invalidTimestamp: "The auth_timestamp is not an integer number of seconds."
@@ -90,11 +96,31 @@ public struct PusherRequestVerifier: Sendable {
     /// Checks a request; returns normally when it is authentic.
     ///
     /// - Parameters:
-    ///   - query: the decoded query parameters, including the auth ones.
+    ///   - query: the decoded query parameters, including the auth ones. Two keys that differ
+    ///     only in case are refused with ``PusherRequestAuthError/duplicateParameter(_:)``.
     ///   - now: current time in Unix seconds (injected so tests and replay checks are exact).
     public func verify(method: String, path: String, query: [String: String], body: Data,
                        now: Int) throws(PusherRequestAuthError) {
-        let params = Dictionary(query.map { ($0.key.lowercased(), $0.value) }, uniquingKeysWith: { first, _ in first })
+        try verify(method: method, path: path, queryItems: query.map { ($0.key, $0.value) }, body: body, now: now)
+    }
+
+    /// Checks a request from its query items in the order sent, duplicates included; returns
+    /// normally when it is authentic.
+    ///
+    /// A name given twice, ignoring case (`auth_key=…&AUTH_KEY=…`, `body_md5` twice), is refused
+    /// with ``PusherRequestAuthError/duplicateParameter(_:)`` before anything else is checked.
+    ///
+    /// - Parameters:
+    ///   - queryItems: the decoded query parameters as sent, including the auth ones.
+    ///   - now: current time in Unix seconds (injected so tests and replay checks are exact).
+    public func verify(method: String, path: String, queryItems: [(name: String, value: String)], body: Data,
+                       now: Int) throws(PusherRequestAuthError) {
+        var params: [String: String] = [:]
+        for (name, value) in queryItems {
+            let key = name.lowercased()
+            guard params[key] == nil else { throw .duplicateParameter(key) }
+            params[key] = value
+        }
         func required(_ name: String) throws(PusherRequestAuthError) -> String {
             guard let value = params[name] else { throw .missingParameter(name) }
             return value

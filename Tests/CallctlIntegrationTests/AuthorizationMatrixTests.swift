@@ -11,30 +11,36 @@ struct AuthorizationMatrixTests {
     /// The bearer-token columns, in the table's order.
     enum Credential: String, CaseIterable {
         case noToken = "no token", expired, revoked, wrongSignature = "wrong signature", clientToken = "Passport client token",
-             noJTI = "no jti", otherUser = "other user", otherTenant = "other tenant", rightUser = "right user"
+             noJTI = "no jti", deletedUser = "deleted user", otherUser = "other user", otherTenant = "other tenant",
+             rightUser = "right user"
     }
 
     /// The Pusher HTTP API's columns, in the table's order.
     enum Signature: String, CaseIterable {
-        case unsigned = "no signature", wrong = "wrong signature", stale = "stale timestamp", right = "right signature"
+        case unsigned = "no signature", wrong = "wrong signature", stale = "stale timestamp", duplicate = "key named twice",
+             right = "right signature"
     }
 
-    /// One row of the bearer table: who the right user is, what the two foreign users must get,
-    /// and how to send the request with a token (nil: no Authorization header).
+    /// One row of the bearer table: who the right user is, what the deleted user, the two foreign
+    /// users and the right user must get, and how to send the request with a token (nil: no
+    /// Authorization header).
     struct Row {
         let label: String
         let setup: String
         let rightUser: Int64
+        var deletedUser = "401 unauthenticated"
         var otherUser = "403 not_participant"
         var otherTenant = "403 not_participant"
+        var right = "200"
         let send: (String?) throws -> ServeResponse
 
         func expected(_ credential: Credential) -> String {
             switch credential {
             case .noToken, .expired, .revoked, .wrongSignature, .clientToken, .noJTI: "401 unauthenticated"
+            case .deletedUser: deletedUser
             case .otherUser: otherUser
             case .otherTenant: otherTenant
-            case .rightUser: "200"
+            case .rightUser: right
             }
         }
     }
@@ -60,13 +66,16 @@ struct AuthorizationMatrixTests {
     }
 
     /// The people of the matrix: the clinic's doctor and patient, a colleague (same tenant, in no
-    /// appointment of the matrix) and a stranger (another tenant). Every valid token carries a
-    /// Passport `jti` that is live in `oauth_access_tokens`; the revoked column's `jti` is marked revoked.
+    /// appointment of the matrix), a stranger (another tenant) and a deleted user (same tenant,
+    /// whose `users` row is gone but whose Passport token is still live). Every valid token
+    /// carries a Passport `jti` that is live in `oauth_access_tokens`; the revoked column's `jti`
+    /// is marked revoked.
     struct People {
         let s: ServeWorld
         let tenant: Int64
         let colleague: Int64
         let stranger: Int64
+        let deleted: Int64
 
         init(_ s: ServeWorld) throws {
             self.s = s
@@ -77,6 +86,9 @@ struct AuthorizationMatrixTests {
             stranger = try s.world.connection.query("""
                 INSERT INTO users (tenant_id, name, email, role) VALUES ($1, 'stranger', 'stranger@example.test', 'doctor') RETURNING id
                 """, other).first!.decode(Int64.self, "id")
+            deleted = try s.person("patient").userId
+            try s.world.connection.query("DELETE FROM patients WHERE user_id = $1", deleted)
+            try s.world.connection.query("DELETE FROM users WHERE id = $1", deleted)
         }
 
         /// `live-{user}` or `revoked-{user}`, inserted into `oauth_access_tokens` for `user` on first use.
@@ -101,6 +113,7 @@ struct AuthorizationMatrixTests {
                 try ServeToken.hs256(ServeToken.claims(user: user, jti: try jti(user)), secret: "not-the-daemon-secret-but-32-bytes")
             case .clientToken: try ServeToken.hs256(user: user, jti: try clientJTI(user))
             case .noJTI: try ServeToken.hs256(user: user)
+            case .deletedUser: try ServeToken.hs256(user: deleted, jti: try jti(deleted))
             case .otherUser: try ServeToken.hs256(user: colleague, jti: try jti(colleague))
             case .otherTenant: try ServeToken.hs256(user: stranger, jti: try jti(stranger))
             case .rightUser: try ServeToken.hs256(user: user, jti: try jti(user))
@@ -163,15 +176,15 @@ struct AuthorizationMatrixTests {
         var rows = try steps.map { step in
             let (appointment, doctor, patient, callId) = try staged(s, step.state)
             return Row(label: "`POST /appointments/{id}/call/\(step.action)`", setup: "\(step.state) · \(step.right)",
-                       rightUser: step.right.hasPrefix("doctor") ? doctor : patient, otherUser: "404 not_found",
-                       otherTenant: "404 not_found") { token in
+                       rightUser: step.right.hasPrefix("doctor") ? doctor : patient, deletedUser: "404 not_found",
+                       otherUser: "404 not_found", otherTenant: "404 not_found") { token in
                 try post(s, step.action, appointment, token: token, callId: callId)
             }
         }
         let (appointment, _, patient, _) = try staged(s, "ringing")
         for suffix in ["", "/ice-servers"] {
             rows.append(Row(label: "`GET /appointments/{id}/call\(suffix)`", setup: "ringing · patient", rightUser: patient,
-                            otherUser: "404 not_found", otherTenant: "404 not_found") { token in
+                            deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found") { token in
                 try s.server.request("GET", "/appointments/\(appointment)/call\(suffix)", token: token)
             })
         }
@@ -195,6 +208,13 @@ struct AuthorizationMatrixTests {
                 otherTenant: "403 wrong_tenant", send: auth("private-tenant.\(p.tenant).anything")),
             Row(label: "`presence-tenant.{tid}.editing.appointment.{id}`", setup: tenantRule, rightUser: s.doctor, otherUser: "200",
                 otherTenant: "403 wrong_tenant", send: auth("presence-tenant.\(p.tenant).editing.appointment.\(appointment)")),
+            // Public channels need no auth and are never signed (Laravel refuses them too); the
+            // prefixes are case-sensitive, so PRIVATE-… is public.
+            Row(label: "`news` (public)", setup: "nobody · doctor", rightUser: s.doctor, otherUser: "403 unknown_channel",
+                otherTenant: "403 unknown_channel", right: "403 unknown_channel", send: auth("news")),
+            Row(label: "`PRIVATE-appointments.{id}` (public)", setup: "nobody · patient", rightUser: s.patient,
+                otherUser: "403 unknown_channel", otherTenant: "403 unknown_channel", right: "403 unknown_channel",
+                send: auth("PRIVATE-appointments.\(appointment)")),
         ]
     }
 
@@ -216,6 +236,7 @@ struct AuthorizationMatrixTests {
                 case .unsigned: try s.server.request(request.method, request.path, json: request.json)
                 case .wrong: try wrong.signed(request.method, request.path, json: request.json)
                 case .stale: try peer.signed(request.method, request.path, json: request.json, timestamp: Int(Date().timeIntervalSince1970) - 601)
+                case .duplicate: try peer.signed(request.method, request.path, json: request.json, appending: "&AUTH_KEY=\(peer.key)")
                 case .right: try peer.signed(request.method, request.path, json: request.json)
                 }
             })
@@ -227,6 +248,7 @@ struct AuthorizationMatrixTests {
         case .unsigned: "401 missing_auth"
         case .wrong: "401 invalid_signature"
         case .stale: "401 stale_timestamp"
+        case .duplicate: "401 duplicate_parameter"
         case .right: "200"
         }
     }

@@ -74,6 +74,61 @@ struct ChannelAuthTests {
         }
     }
 
+    @Test("public channels, PRIVATE-/Presence- spellings included, are never signed (403 unknown_channel, as Laravel); the hub subscribes them without auth, as Pusher")
+    func publicChannelsNotSigned() throws {
+        let c = try Clinic()
+        let (doctor, patient) = (c.s.doctor, c.s.patient)
+        let variants = [
+            "PRIVATE-appointments.\(c.appointment)", "Private-appointments.\(c.appointment)", "PRIVATE-users.\(doctor)",
+            "Private-App.Models.User.\(patient)", "PRIVATE-tenant.\(c.tenant).announcements",
+            "Presence-tenant.\(c.tenant).editing.appointment.\(c.appointment)", "PRESENCE-tenant.\(c.tenant).editing.appointment.\(c.appointment)",
+        ]
+        let plain = ["news", "appointments.\(c.appointment)", "users.\(doctor)", "public-news"]
+        for channel in variants + plain {
+            for user in [doctor, patient, c.colleague, c.stranger] {
+                let answer = try c.auth(channel, as: user)
+                answer.expectError(403, "unknown_channel")
+                #expect(answer.json["auth"] == nil, "\(channel) as \(user) was signed: \(answer.text)")
+                let message = answer.json["error"] as? String ?? ""
+                #expect(message.contains("signs only private- and presence- channels"), "\(channel): \(answer.text)")
+                #expect(message.contains("lowercase") == variants.contains(channel), "\(channel): \(answer.text)")
+            }
+        }
+        // The hub: PRIVATE-appointments.N is a public channel of its own, apart from private-appointments.N.
+        let hub = try HubPeer.run("case_variant", [c.s.server], [
+            "channel": "PRIVATE-appointments.\(c.appointment)", "twin": "private-appointments.\(c.appointment)",
+        ])
+        #expect(hub["variant"] as? String == "pusher_internal:subscription_succeeded", "\(hub)")
+        #expect(hub[path: "twin_unsigned.event"] as? String == "pusher:error", "\(hub)")
+        #expect(hub["received"] as? String == "PRIVATE-appointments.\(c.appointment)", "\(hub)")
+        #expect(hub["after"] as? [String] == [], "the twin's event reached the variant's subscriber: \(hub)")
+    }
+
+    @Test("a token whose user no longer exists (no users row) is 401 unauthenticated for private, presence and public channels")
+    func deletedUser() throws {
+        let c = try Clinic()
+        let deleted = try c.s.world.connection.query("""
+            INSERT INTO users (tenant_id, name, email, role) VALUES ($1, 'gone', 'gone@example.test', 'patient') RETURNING id
+            """, c.tenant).first!.decode(Int64.self, "id")
+        try c.s.world.connection.query("DELETE FROM users WHERE id = $1", deleted)
+        let never = deleted + 1_000_000
+        for user in [deleted, never] {
+            for channel in ["private-users.\(user)", "private-App.Models.User.\(user)", "private-tenant.\(c.tenant).announcements",
+                            "presence-tenant.\(c.tenant).editing.appointment.\(c.appointment)",
+                            "private-appointments.\(c.appointment)", "news", "PRIVATE-users.\(user)"] {
+                let answer = try c.auth(channel, as: user)
+                answer.expectError(401, "unauthenticated")
+                #expect((answer.json["error"] as? String)?.contains("no longer exists") == true, "\(channel) as \(user): \(answer.text)")
+                #expect(answer.headers["www-authenticate"]?.hasPrefix("Bearer") == true, "\(answer.headers)")
+            }
+        }
+        // Logged like every 401 (by ChannelAuthRefusalLog): the channel and the reason.
+        let refusals = c.s.server.standardError.split(separator: "\n").filter {
+            $0.contains("channel auth refused") && $0.contains("\"reason\":\"unauthenticated\"")
+        }
+        #expect(refusals.count == 14, "\(c.s.server.standardError.suffix(3000))")
+    }
+
     @Test("private and presence answers equal the official pusher library's authenticate (channel_data as Laravel encodes it)")
     func signaturesMatchThePusherLibrary() throws {
         let c = try Clinic()

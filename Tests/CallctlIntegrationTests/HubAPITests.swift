@@ -1,4 +1,5 @@
 import Foundation
+import PusherProtocol
 import Testing
 
 /// `callctl serve`'s Pusher HTTP API (`/apps/{id}/…`) judged by the official `pusher`
@@ -86,6 +87,34 @@ struct HubAPITests {
         peer.key = "another-key"
         let wrongKey = try peer.call("channels_info")
         #expect(wrongKey.error == "PusherBadAuth" && wrongKey.reason == "invalid_key", "\(wrongKey.message)")
+    }
+
+    @Test("a query naming a key twice, ignoring case (auth_key, body_md5, auth_signature, info), is 401 duplicate_parameter naming it")
+    func duplicateQueryKeys() throws {
+        let s = try ServeWorld()
+        let peer = PusherPeer(server: s.server)
+        let event: [String: Any] = ["name": "probe", "data": "{}", "channel": "news"]
+        let body = try JSONSerialization.data(withJSONObject: event)
+        let eventsPath = "/apps/\(peer.appID)/events"
+        #expect(try peer.signed("POST", eventsPath, body: body).status == 200)
+        // Each first value is the signed one, so the request would verify if the repeat were ignored.
+        let cases: [(String, String, String, String)] = [
+            ("POST", eventsPath, "&auth_key=\(ServeProcess.appKey)", "auth_key"),
+            ("POST", eventsPath, "&auth_key=another-key", "auth_key"),
+            ("POST", eventsPath, "&AUTH_KEY=another-key", "auth_key"),
+            ("POST", eventsPath, "&auth%5Fkey=another-key", "auth_key"),
+            ("POST", eventsPath, "&body_md5=\(PusherCrypto.md5Hex(Data("{}".utf8)))", "body_md5"),
+            ("POST", eventsPath, "&Auth_Signature=\(String(repeating: "0", count: 64))", "auth_signature"),
+            ("GET", "/apps/\(peer.appID)/channels", "&INFO=user_count", "info"),
+        ]
+        for (method, path, extra, name) in cases {
+            let answer = try peer.signed(method, path, query: method == "GET" ? ["info": "subscription_count"] : [:],
+                                         body: method == "GET" ? nil : body, appending: extra)
+            answer.expectError(401, "duplicate_parameter")
+            #expect((answer.json["error"] as? String)?.contains(name) == true, "\(extra): \(answer.text)")
+        }
+        let log = s.server.standardError
+        #expect(log.contains("duplicate_parameter"), "the refusals are not logged: \(log.suffix(1000))")
     }
 
     @Test("an unknown app id is 404 not_found, for the official client and a signed request")

@@ -283,6 +283,71 @@ struct SecretLeakTests {
         }
     }
 
+    // MARK: - database passwords libpq cannot parse
+
+    /// A password with a `%` that starts no `%XX` escape, and a space: libpq's parse errors
+    /// quote such a piece of the string. Each fragment is distinctive on its own, so a message
+    /// showing any part of the password is caught.
+    static let pgPasswordFragments = ["S3cr", "leak-canary-pg-7d41e0", "9b2f-leak-canary-pg"]
+    static var pgPassword: String { "S3cr%t-leak-canary-pg-7d41e0 9b2f-leak-canary-pg" }
+
+    @Test("a database password libpq cannot parse (--database-url, DATABASE_URL, DB_URL or DB_PASSWORD in a .env): never shown, the fix is")
+    func unparsableDatabasePassword() throws {
+        let url = "postgres://u:\(Self.pgPassword.replacingOccurrences(of: " ", with: "%20"))@127.0.0.1:1/db"
+        let conninfo = "host=127.0.0.1 port=1 user=u password=\(Self.pgPassword)"
+        try withScratchDirectory("secret-leak-env") { directory in
+            func envFile(_ name: String, _ text: String) throws -> String {
+                let path = directory.appendingPathComponent(name).path
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+                return path
+            }
+            let urlFile = try envFile("url.env", "APP_NAME=Clinic\nDB_URL='\(url)'\n")
+            let passwordFile = try envFile("password.env", """
+                DB_CONNECTION=pgsql
+                DB_HOST=127.0.0.1
+                DB_PORT=1
+                DB_USERNAME=u
+                DB_PASSWORD='\(Self.pgPassword)'
+
+                """)
+            // (label, arguments, environment, exit status, what the message must say)
+            let cases: [(String, [String], [String: String?], Int32, String)] = [
+                ("--database-url URL", ["--database-url", url], [:], 78, "%25"),
+                ("DATABASE_URL URL", [], ["DATABASE_URL": url], 78, "%25"),
+                ("DATABASE_URL key=value", [], ["DATABASE_URL": conninfo], 78, "single quotes"),
+                ("DB_URL in a .env", ["--env-file", urlFile], [:], 78, "DB_URL in \(urlFile)"),
+                // Laravel's DB_* are quoted for libpq, so the password parses; the connection is refused.
+                ("DB_PASSWORD in a .env", ["--env-file", passwordFile], [:], 69, "port=1"),
+            ]
+            for (label, arguments, environment, status, fragment) in cases {
+                for format in ["human", "json"] {
+                    let outcome = try CLI.run(["migrate", "status", "--log-format", format] + arguments, environment: environment)
+                    #expect(outcome.status == status, "\(label), \(format): \(outcome.output)")
+                    #expect(outcome.output.contains(fragment), "\(label), \(format) does not say \(fragment): \(outcome.output)")
+                    Self.expectNoLeak(outcome.output, "migrate status with \(label) (\(format))",
+                                      [Self.pgPassword] + Self.pgPasswordFragments)
+                }
+            }
+        }
+    }
+
+    @Test(".env value with an unclosed ${: the error names the file, line and variable, never the value")
+    func unclosedReferenceInEnvFile() throws {
+        let secret = "abc-leak-canary-env-2e8d${UNCLOSED-leak-canary-env-61fa"
+        try withScratchDirectory("secret-leak-env") { directory in
+            for (name, line) in [("unquoted.env", "SECRET=\(secret)"), ("quoted.env", "SECRET=\"\(secret)\"")] {
+                let path = directory.appendingPathComponent(name).path
+                try "APP_NAME=Clinic\n# the app's key\n\(line)\n".write(toFile: path, atomically: true, encoding: .utf8)
+                let outcome = try CLI.run(["migrate", "status", "--env-file", path])
+                #expect(outcome.status == 78, "\(name): \(outcome.output)")
+                #expect(outcome.standardError.contains("\(path) line 3"), "\(name): \(outcome.output)")
+                #expect(outcome.standardError.contains("SECRET"), "\(name) does not name the variable: \(outcome.output)")
+                Self.expectNoLeak(outcome.output, "migrate status with \(name)",
+                                  [secret, "abc-leak-canary-env-2e8d", "UNCLOSED-leak-canary-env-61fa", "leak-canary-env"])
+            }
+        }
+    }
+
     // MARK: - diagnose echo
 
     @Test("diagnose echo against a real serve with a wrong --app-secret or a forged --token: neither is shown, text or json")

@@ -92,8 +92,24 @@ struct CallDomainChannelTests {
         #expect(await authorize("private-App.Models.User.20", user: patient) == .allowed(.laravelUser(20)))
         #expect(await authorize("private-tenant.1.news", user: patient) == .allowed(.tenant(tenantId: 1, rest: "news")))
         #expect(await authorize("presence-tenant.1.editing.note.5", user: patient) == .allowed(.tenantEditing(tenantId: 1, type: "note", id: "5")))
-        #expect(await authorize("news", user: nil) == .allowed(.publicChannel("news")))
-        #expect(await authorize("news", user: nil).refusal == nil)
+    }
+
+    @Test("public channels are never signed, whatever the user: Laravel refuses them, and they need no authorization", arguments: [
+        "news", "appointments.42", "PRIVATE-appointments.42", "Private-users.20", "PRIVATE-users.20", "Presence-tenant.1.editing.note.5",
+        "PRESENCE-tenant.1.editing.note.5", "private_appointments.42", "privateappointments.42",
+    ])
+    func publicChannelsRefused(channel: String) async {
+        for user in [patient, nil] {
+            let decision = await authorize(channel, user: user)
+            #expect(decision.refusal == .unknownChannel, "\(channel): \(decision)")
+            guard case .refused(let error) = decision else { continue }
+            #expect(error.message.contains("/broadcasting/auth signs only private- and presence- channels"), "\(error.message)")
+            let looksPrivate = channel.lowercased().hasPrefix("private-") || channel.lowercased().hasPrefix("presence-")
+            #expect(error.message.contains("lowercase") == looksPrivate, "\(error.message)")
+        }
+        #expect(await authorize("news", user: patient)
+            == .refused(DomainError(.unknownChannel, "Channel news is public: subscribe to it without authorization; "
+                                    + "/broadcasting/auth signs only private- and presence- channels.")))
     }
 
     @Test("refused subscriptions and their reasons")

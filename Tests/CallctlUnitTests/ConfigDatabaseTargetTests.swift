@@ -50,6 +50,30 @@ struct ConfigDatabaseTargetTests {
         }
     }
 
+    @Test("libpq's parse errors quote the piece they could not read: no piece of the password is shown, the fix is", arguments: [
+        ("postgres://u:S3cr%t-hunter2@127.0.0.1:1/db", "%25"),
+        ("postgresql://u:pa%zzhunter2@h/db", "%XX"),
+        ("postgresql://u:hunter2%00x@h/db", "percent-encode"),
+        ("postgresql://u:hunter2@[::1/db", "percent-encode"),
+        ("host=h password=S3cr hunter2", "single quotes"),
+        ("host=h password='S3cr hunter2", "single quotes"),
+        ("host=h S3cr=hunter2", "single quotes"),
+    ])
+    func parseErrorsHideThePassword(url: String, fix: String) {
+        #expect {
+            try resolve(flag: url, [:])
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("--database-url") && text.contains(fix) && !text.contains("hunter2") && !text.contains("S3cr")
+        }
+        #expect {
+            try resolve(["DATABASE_URL": url])
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("DATABASE_URL") && !text.contains("hunter2") && !text.contains("S3cr")
+        }
+    }
+
     @Test("a malformed URL is a configuration error that does not echo the password")
     func malformedURL() {
         #expect {

@@ -59,6 +59,23 @@ struct ConfigEnvFileTests {
         }
     }
 
+    @Test("refusals name the file, line and variable but show none of the value", arguments: [
+        ("A=1\nSECRET=abc${UNCLOSED-hunter2", "app.env line 2", "SECRET"),
+        ("A=1\n\nSECRET=\"abc${UNCLOSED-hunter2\"", "app.env line 3", "SECRET"),
+        ("A=1\nSECRET=\"x\\n${UNCLOSED-hunter2\ny\"", "app.env line 2", "SECRET"),
+        ("A=1\nabc-hunter2", "app.env line 2", "KEY=value"),
+        ("A=1\nabchunter2", "app.env line 2", "KEY=value"),
+    ])
+    func refusalsHideTheValue(text: String, place: String, names: String) {
+        #expect {
+            try EnvFile(parsing: text, name: "app.env")
+        } throws: { error in
+            let message = "\(error)"
+            return message.contains(place) && message.contains(names) && !message.contains("hunter2") && !message.contains("abc")
+                && !message.contains("UNCLOSED")
+        }
+    }
+
     @Test("a missing file says what to pass")
     func missingFile() {
         #expect(throws: ConfigError.self) { try EnvFile(path: "/nonexistent/.env") }

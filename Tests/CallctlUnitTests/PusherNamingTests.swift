@@ -27,6 +27,10 @@ struct PusherNamingTests {
         ("private-encrypted-chat", .privateEncrypted),
         ("presence-room@1", .presence),
         ("privately", .public),
+        // Prefixes are case-sensitive, as in pusher-js and Pusher's servers: these are public.
+        ("PRIVATE-appointments.3", .public),
+        ("Presence-tenant.1.editing.note.5", .public),
+        ("Private-Encrypted-chat", .public),
     ])
     func kinds(name: String, kind: ChannelKind) {
         #expect(PusherChannelName(name)?.kind == kind)

@@ -113,9 +113,35 @@ struct PusherRequestSigningTests {
         refuse(.timestampSkew(seconds: Int.max)) { $0["auth_timestamp"] = String(Int.min) }
     }
 
+    @Test("a query naming a key twice, ignoring case, is refused naming the key, even when either value would verify")
+    func duplicateKeys() throws {
+        let params = Self.signed(query: ["socket_id": "1.2"])
+        let items = params.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
+        try Self.verifier.verify(method: "POST", path: "/apps/3/events", queryItems: items, body: Self.body, now: Self.timestamp)
+        func refuse(_ name: String, _ items: [(name: String, value: String)], sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(throws: PusherRequestAuthError.duplicateParameter(name), sourceLocation: sourceLocation) {
+                try Self.verifier.verify(method: "POST", path: "/apps/3/events", queryItems: items, body: Self.body, now: Self.timestamp)
+            }
+        }
+        // The same value twice, another spelling of the name, the signed value last or first.
+        refuse("auth_key", items + [(name: "auth_key", value: PusherDocs.app.key)])
+        refuse("auth_key", items + [(name: "AUTH_KEY", value: "someoneelse")])
+        refuse("auth_key", [(name: "Auth_Key", value: "someoneelse")] + items)
+        refuse("body_md5", items + [(name: "body_md5", value: params["body_md5"] ?? "")])
+        refuse("auth_signature", items + [(name: "AUTH_SIGNATURE", value: String(repeating: "0", count: 64))])
+        refuse("socket_id", items + [(name: "Socket_ID", value: "9.9")])
+        // The dictionary form: two keys differing in case are a duplicate too.
+        var cased = params
+        cased["AUTH_KEY"] = "someoneelse"
+        #expect(throws: PusherRequestAuthError.duplicateParameter("auth_key")) {
+            try Self.verifier.verify(method: "POST", path: "/apps/3/events", query: cased, body: Self.body, now: Self.timestamp)
+        }
+        #expect(PusherRequestAuthError.duplicateParameter("auth_key").description.contains("auth_key"))
+    }
+
     @Test("every error explains itself in one sentence")
     func errorSentences() {
-        let errors: [PusherRequestAuthError] = [.missingParameter("auth_key"), .unknownKey, .unsupportedVersion("2"),
+        let errors: [PusherRequestAuthError] = [.missingParameter("auth_key"), .duplicateParameter("body_md5"), .unknownKey, .unsupportedVersion("2"),
                                                 .invalidTimestamp, .timestampSkew(seconds: 700), .bodyMismatch, .invalidSignature]
         for error in errors {
             #expect(error.description.hasSuffix("."))

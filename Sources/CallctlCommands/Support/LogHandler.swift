@@ -22,17 +22,20 @@ struct CallctlLogHandler: LogHandler {
         write(Self.render(level: event.level, message: "\(event.message)", metadata: merged, label: label, json: json, at: Date()) + "\n")
     }
 
-    /// Renders one line (exposed for tests).
+    /// Renders one line (exposed for tests). Control characters in the message or the
+    /// metadata never break the line or reach the terminal raw: the human format writes them
+    /// as `\n`, `\u{1B}`, …, the JSON format as JSON escapes (``LogEscaping``).
     static func render(level: Logger.Level, message: String, metadata: Logger.Metadata, label: String, json: Bool, at date: Date) -> String {
         let timestamp = PGTimestamp.format(date)
         if json {
             var object: [String: Any] = ["ts": timestamp, "level": level.rawValue, "logger": label, "msg": message]
             for (key, value) in metadata where object[key] == nil { object[key] = jsonValue(value) }
             let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
-            return String(decoding: data, as: UTF8.self)
+            return LogEscaping.json(String(decoding: data, as: UTF8.self))
         }
-        let fields = metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
-        return ([String(timestamp.prefix(23)) + "Z", level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0), message] + fields)
+        let fields = metadata.sorted { $0.key < $1.key }.map { LogEscaping.human("\($0.key)=\($0.value)") }
+        return ([String(timestamp.prefix(23)) + "Z", level.rawValue.uppercased().padding(toLength: 7, withPad: " ", startingAt: 0),
+                 LogEscaping.human(message)] + fields)
             .joined(separator: " ")
     }
 

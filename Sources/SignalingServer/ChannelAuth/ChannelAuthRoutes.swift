@@ -10,9 +10,10 @@ import PusherProtocol
 /// user (put in the context by ``BearerAuthentication``) asks to subscribe a socket to a
 /// private or presence channel; ``ChannelRules`` decides, and an allowed subscription is
 /// signed with the primary Pusher app. Refusals are 403 with the domain's reason code
-/// (`not_participant`, `wrong_tenant`, `unknown_channel`) and 422 `validation` naming the
-/// field; each is logged with the user, the channel and the reason (the 401s by
-/// ``ChannelAuthRefusalLog``).
+/// (`not_participant`, `wrong_tenant`, `unknown_channel`, the last also for a public channel,
+/// which Laravel does not sign either), 422 `validation` naming the field, and 401
+/// `unauthenticated` for a token whose user no longer exists (no `users` row); each is logged
+/// with the user, the channel and the reason (the 401s by ``ChannelAuthRefusalLog``).
 struct ChannelAuthRoutes: Sendable {
     /// The app whose key and secret sign the answers.
     let app: PusherApp
@@ -44,8 +45,14 @@ struct ChannelAuthRoutes: Sendable {
         let subject = try await pool.withConnection { connection in
             try ChannelAuthQuery.read(userId: userId, appointmentId: appointmentId, on: connection)
         }
-        let decision = await ChannelRules.authorize(channel: body.channelName, user: subject?.user) { _ in
-            subject?.isParticipant ?? false
+        guard let subject else {
+            // A valid signature, but the user was deleted since: the token vouches for nobody.
+            throw APIError(.unauthorized, reason: ReasonCode.unauthenticated.rawValue,
+                           "The bearer token's user \(userId) no longer exists; sign in again as an existing user.",
+                           headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+        }
+        let decision = await ChannelRules.authorize(channel: body.channelName, user: subject.user) { _ in
+            subject.isParticipant
         }
         switch decision {
         case .refused(let error):
@@ -54,7 +61,7 @@ struct ChannelAuthRoutes: Sendable {
             }
             throw APIError(error)
         case .allowed(let channel):
-            let member = channel.isPresence ? subject.map { (id: userId, name: $0.name) } : nil
+            let member: (id: Int64, name: String)? = channel.isPresence ? (id: userId, name: subject.name) : nil
             return JSONBody.response(ChannelAuthAnswer(app: app, socketID: body.socketID, channel: body.channelName, member: member))
         }
     }

@@ -16,7 +16,9 @@ struct PusherAPIRequest {
     /// Finds the app, reads at most `bodyLimit` bytes of body and verifies the signature.
     /// - Throws: ``APIError``: 404 `not_found` for an unknown app id, 413 `too_large` over the
     ///   limit, 401 with the failed check as the reason (`stale_timestamp` for a timestamp more
-    ///   than 600 s from the server clock, so that a captured request cannot be replayed later).
+    ///   than 600 s from the server clock, so that a captured request cannot be replayed later;
+    ///   `duplicate_parameter` for a query naming a key twice, ignoring case, since then the
+    ///   signed value and the used one could differ).
     static func verify(_ request: Request, context: CallRequestContext, apps: PusherApps, bodyLimit: Int,
                        now: Date) async throws -> PusherAPIRequest {
         let id = context.parameters.get("appID") ?? ""
@@ -32,9 +34,13 @@ struct PusherAPIRequest {
                            "The request body is larger than \(bodyLimit) bytes; send fewer or smaller events per request.")
         }
         let body = Data(buffer.readableBytesView)
-        let query = Dictionary(request.uri.queryParameters.map { (String($0.key), String($0.value)) }, uniquingKeysWith: { first, _ in first })
+        // Every item as sent, duplicates included: the verifier refuses a name given twice. Names
+        // are percent-decoded (Hummingbird decodes only values), so `auth%5Fkey` is `auth_key`.
+        let query = request.uri.queryParameters.map { item in
+            (name: String(item.key).removingPercentEncoding ?? String(item.key), value: String(item.value))
+        }
         do {
-            try PusherRequestVerifier(app: app).verify(method: request.method.rawValue, path: request.uri.path, query: query,
+            try PusherRequestVerifier(app: app).verify(method: request.method.rawValue, path: request.uri.path, queryItems: query,
                                                        body: body, now: Int(now.timeIntervalSince1970.rounded(.down)))
         } catch {
             let refusal = refusal(error, app: app)
@@ -51,6 +57,8 @@ struct PusherAPIRequest {
         switch error {
         case .missingParameter:
             (reason, advice) = ("missing_auth", "sign the request with a Pusher server library")
+        case .duplicateParameter:
+            (reason, advice) = ("duplicate_parameter", "send each query parameter once, then sign the request")
         case .unknownKey:
             (reason, advice) = ("invalid_key", "use the key of app \(app.id) (REVERB_APP_KEY)")
         case .unsupportedVersion:

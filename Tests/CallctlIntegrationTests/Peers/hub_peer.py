@@ -419,6 +419,25 @@ async def chatter():
     return {"code": code, "pongs": events(seen).count("pusher:pong")}
 
 
+async def case_variant():
+    """ARGS["channel"] (e.g. PRIVATE-appointments.3) is a public channel, as in Pusher (prefixes are case-sensitive):
+    subscribed without auth. ARGS["twin"], its lowercase private twin, is refused without auth. Events triggered on
+    the twin do not reach the variant's subscriber; events on the variant do."""
+    import pusher
+    c = await Client.open()
+    out = {"variant": (await c.subscribe(ARGS["channel"], signed=False))["event"]}
+    out["twin_unsigned"] = await c.subscribe(ARGS["twin"], signed=False)
+    base = urllib.parse.urlparse(ARGS["http"][0])
+    client = pusher.Pusher(app_id=ARGS["app_id"], key=ARGS["key"], secret=ARGS["secret"], host=base.hostname,
+                           port=base.port, ssl=False)
+    client.trigger(ARGS["twin"], "for-twin", {"x": 1})
+    client.trigger(ARGS["channel"], "for-variant", {"x": 2})
+    out["received"] = (await c.expect("for-variant"))["channel"]
+    out["after"] = events(await c.quiet(0.5))
+    await c.ws.close()
+    return out
+
+
 if __name__ == "__main__":
     result = asyncio.run(globals()[sys.argv[1]]())
     print(json.dumps(result, sort_keys=True))

@@ -62,9 +62,10 @@ struct PusherPeer {
     }
 
     /// Sends a request signed for this peer's app, key and secret at `timestamp` (default now).
-    /// `signedBody` is what `body_md5` is computed over (default: the body sent).
+    /// `signedBody` is what `body_md5` is computed over (default: the body sent); `appending`
+    /// is raw query text added after the signed parameters (e.g. a parameter named twice).
     func signed(_ method: String, _ path: String, query: [String: String] = [:], json: Any? = nil, body: Data? = nil,
-                signedBody: Data? = nil, timestamp: Int? = nil) throws -> ServeResponse {
+                signedBody: Data? = nil, timestamp: Int? = nil, appending: String = "") throws -> ServeResponse {
         let payload = try body ?? json.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data()
         let app = PusherApp(id: appID, key: key, secret: secret)
         let params = PusherRequestSigner.sign(method: method, path: path, query: query, body: signedBody ?? payload, app: app,
@@ -73,7 +74,7 @@ struct PusherPeer {
         let text = params.sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)" }
             .joined(separator: "&")
-        return try server.request(method, "\(path)?\(text)", body: payload.isEmpty ? nil : payload,
+        return try server.request(method, "\(path)?\(text)\(appending)", body: payload.isEmpty ? nil : payload,
                                   headers: payload.isEmpty ? [] : [("Content-Type", "application/json")])
     }
 
