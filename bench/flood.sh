@@ -26,12 +26,7 @@ serve_pid=
 flood_pid=
 on_exit 'for pid in $flood_pid $serve_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done'
 
-callctl=${CALLCTL:-}
-if [ -z "$callctl" ]; then
-    echo "building callctl (release) ..." >&2
-    swift build -c release --scratch-path "$scratch" --product callctl >&2
-    callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
-fi
+callctl_release "$scratch"
 
 pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
 export DATABASE_URL=$(pg_conn postgres)
@@ -46,10 +41,7 @@ serve_port=$(free_port)
 ulimit -n "$(ulimit -Hn)"
 "$callctl" serve --listen "127.0.0.1:$serve_port" --log-level warning 2>"$pg_work/serve.log" &
 serve_pid=$!
-for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$serve_port/healthz" >/dev/null && break
-    sleep 0.1
-done
+wait_healthy "$serve_port"
 
 client() {  # client FIRST-APPOINTMENT: cycles for $duration s on each worker's appointments from that offset
     python3 bench/lib/cycle_client.py --host 127.0.0.1 --port "$serve_port" --secret "$secret" --workers "$workers" \

@@ -30,12 +30,7 @@ source bench/lib/postgres.sh
 serve_pid=
 on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
 
-callctl=${CALLCTL:-}
-if [ -z "$callctl" ]; then
-    echo "building callctl (release) ..." >&2
-    swift build -c release --scratch-path "$scratch" --product callctl >&2
-    callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
-fi
+callctl_release "$scratch"
 
 pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
 export DATABASE_URL=$(pg_conn postgres)
@@ -52,10 +47,7 @@ ulimit -n "$(ulimit -Hn)"
     --max-connections-per-ip $((4 * appointments + 100)) \
     --log-level warning 2>"$pg_work/serve.log" &
 serve_pid=$!
-for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$serve_port/healthz" >/dev/null && break
-    sleep 0.1
-done
+wait_healthy "$serve_port"
 
 echo "load: $appointments subscribers, then the baseline and $appointments cycles at once ..." >&2
 result=$(python3 bench/lib/load_client.py --port "$serve_port" --appointments "$appointments" --duration "$duration")

@@ -22,9 +22,7 @@ source bench/lib/postgres.sh
 serve_pid=
 on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
 
-echo "building callctl (release) ..." >&2
-swift build -c release --scratch-path "$scratch" --product callctl >&2
-callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
+callctl_release "$scratch"
 
 pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
 export DATABASE_URL=$(pg_conn postgres)
@@ -38,10 +36,7 @@ serve_port=$(free_port)
 CALLCTL_JWT_SECRET=$secret REVERB_APP_ID=1 REVERB_APP_KEY=bench-key REVERB_APP_SECRET=$secret "$callctl" serve --listen "127.0.0.1:$serve_port" --pool-size "${POOL:-16}" --log-level warning \
     2>"$pg_work/serve.log" &
 serve_pid=$!
-for _ in $(seq 100); do
-    curl -sf "http://127.0.0.1:$serve_port/healthz" >/dev/null && break
-    sleep 0.1
-done
+wait_healthy "$serve_port"
 
 client() {
     python3 bench/lib/cycle_client.py --host 127.0.0.1 --port "$serve_port" --secret "$secret" --workers "$workers" \

@@ -4,7 +4,8 @@ import Testing
 @Suite("outbox status on a real PostgreSQL", .serialized)
 struct OutboxStatusTests {
     static let keys: Set<String> = ["backlog", "oldest_pending_age_seconds", "not_relayed", "failing_count", "failing",
-                                    "published_last_hour", "max_age_seconds", "max_age_exceeded"]
+                                    "published_last_hour", "max_age_seconds", "max_age_exceeded", "external_target",
+                                    "destination_problems"]
 
     @Test("an empty outbox: zero everywhere, no oldest age, exit 0 even with --max-age")
     func empty() throws {

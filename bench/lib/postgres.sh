@@ -6,6 +6,24 @@
 #   free_port                        a free loopback TCP port
 #   on_exit 'command'                runs before the server is stopped
 #   seed_pairs PAIRS PER_PAIR        doctor/patient pairs with appointments on $DATABASE_URL
+#   callctl_release SCRATCH          sets $callctl: $CALLCTL, or a release build in SCRATCH
+#   wait_healthy PORT                waits (up to 10 s) until callctl serve answers /healthz
+
+callctl_release() {
+    callctl=${CALLCTL:-}
+    [ -n "$callctl" ] && return
+    echo "building callctl (release) ..." >&2
+    swift build -c release --scratch-path "$1" --product callctl >&2
+    callctl="$(swift build -c release --scratch-path "$1" --show-bin-path)/callctl"
+}
+
+wait_healthy() {
+    local _
+    for _ in $(seq 100); do
+        curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return
+        sleep 0.1
+    done
+}
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 

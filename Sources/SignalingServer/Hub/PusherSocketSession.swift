@@ -24,6 +24,7 @@ struct PusherSocketSession {
         }
         connection.send(PusherMessage.connectionEstablished(socketID: connection.socketID,
                                                             activityTimeout: hub.settings.activityTimeout).encoded())
+        var failure: (any Error)?
         do {
             for try await message in inbound.messages(maxSize: hub.settings.maximumMessageBytes * 2) {
                 connection.touch()
@@ -41,10 +42,13 @@ struct PusherSocketSession {
             }
         } catch {
             // A reset, a protocol error or a failed write: the connection is over all the same.
+            failure = error
             logger.debug("connection ended abruptly", metadata: ["socket_id": "\(connection.socketID.rawValue)", "error": "\(error)"])
         }
         // However the connection ended, its members and rows go, announced once.
         await hub.disconnect(connection)
+        // A protocol error still closes the socket with its code (1002, 1007, 1009).
+        if let failure { throw failure }
     }
 
     private func handle(_ text: String) async {
