@@ -53,8 +53,13 @@ echo "flood: $sockets sockets from one address, then the same cycles for ${durat
 python3 bench/lib/flood_client.py --port "$serve_port" --sockets "$sockets" --duration $((duration + 4)) >"$pg_work/flood.json" &
 flood_pid=$!
 sleep 2
+# cpu_ms PID: user + system CPU time of the process so far, in ms.
+cpu_ms() { echo $(( $(awk '{print $14 + $15}' "/proc/$1/stat") * 1000 / $(getconf CLK_TCK) )); }
 rss_before=$(awk '/VmRSS/ {print $2}' "/proc/$serve_pid/status")
+serve_cpu=$(cpu_ms "$serve_pid"); flood_cpu=$(cpu_ms "$flood_pid"); started=$(date +%s%N)
 flooded=$(client $((1 + per_worker / 2)))
+elapsed_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+cpu="$(( $(cpu_ms "$serve_pid") - serve_cpu )) $(( $(cpu_ms "$flood_pid") - flood_cpu )) $elapsed_ms"
 rss_after=$(awk '/VmRSS/ {print $2}' "/proc/$serve_pid/status")
 rows=$("$bindir/psql" -X -qAt -d "$DATABASE_URL" -c "SELECT count(*) FROM hub_subscriptions")
 wait "$flood_pid"
@@ -66,18 +71,22 @@ wait "$serve_pid" || status=$?
 serve_pid=
 [ "$status" = 0 ] || { echo "callctl serve exited $status on SIGTERM" >&2; tail -5 "$pg_work/serve.log" >&2; exit 1; }
 
-python3 - "$baseline" "$flooded" "$(cat "$pg_work/flood.json")" "$rows" "$rss_before" "$rss_after" <<'PY'
+python3 - "$baseline" "$flooded" "$(cat "$pg_work/flood.json")" "$rows" "$rss_before" "$rss_after" "$cpu" <<'PY'
 import json, sys
 base, flood, hostile = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
 rows, rss_before, rss_after = int(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6])
+serve_cpu, flood_cpu, elapsed = (int(v) for v in sys.argv[7].split())
 line = lambda name, r: (f"{name}: {r['cycles_per_s']:7.1f} cycles/s  request p50 {r['request_ms']['p50']:.2f} ms  "
                         f"p99 {r['request_ms']['p99']:.2f} ms  failures {r['failures']}")
 print(line("lifecycle alone     ", base))
 print(line("lifecycle under flood", flood))
 ratio = flood["request_ms"]["p99"] / max(base["request_ms"]["p99"], 0.001)
 print(f"request p99 ratio flood/alone: {ratio:.2f} (goal <= 2)")
-print(f"flood: {hostile['opened']} sockets opened, {hostile['refused']} refused (4004), {hostile['subscribed']} subscriptions granted, "
+print(f"flood: {hostile['opened']} sockets opened, {hostile['refused']} refused with 4004, {hostile['connect_failed']} refused before the "
+      f"upgrade (429), {hostile['subscribed']} subscriptions granted, "
       f"{hostile['limit_reached']} LimitReached, {hostile['rate_limited']} rate-limited (4301)")
 print(f"hub_subscriptions rows during the flood: {rows}; serve RSS {rss_before} -> {rss_after} KiB")
+print(f"CPU during the flooded phase ({elapsed / 1000:.1f} s): serve {serve_cpu / elapsed:.2f} cores, "
+      f"the flooding client itself {flood_cpu / elapsed:.2f} cores (on this machine's {__import__('os').cpu_count()})")
 sys.exit(0 if base["failures"] == 0 and flood["failures"] == 0 else 1)
 PY

@@ -20,14 +20,17 @@ struct GuardedChannel<Base: ServerChildChannel>: ServerChildChannel {
     let base: Base
     /// How long a connection has to send its first request head.
     let headerTimeout: TimeAmount
+    /// Decides on valid WebSocket upgrades before any WebSocket work (``RequestHeadGuard``).
+    let upgradeGate: RequestHeadGuard.UpgradeGate
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let headerTimeout = headerTimeout
+        let upgradeGate = upgradeGate
         let head = FirstHeadOutcome()
         return base.setup(channel: channel, logger: logger).flatMapThrowing { value in
             let pipeline = channel.pipeline.syncOperations
             let decoder = try pipeline.handler(type: ByteToMessageHandler<HTTPRequestDecoder>.self)
-            try pipeline.addHandler(RequestHeadGuard(timeout: headerTimeout, outcome: head, logger: logger), position: .after(decoder))
+            try pipeline.addHandler(RequestHeadGuard(timeout: headerTimeout, upgradeGate: upgradeGate, outcome: head, logger: logger), position: .after(decoder))
             try pipeline.addHandler(MaskedFramesOnly.Installer())
             return Value(base: value, head: head)
         }

@@ -15,7 +15,9 @@ import NIOHTTP1
 ///   NIO's upgrade pipeline would otherwise leave such a connection open and silent;
 /// - a WebSocket upgrade that RFC 6455 §4.2.1 refuses gets its answer: `426` with
 ///   `Sec-WebSocket-Version: 13` for another version, `400` for a missing or malformed
-///   `Sec-WebSocket-Key`.
+///   `Sec-WebSocket-Key`;
+/// - a valid WebSocket upgrade that `upgradeGate` refuses (too many new connections from one
+///   address) gets that answer (`429` with `Retry-After`) before any WebSocket work.
 ///
 /// Later requests on a keep-alive connection are covered by the idle timeout and by
 /// Hummingbird's own answer to parse errors.
@@ -25,14 +27,20 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
     typealias OutboundOut = HTTPServerResponsePart
 
     private let timeout: TimeAmount
+    private let upgradeGate: UpgradeGate
     private let outcome: FirstHeadOutcome
     private let logger: Logger
     private var timer: Scheduled<Void>?
     /// Set once this handler answered the request itself; the connection is closing.
     private var answered = false
 
-    init(timeout: TimeAmount, outcome: FirstHeadOutcome, logger: Logger) {
+    /// Decides on a valid WebSocket upgrade from the head and the socket's peer address: nil
+    /// lets it through, an error is the answer.
+    typealias UpgradeGate = @Sendable (HTTPRequestHead, String?) -> APIError?
+
+    init(timeout: TimeAmount, upgradeGate: @escaping UpgradeGate = { _, _ in nil }, outcome: FirstHeadOutcome, logger: Logger) {
         self.timeout = timeout
+        self.upgradeGate = upgradeGate
         self.outcome = outcome
         self.logger = logger
     }
@@ -77,7 +85,8 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
         }
         timer?.cancel()
         timer = nil
-        if let refusal = Self.webSocketRefusal(head) {
+        if let refusal = Self.webSocketRefusal(head)
+            ?? (Self.isWebSocketUpgrade(head) ? upgradeGate(head, context.channel.remoteAddress?.ipAddress) : nil) {
             answer(context, refusal)
             return
         }
@@ -115,8 +124,7 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
     /// The refusal of a WebSocket upgrade request (`Upgrade: websocket`) whose handshake RFC
     /// 6455 §4.2.1 does not allow; nil for any other request.
     static func webSocketRefusal(_ head: HTTPRequestHead) -> APIError? {
-        let upgrade = head.headers["Upgrade"].flatMap { $0.split(separator: ",") }
-        guard upgrade.contains(where: { $0.trimmingCharacters(in: .whitespaces).lowercased() == "websocket" }) else { return nil }
+        guard isWebSocketUpgrade(head) else { return nil }
         let versions = head.headers["Sec-WebSocket-Version"]
         guard versions.map({ $0.trimmingCharacters(in: .whitespaces) }) == ["13"] else {
             return APIError(.upgradeRequired, reason: "upgrade_required",
@@ -129,6 +137,12 @@ final class RequestHeadGuard: ChannelInboundHandler, RemovableChannelHandler {
                             "A WebSocket upgrade needs one Sec-WebSocket-Key: 16 random bytes in base64 (RFC 6455 §4.1).")
         }
         return nil
+    }
+
+    /// Whether `head` asks for `Upgrade: websocket`.
+    static func isWebSocketUpgrade(_ head: HTTPRequestHead) -> Bool {
+        head.headers["Upgrade"].flatMap { $0.split(separator: ",") }
+            .contains { $0.trimmingCharacters(in: .whitespaces).lowercased() == "websocket" }
     }
 
     /// What the parser refused, in words (never the request's bytes).

@@ -55,7 +55,8 @@ public func buildApplication(
             base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(http1: http1, ws: frames)) { request, channel, _ in
                 upgrade.decide(request, channel: channel)
             },
-            headerTimeout: TimeAmount(configuration.headerTimeout))
+            headerTimeout: TimeAmount(configuration.headerTimeout),
+            upgradeGate: { head, peer in upgrade.pace(head, peer: peer) })
     }
     return Application(
         router: buildRouter(configuration: configuration, dependencies: dependencies, registry: registry),

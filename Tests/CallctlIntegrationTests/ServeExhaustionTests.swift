@@ -48,6 +48,27 @@ struct ServeExhaustionTests {
         #expect(try eventually(within: 2) { try s.world.count("SELECT count(*) FROM hub_subscriptions") == 0 })
     }
 
+    @Test("new connections from one address are paced: past a burst of 20 (twice --max-connections-per-ip 2, at least 20) the upgrade gets 429 rate_limited as JSON, before any WebSocket work")
+    func connectionAttemptsPaced() throws {
+        let s = try ServeWorld(["--max-connections-per-ip", "2"])
+        var statuses: [Int] = []
+        let started = Date()
+        for _ in 0..<60 {
+            let connection = try RawConnection(port: s.server.port)
+            connection.send(RawConnection.upgradeRequest())
+            let response = connection.readResponse()
+            statuses.append(response?.status ?? -1)
+            if response?.status == 429 {
+                #expect(response?.json["reason"] as? String == "rate_limited", "\(response?.text ?? "")")
+                #expect(response?.headers["retry-after"] != nil)
+            }
+        }
+        let refill = Int(Date().timeIntervalSince(started) * 10) + 1
+        #expect(statuses.prefix(20).allSatisfy { $0 == 101 }, "\(statuses)")
+        #expect(Set(statuses) == [101, 429], "\(statuses)")
+        #expect(statuses.filter { $0 == 101 }.count <= 20 + refill, "\(statuses)")
+    }
+
     @Test("the audit IP is the forwarded client behind a trusted proxy, and the socket's peer otherwise")
     func auditAddress() throws {
         for (arguments, expected) in [([String](), "127.0.0.1"), (["--trusted-proxy", "127.0.0.1"], "198.51.100.7")] {

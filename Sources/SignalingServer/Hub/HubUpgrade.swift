@@ -1,4 +1,6 @@
+import CallDomain
 import Foundation
+import NIOHTTP1
 import HTTPTypes
 import HummingbirdWebSocket
 import Logging
@@ -6,10 +8,11 @@ import NIOCore
 import PusherProtocol
 
 /// Decides whether an HTTP request becomes a hub WebSocket: `GET /app/{key}` upgrades; any
-/// other path stays HTTP. An unknown key, a disallowed `Origin`, an unsupported protocol
-/// version or too many new connections from one address (more than
-/// twice ``HubSettings/connectionsPerAddress`` at once, then 10 a second) still upgrades, then gets
-/// the protocol's error (4001, 4009, 4007, 4100) and a close frame, as Pusher clients expect.
+/// other path stays HTTP. An unknown key, a disallowed `Origin` or an unsupported protocol
+/// version still upgrades, then gets the protocol's error (4001, 4009, 4007) and a close
+/// frame, as Pusher clients expect. Too many new connections from one address (more than
+/// twice ``HubSettings/connectionsPerAddress`` at once, then 10 a second) are refused earlier,
+/// with `429` before any WebSocket work (``pace(_:peer:)``, called by ``RequestHeadGuard``).
 struct HubUpgrade: Sendable {
     let hub: Hub
 
@@ -35,14 +38,19 @@ struct HubUpgrade: Sendable {
         let hub = hub
         let address = hub.settings.trustedProxies.clientAddress(
             peer: channel.remoteAddress?.ipAddress, forwardedFor: request.headerFields[values: .xForwardedFor])
-        if let address, let wait = hub.connectAttempts.take(address, now: Date()) {
-            return .upgrade([:], Self.refusal(.overCapacity, "Too many new connections from \(address); reconnect in \(wait) s"))
-        }
         return .upgrade([:]) { inbound, outbound, context in
             let connection = HubConnection(socketID: .random(), app: app, sink: ChannelSink(channel: channel, outbound: outbound),
                                            clientAddress: address)
             try await PusherSocketSession(hub: hub, connection: connection, logger: hub.logger).run(inbound: inbound, outbound: outbound)
         }
+    }
+
+    /// Takes one of the client address's new-connection tokens; the 429 answer when none is left.
+    func pace(_ head: HTTPRequestHead, peer: String?) -> APIError? {
+        guard let address = hub.settings.trustedProxies.clientAddress(peer: peer, forwardedFor: head.headers["X-Forwarded-For"]),
+              let wait = hub.connectAttempts.take(address, now: Date()) else { return nil }
+        return APIError(.tooManyRequests, reason: ReasonCode.rateLimited.rawValue,
+                        "Too many new connections from \(address); reconnect after a back-off.", headers: [.retryAfter: String(wait)])
     }
 
     private static func refusal(_ code: PusherErrorCode, _ message: String) -> WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> {

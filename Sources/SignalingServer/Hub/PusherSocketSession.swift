@@ -31,7 +31,9 @@ struct PusherSocketSession {
                 guard connection.admitMessage(perSecond: hub.settings.messagesPerSecond) else {
                     logger.info("connection closed for flooding", metadata: [
                         "socket_id": "\(connection.socketID.rawValue)", "address": "\(connection.clientAddress ?? "-")"])
-                    connection.close(.overCapacity, reason: "more than \(hub.settings.messagesPerSecond) messages a second")
+                    // Closed here, before the session returns, so the client gets 4100 and not a normal closure.
+                    try? await outbound.close(.unknown(UInt16(PusherErrorCode.overCapacity.rawValue)),
+                                              reason: "more than \(hub.settings.messagesPerSecond) messages a second")
                     break
                 }
                 guard case .text(let text) = message else {
