@@ -13,23 +13,19 @@ public struct CallContext: Sendable, Equatable {
     /// Whether the user who would be called (``AppointmentSnapshot/counterpart(of:)`` of the
     /// actor) has an open call on another appointment. Only `request` looks at it.
     public var calleeHasOtherOpenCall: Bool
-    /// Whether the actor has an open call on another appointment. Only `request` looks at it.
-    public var callerHasOtherOpenCall: Bool
     /// Whether the actor's `started` on the open session was already recorded (its `join`).
     public var actorHasJoined: Bool
 
     /// Creates a context.
     public init(
         actorUserId: Int64?, appointment: AppointmentSnapshot, doctor: DoctorSnapshot,
-        openSession: CallSessionSnapshot? = nil, calleeHasOtherOpenCall: Bool = false, callerHasOtherOpenCall: Bool = false,
-        actorHasJoined: Bool = false
+        openSession: CallSessionSnapshot? = nil, calleeHasOtherOpenCall: Bool = false, actorHasJoined: Bool = false
     ) {
         self.actorUserId = actorUserId
         self.appointment = appointment
         self.doctor = doctor
         self.openSession = openSession
         self.calleeHasOtherOpenCall = calleeHasOtherOpenCall
-        self.callerHasOtherOpenCall = callerHasOtherOpenCall
         self.actorHasJoined = actorHasJoined
     }
 }

@@ -16,8 +16,9 @@ import Foundation
 ///    accepted call: appointment status not `scheduled`/`in_progress` → `invalid_status`;
 ///    doctor not active → `doctor_inactive`; license expired → `license_expired`; outside the
 ///    access window → `too_early` / `too_late`
-/// 5. request only: the appointment has an open call, or the callee or the caller has one
-///    elsewhere → `busy` (a user is in at most one open call, as caller or callee)
+/// 5. request only: the appointment has an open call, or the callee has one elsewhere → `busy`
+///    (nobody is rung while in another call; the caller's own other calls do not count, so a
+///    call whose cancel was lost never locks its caller out until `jobs reap` closes it)
 /// 6. the call state machine → `invalid_transition`
 ///
 /// Decline, cancel, heartbeat, end and a repeated `started` skip step 4: ending or keeping up a
@@ -86,9 +87,6 @@ public enum CallPolicy {
         }
         if context.calleeHasOtherOpenCall {
             throw DomainError(.busy, "User \(callee) is in another call; try again when it ends.")
-        }
-        if context.callerHasOtherOpenCall {
-            throw DomainError(.busy, "You are in another open call; end it (or let it end) before starting a new one.")
         }
         return CallPlan(
             actorRole: role, session: .create(callerUserId: actor, calleeUserId: callee),

@@ -12,7 +12,7 @@ import Postgres
 /// row after the wait, not the LEFT JOINed session, and a command would act on a session a
 /// job had just ended.) For `request` the caller's and the callee's user locks are taken in
 /// between (``lockUsers``), so two requests ringing the same user serialize and the second
-/// sees the first's session: "a user is in at most one open call" is a guarantee, not a check.
+/// sees the first's session: "nobody is rung while in another call" is a guarantee, not a check.
 struct CallSnapshot {
     let context: CallContext
     /// `users.name` of the actor; empty when the user row is missing.
@@ -37,8 +37,9 @@ struct CallSnapshot {
                pg_advisory_xact_lock(hashtextextended('callctl.user.' || $2::bigint, 0))
         """
 
-    /// The appointment, its doctor, its open session, whether the actor's counterpart or the
-    /// actor is in another open call, the actor's name and the settings rows.
+    /// The appointment, its doctor, its open session, whether the actor's counterpart is in
+    /// another open call, whether the actor already joined the open session, the actor's name
+    /// and the settings rows.
     static let sql = """
         SELECT a.id, a.tenant_id, coalesce(d.user_id, 0) AS doctor_user_id, coalesce(p.user_id, 0) AS patient_user_id,
                a.status, a.scheduled_at, a.duration_minutes, a.started_at,
@@ -50,9 +51,6 @@ struct CallSnapshot {
                EXISTS (SELECT 1 FROM call_sessions o
                        WHERE o.state <> 'ended' AND o.appointment_id <> a.id
                          AND (o.caller_user_id = c.callee OR o.callee_user_id = c.callee)) AS callee_busy,
-               EXISTS (SELECT 1 FROM call_sessions o
-                       WHERE o.state <> 'ended' AND o.appointment_id <> a.id
-                         AND (o.caller_user_id = $2::bigint OR o.callee_user_id = $2::bigint)) AS caller_busy,
                EXISTS (SELECT 1 FROM appointment_call_events e
                        WHERE e.appointment_id = a.id AND e.call_id = s.id AND e.user_id = $2::bigint AND e.type = 'join') AS actor_joined,
                (SELECT coalesce(json_agg(json_build_array(key, value::text)), '[]') FROM settings)::text AS settings
@@ -92,7 +90,7 @@ extension CallSnapshot {
         let context = CallContext(
             actorUserId: actor, appointment: try AppointmentSnapshot(row: row), doctor: doctor,
             openSession: session, calleeHasOtherOpenCall: try row.decode(Bool.self, "callee_busy"),
-            callerHasOtherOpenCall: try row.decode(Bool.self, "caller_busy"), actorHasJoined: try row.decode(Bool.self, "actor_joined"))
+            actorHasJoined: try row.decode(Bool.self, "actor_joined"))
         self.init(
             context: context, actorName: try row.decode(String?.self, "actor_name") ?? "",
             openSessionPeers: hasSession
