@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `callctl jobs no-show` (release build) against the same work written as one bare SQL
 # statement run by psql, in the same run, on identical copies of one seeded database
-# (DESIGN.md, "Performance notes": the target is within 1.5x of the bare statement).
+# (docs/design.md, "Performance targets": the target is within 1.5x of the bare statement).
 #
 # Seeds 1,000,000 appointments of which 50,000 are due (1,000 of those with a ringing call),
 # on a throwaway PostgreSQL of its own (initdb on a temporary directory, a free port, a unix

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Whole-process time of `callctl probe stun` (release build) against coturn's own
 # `turnutils_stunclient`, both asking the same throwaway coturn on loopback in the same run,
-# printed with the ratio (DESIGN.md, "Performance notes": the target is within 1.5x).
+# printed with the ratio (docs/design.md, "Performance targets": the target is within 1.5x).
 # Then, unless SKIP_TURN=1, `callctl probe turn` (a full relay round trip) against
 # `turnutils_uclient -y -n 1` (target: at most half its time), with fewer runs since
 # uclient idles for seconds.

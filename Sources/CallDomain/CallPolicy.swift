@@ -1,6 +1,6 @@
 import Foundation
 
-/// Decides whether a user may perform a call command on an appointment (DESIGN.md
+/// Decides whether a user may perform a call command on an appointment (docs/design.md
 /// "Rules/Policy" and "Who may act").
 ///
 /// Checks run in this order and the first failure is the answer:

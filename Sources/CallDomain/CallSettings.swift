@@ -1,4 +1,4 @@
-/// The runtime settings the rules read, with their defaults (DESIGN.md "Rules").
+/// The runtime settings the rules read, with their defaults (docs/design.md "Rules").
 ///
 /// Read from the `settings` table at each use with ``resolving(_:)``; ``SettingKey`` names and
 /// validates each one.

@@ -21,7 +21,7 @@ public enum EndReason: String, Sendable, Equatable, Hashable, CaseIterable, Coda
 
     /// True when ending a call for this reason completes an appointment that is `in_progress`.
     ///
-    /// Only a hang-up, a lost heartbeat and the maximum call length do (DESIGN.md "Rules"). A call that ends for any other
+    /// Only a hang-up, a lost heartbeat and the maximum call length do (docs/design.md "Rules"). A call that ends for any other
     /// reason leaves an `in_progress` appointment open for a new call; if none comes, the zombie
     /// rule (``ZombieAppointmentRule``) completes it.
     public var completesStartedAppointment: Bool {

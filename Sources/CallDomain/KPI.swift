@@ -1,4 +1,4 @@
-/// The KPIs of DESIGN.md's "KPI definitions", in report order: their JSON keys, titles and
+/// The KPIs of docs/design.md's "KPI definitions", in report order: their JSON keys, titles and
 /// definitions, so help text, headers, metric names and charts all say the same thing.
 public enum KPI: String, CaseIterable, Sendable {
     case callsRequested = "calls_requested"
@@ -24,7 +24,7 @@ public enum KPI: String, CaseIterable, Sendable {
         }
     }
 
-    /// The definition, one sentence, as DESIGN.md states it.
+    /// The definition, one sentence, as docs/design.md states it.
     public var definition: String {
         switch self {
         case .callsRequested:

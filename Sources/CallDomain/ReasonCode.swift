@@ -1,6 +1,6 @@
 /// Why a request was refused: the machine-readable code returned in every error body.
 ///
-/// The raw values are part of the public API contract (DESIGN.md "Rules/Policy"); never rename
+/// The raw values are part of the public API contract (docs/design.md "Rules/Policy"); never rename
 /// them. `wrongTenant` and `unknownChannel` are the two codes the design did not list: they are
 /// used only by ``ChannelRules`` for `/broadcasting/auth` refusals.
 public enum ReasonCode: String, Sendable, Equatable, Hashable, CaseIterable, Codable {

@@ -191,7 +191,7 @@ struct AuthorizationMatrixTests {
         return rows
     }
 
-    /// `POST /broadcasting/auth` for each channel kind of DESIGN.md's channel rules.
+    /// `POST /broadcasting/auth` for each channel kind of docs/design.md's channel rules.
     static func channelRows(_ s: ServeWorld, _ p: People) throws -> [Row] {
         let appointment = try s.appointment()
         func auth(_ channel: String) -> (String?) throws -> ServeResponse {

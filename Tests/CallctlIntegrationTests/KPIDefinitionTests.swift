@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-/// Every KPI of DESIGN.md on the seeded clinic (see `KPISeed`), computed by hand.
+/// Every KPI of docs/design.md on the seeded clinic (see `KPISeed`), computed by hand.
 @Suite("callctl kpi: definitions, groupings and filters", .serialized)
 struct KPIDefinitionTests {
     static let period = ["--from", "2026-03-01", "--to", "2026-03-04"]

@@ -17,7 +17,7 @@ struct KPIExpectation {
     static let empty = KPIExpectation(requested: 0, connected: 0, success: nil, ttc: (nil, nil, nil), timeout: nil,
                                       busy: nil, duration: nil, noShow: nil)
 
-    /// Compares every key of DESIGN.md exactly (doubles bit for bit).
+    /// Compares every key of docs/design.md exactly (doubles bit for bit).
     func check(_ value: Any?, _ label: String, sourceLocation: SourceLocation = #_sourceLocation) {
         guard let object = value as? [String: Any] else {
             Issue.record("\(label): not an object: \(String(describing: value))", sourceLocation: sourceLocation)

@@ -13,7 +13,7 @@ struct MigrationTests {
         Set(try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").rows.map { try $0.decode(String.self, "tablename") })
     }
 
-    @Test("up on an empty database creates every table of DESIGN.md; a second run is a no-op")
+    @Test("up on an empty database creates every table of docs/design.md; a second run is a no-op")
     func upAndIdempotent() throws {
         let connection = try TestDatabase().connect()
         let migrator = Migrator(connection: connection)

@@ -26,7 +26,7 @@ struct MigrationCatalogTests {
                 == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
     }
 
-    @Test("every table of DESIGN.md is created by some migration")
+    @Test("every table of docs/design.md is created by some migration")
     func coversDesignTables() {
         let sql = MigrationCatalog.all.map(\.up).joined()
         for table in ["tenants", "users", "doctors", "patients", "appointments", "call_sessions",

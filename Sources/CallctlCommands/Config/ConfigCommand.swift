@@ -36,7 +36,7 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs a `config` body on a settings store, mapping failures to DESIGN.md's exit codes.
+/// Runs a `config` body on a settings store, mapping failures to docs/design.md's exit codes.
 func runSettings(database: DatabaseOptions, logging: LoggingOptions,
                  _ body: (SettingsStore, Output) throws -> Void) async throws {
     try await runReportingFailures(logging: logging) {

@@ -33,7 +33,7 @@ protocol JobResult: Sendable {
 
 /// The run both job commands share: health pings around the work, the settings read for
 /// this run, the job on a connection of its own off Swift's cooperative pool, progress logs,
-/// the result on stdout, then the metrics file. Failures map to DESIGN.md's exit codes.
+/// the result on stdout, then the metrics file. Failures map to docs/design.md's exit codes.
 struct JobHarness {
     let name: String
     let options: JobOptions

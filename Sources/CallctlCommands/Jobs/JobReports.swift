@@ -42,7 +42,7 @@ func idList<ID: CustomStringConvertible>(_ ids: [ID]) -> String {
     return ids.count > 50 ? shown + ", … and \(ids.count - 50) more (--format json lists all)" : shown
 }
 
-/// `jobs no-show --format json`: DESIGN.md's keys (`job`, `dry_run`, `marked`,
+/// `jobs no-show --format json`: docs/design.md's keys (`job`, `dry_run`, `marked`,
 /// `appointment_ids`) plus the run's details.
 struct NoShowReport: Encodable {
     let job: String
@@ -76,7 +76,7 @@ struct NoShowReport: Encodable {
     }
 }
 
-/// `jobs reap --format json`: DESIGN.md's keys (`job`, `dry_run`, `closed`, `by_reason`)
+/// `jobs reap --format json`: docs/design.md's keys (`job`, `dry_run`, `closed`, `by_reason`)
 /// plus the appointments completed and the run's details.
 struct ReapReport: Encodable {
     let job: String

@@ -12,7 +12,7 @@ struct KPICommand: AsyncParsableCommand {
         from --from's midnight up to, not including, --to's midnight, converted to UTC instants \
         for the query. --to is therefore the day after the last day reported.
 
-        Definitions (DESIGN.md "KPI definitions"):
+        Definitions (docs/design.md "KPI definitions"):
         \(KPI.allCases.map { "  \($0.rawValue)\n" + wrapped($0.definition + ".", indent: "      ") }.joined(separator: "\n"))
 
         Call-session KPIs count sessions by requested_at; busy_rate counts `busy` audit events \

@@ -1,6 +1,6 @@
 import CallDomain
 
-/// `--format json`: DESIGN.md's keys — `totals` and `groups` (each with `key`) holding
+/// `--format json`: docs/design.md's keys — `totals` and `groups` (each with `key`) holding
 /// `calls_requested`, `calls_connected`, `connection_success_rate`, `time_to_connect_ms`
 /// (`mean`, `p50`, `p95`), `timeout_rate`, `busy_rate`, `mean_duration_s`, `no_show_rate` —
 /// plus `from`, `to` (local midnights with their UTC offset), `tz` and `by`. Rates are

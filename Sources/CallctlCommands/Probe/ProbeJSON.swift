@@ -1,6 +1,6 @@
 import ICE
 
-/// One probe as `--format json` prints it (keys in DESIGN.md: `status`, `rtt_ms`,
+/// One probe as `--format json` prints it (keys in docs/design.md: `status`, `rtt_ms`,
 /// `mapped_address`, `relayed_address`, `checks`); absent addresses and times are null.
 struct ProbeJSON: Encodable {
     struct Check: Encodable {

@@ -60,7 +60,7 @@ struct Output: Sendable {
 }
 
 /// Runs a command body and turns any failure into one logged sentence and the exit code
-/// DESIGN.md promises (1 failed, 69 unavailable, 78 configuration).
+/// docs/design.md promises (1 failed, 69 unavailable, 78 configuration).
 func runReportingFailures(logging: LoggingOptions, _ body: () async throws -> Void) async throws {
     LoggingSetup.bootstrap(logging)
     do {

@@ -10,7 +10,7 @@ struct Failure: Error, CustomStringConvertible {
     /// The process exit code.
     let exitCode: Int32
 
-    /// sysexits codes DESIGN.md uses.
+    /// sysexits codes docs/design.md lists.
     static let failed: Int32 = 1
     static let unavailable: Int32 = 69
     static let configuration: Int32 = 78
