@@ -45,14 +45,6 @@ public enum KPI: String, CaseIterable, Sendable {
             "no_show appointments / appointments scheduled in the period that were not cancelled or rescheduled"
         }
     }
-
-    /// True for the KPIs that are fractions (shown as percentages to people).
-    public var isRate: Bool {
-        switch self {
-        case .connectionSuccessRate, .timeoutRate, .busyRate, .noShowRate: true
-        default: false
-        }
-    }
 }
 
 /// How a KPI report is broken down.

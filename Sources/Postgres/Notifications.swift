@@ -17,11 +17,6 @@ extension PGConnection {
         try execute("LISTEN " + quoteIdentifier(channel))
     }
 
-    /// Unsubscribes this connection from a channel.
-    public func unlisten(_ channel: String) throws(PostgresError) {
-        try execute("UNLISTEN " + quoteIdentifier(channel))
-    }
-
     /// Sends a notification; inside a transaction it is delivered at COMMIT.
     public func notify(_ channel: String, payload: String = "") throws(PostgresError) {
         try query("SELECT pg_notify($1, $2)", channel, payload)

@@ -21,7 +21,7 @@ struct CallWrites {
     /// The writes of `plan`, decided for `command` on `snapshot`.
     static func make(plan: CallPlan, command: CallCommand, snapshot: CallSnapshot, client: ClientInfo, now: Date) throws -> CallWrites {
         let context = snapshot.context
-        guard let actor = context.actorUserId else { throw JobError("a planned command has no actor") }
+        guard let actor = context.actorUserId else { throw StoreError("a planned command has no actor") }
         var statement = CombinedWrite()
         var outboxRows = 0
         let status = plan.appointment?.target ?? context.appointment.status
@@ -31,7 +31,7 @@ struct CallWrites {
             change = insertSession(appointmentId: context.appointment.id, caller: caller, callee: callee, client: client,
                                    role: plan.actorRole, status: status, now: now, into: &statement)
         case .update(let step):
-            guard let previous = context.openSession else { throw JobError("a session update was planned without an open session") }
+            guard let previous = context.openSession else { throw StoreError("a session update was planned without an open session") }
             change = updateSession(previous, peers: snapshot.openSessionPeers, appointmentId: context.appointment.id, step: step,
                                    accepting: command.action == .accept, client: client, role: plan.actorRole,
                                    status: status, now: now, into: &statement)

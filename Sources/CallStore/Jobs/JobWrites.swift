@@ -60,18 +60,10 @@ enum JobWrites {
     }
 }
 
-/// A job found the database in a state its claim should have ruled out; the batch rolls back.
-public struct JobError: Error, CustomStringConvertible, Sendable {
-    /// What was found.
-    public let description: String
-
-    init(_ description: String) { self.description = description }
-}
-
 extension CallStep {
     /// The end reason of a closing step; a step that ends nothing is a bug in the caller.
     func requiredEndReason() throws -> EndReason {
-        guard let reason = endReason else { throw JobError("a \(from.rawValue) → \(to.rawValue) step has no end reason") }
+        guard let reason = endReason else { throw StoreError("a \(from.rawValue) → \(to.rawValue) step has no end reason") }
         return reason
     }
 }
