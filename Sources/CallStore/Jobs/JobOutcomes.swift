@@ -40,3 +40,59 @@ public struct ReapOutcome: Sendable, Equatable {
     /// Sessions ended in total.
     public var closed: Int { closedSessionIds.count }
 }
+
+extension NoShowOutcome: JobOutcome {
+    public var metricChanges: [(kind: String, count: Int)] {
+        [("marked_no_show", markedAppointmentIds.count), ("call_window_closed", closedSessionIds.count)]
+    }
+
+    public func summary(dryRun: Bool) -> String {
+        let marked = plural(markedAppointmentIds.count, "appointment")
+        let calls = plural(closedSessionIds.count, "open call")
+        return dryRun ? "would mark \(marked) no_show and end \(calls) (window_closed); nothing was changed"
+                      : "marked \(marked) no_show and ended \(calls) (window_closed)"
+    }
+
+    public var detailLines: [String] {
+        markedAppointmentIds.isEmpty ? [] : ["appointments: \(Self.idList(markedAppointmentIds))"]
+    }
+
+    /// `marked`, `appointment_ids` (docs/design.md), `closed_calls`, `call_ids`.
+    public var reportFields: [String: JobReportValue] {
+        ["marked": .count(markedAppointmentIds.count), "appointment_ids": .ids(markedAppointmentIds),
+         "closed_calls": .count(closedSessionIds.count), "call_ids": .texts(closedSessionIds.map { $0.uuidString.lowercased() })]
+    }
+}
+
+extension ReapOutcome: JobOutcome {
+    public var metricChanges: [(kind: String, count: Int)] {
+        ReapOutcome.reasons.map { ($0.rawValue, closedByReason[$0, default: 0]) }
+            + [("appointment_completed", completedAppointmentIds.count), ("zombie_appointment", zombieAppointmentIds.count)]
+    }
+
+    public func summary(dryRun: Bool) -> String {
+        let reasons = ReapOutcome.reasons.map { "\($0.rawValue) \(closedByReason[$0, default: 0])" }.joined(separator: ", ")
+        let calls = "\(plural(closed, "call")) (\(reasons))"
+        let appointments = "\(plural(completedAppointmentIds.count, "appointment")) after a lost heartbeat or the maximum call length and "
+            + plural(zombieAppointmentIds.count, "zombie appointment")
+        return dryRun ? "would end \(calls) and complete \(appointments); nothing was changed"
+                      : "ended \(calls) and completed \(appointments)"
+    }
+
+    public var detailLines: [String] {
+        var lines: [String] = []
+        if !closedSessionIds.isEmpty { lines.append("calls: \(Self.idList(closedSessionIds.map { $0.uuidString.lowercased() }))") }
+        let appointments = completedAppointmentIds + zombieAppointmentIds
+        if !appointments.isEmpty { lines.append("appointments completed: \(Self.idList(appointments))") }
+        return lines
+    }
+
+    /// `closed`, `by_reason` (docs/design.md, every reaper reason), `call_ids`,
+    /// `completed_appointments`, `zombie_appointments`.
+    public var reportFields: [String: JobReportValue] {
+        ["closed": .count(closed),
+         "by_reason": .counts(Dictionary(uniqueKeysWithValues: ReapOutcome.reasons.map { ($0.rawValue, closedByReason[$0, default: 0]) })),
+         "call_ids": .texts(closedSessionIds.map { $0.uuidString.lowercased() }),
+         "completed_appointments": .ids(completedAppointmentIds), "zombie_appointments": .ids(zombieAppointmentIds)]
+    }
+}

@@ -9,7 +9,7 @@ import Postgres
 /// one transaction per batch holding the updates, their audit rows and outbox rows and the
 /// `NOTIFY`. Any number of runners may work at once: each row is changed exactly once, a
 /// killed runner leaves no half-done change, and a rerun finds nothing left to do.
-public struct NoShowJob {
+public struct NoShowJob: BatchJob {
     /// The job's name in reports, logs and metrics.
     public static let name = "no_show"
 

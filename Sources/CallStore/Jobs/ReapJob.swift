@@ -8,7 +8,7 @@ import Postgres
 /// (``ZombieAppointmentRule``).
 ///
 /// Batches, locking and crash safety are those of ``NoShowJob``.
-public struct ReapJob {
+public struct ReapJob: BatchJob {
     /// The job's name in reports, logs and metrics.
     public static let name = "reap"
 

@@ -4,46 +4,26 @@ import Foundation
 import Logging
 import Postgres
 
-/// What a job command renders after a run.
-struct JobRunInfo: Sendable {
-    /// `no_show` or `reap`.
-    let job: String
-    /// True for `--dry-run`.
-    let dryRun: Bool
-    /// The instant the rules were evaluated at.
-    let now: Date
-    /// How long the run took.
-    let duration: Duration
-
-    /// The duration in whole milliseconds.
-    var milliseconds: Int64 { Int64(duration / .milliseconds(1)) }
-}
-
-/// An outcome the harness can measure and summarize.
-protocol JobResult: Sendable {
-    /// Rows changed by kind, for the metrics file.
-    var metricChanges: [(kind: String, count: Int)] { get }
-    /// Outbox rows written.
-    var outboxRows: Int { get }
-    /// Transactions committed.
-    var batches: Int { get }
-    /// One line saying what changed (or would change).
-    func summary(dryRun: Bool) -> String
-}
-
-/// The run both job commands share: health pings around the work, the settings read for
-/// this run, the job on a connection of its own off Swift's cooperative pool, progress logs,
-/// the result on stdout, then the metrics file. Failures map to docs/design.md's exit codes.
+/// The run every job command shares (a job is a ``BatchJob``): health pings around the work,
+/// the settings read for this run, the job on a connection of its own off Swift's cooperative
+/// pool, progress logs, the result on stdout (text, or JSON with the job's report fields),
+/// then the metrics file. Failures map to docs/design.md's exit codes.
 struct JobHarness {
-    let name: String
     let options: JobOptions
     let database: DatabaseOptions
     let logging: LoggingOptions
 
-    /// Runs `work` and hands its outcome to `render`.
-    func run<Outcome: JobResult>(
-        work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome,
-        render: (Outcome, JobRunInfo, Output) throws -> Void
+    /// Runs `Job` (or previews it with `--dry-run`) and prints its outcome.
+    func run<Job: BatchJob>(_ job: Job.Type) async throws {
+        let dryRun = options.dryRun
+        try await run(name: Job.name, work: { connection, parameters, progress in
+            let job = Job(connection: connection, parameters: parameters)
+            return try dryRun ? job.preview(progress: progress) : job.run(progress: progress)
+        })
+    }
+
+    private func run<Outcome: JobOutcome>(
+        name: String, work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome
     ) async throws {
         try await runReportingFailures(logging: logging) {
             let context = try CommandContext.live(database: database, logging: logging, label: "callctl.jobs")
@@ -55,12 +35,19 @@ struct JobHarness {
             let started = clock.now
             do {
                 let (outcome, parameters) = try await execute(work, context: context, logger: logger)
-                let info = JobRunInfo(job: name, dryRun: options.dryRun, now: parameters.now, duration: started.duration(to: clock.now))
+                let duration = started.duration(to: clock.now)
+                let report = JobReport(job: name, dryRun: options.dryRun, now: parameters.now,
+                                       durationMs: Int64(duration / .milliseconds(1)), outcome: outcome)
                 let summary = outcome.summary(dryRun: options.dryRun)
-                logger.info("job finished: \(summary)", metadata: ["duration_ms": "\(info.milliseconds)", "batches": "\(outcome.batches)"])
-                try render(outcome, info, context.output)
+                logger.info("job finished: \(summary)", metadata: ["duration_ms": "\(report.durationMs)", "batches": "\(outcome.batches)"])
+                switch options.format {
+                case .json:
+                    try context.output.json(report)
+                case .text:
+                    report.lines.forEach(context.output.line)
+                }
                 if let path = options.metricsFile {
-                    let metrics = JobMetrics(job: name, finishedAt: context.now(), durationSeconds: info.duration / .seconds(1),
+                    let metrics = JobMetrics(job: name, finishedAt: context.now(), durationSeconds: duration / .seconds(1),
                                              changes: outcome.metricChanges, outboxRows: outcome.outboxRows, batches: outcome.batches)
                     try AtomicFile.replace(path, with: metrics.text)
                 }
@@ -73,7 +60,7 @@ struct JobHarness {
         }
     }
 
-    private func execute<Outcome: JobResult>(
+    private func execute<Outcome: JobOutcome>(
         _ work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome,
         context: CommandContext, logger: Logger
     ) async throws -> (Outcome, JobParameters) {

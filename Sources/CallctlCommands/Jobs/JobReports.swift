@@ -1,114 +1,44 @@
-import CallDomain
 import CallStore
 import Foundation
+import Postgres
 
-extension NoShowOutcome: JobResult {
-    var metricChanges: [(kind: String, count: Int)] {
-        [("marked_no_show", markedAppointmentIds.count), ("call_window_closed", closedSessionIds.count)]
-    }
-
-    func summary(dryRun: Bool) -> String {
-        let marked = plural(markedAppointmentIds.count, "appointment")
-        let calls = plural(closedSessionIds.count, "open call")
-        return dryRun ? "would mark \(marked) no_show and end \(calls) (window_closed); nothing was changed"
-                      : "marked \(marked) no_show and ended \(calls) (window_closed)"
-    }
-}
-
-extension ReapOutcome: JobResult {
-    var metricChanges: [(kind: String, count: Int)] {
-        ReapOutcome.reasons.map { ($0.rawValue, closedByReason[$0, default: 0]) }
-            + [("appointment_completed", completedAppointmentIds.count), ("zombie_appointment", zombieAppointmentIds.count)]
-    }
-
-    func summary(dryRun: Bool) -> String {
-        let reasons = ReapOutcome.reasons.map { "\($0.rawValue) \(closedByReason[$0, default: 0])" }.joined(separator: ", ")
-        let calls = "\(plural(closed, "call")) (\(reasons))"
-        let appointments = "\(plural(completedAppointmentIds.count, "appointment")) after a lost heartbeat or the maximum call length and "
-            + plural(zombieAppointmentIds.count, "zombie appointment")
-        return dryRun ? "would end \(calls) and complete \(appointments); nothing was changed"
-                      : "ended \(calls) and completed \(appointments)"
-    }
-}
-
-/// `3 appointments`, `1 appointment`.
-func plural(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
-}
-
-/// Ids for text output: all of them up to 50, then a count of the rest.
-func idList<ID: CustomStringConvertible>(_ ids: [ID]) -> String {
-    let shown = ids.prefix(50).map(\.description).joined(separator: ", ")
-    return ids.count > 50 ? shown + ", … and \(ids.count - 50) more (--format json lists all)" : shown
-}
-
-/// `jobs no-show --format json`: docs/design.md's keys (`job`, `dry_run`, `marked`,
-/// `appointment_ids`) plus the run's details.
-struct NoShowReport: Encodable {
+/// What a job command prints after a run: in text, the summary with the instant and duration,
+/// then the job's detail lines; in JSON (`--format json`), `job`, `dry_run`, `outbox_rows`,
+/// `batches`, `now`, `duration_ms` and the job's own keys (``JobOutcome/reportFields``).
+struct JobReport<Outcome: JobOutcome>: Encodable {
+    /// `no_show` or `reap`.
     let job: String
+    /// True for `--dry-run`.
     let dryRun: Bool
-    let marked: Int
-    let appointmentIds: [Int64]
-    let closedCalls: Int
-    let callIds: [String]
-    let outboxRows: Int
-    let batches: Int
+    /// The instant the rules were evaluated at.
     let now: Date
+    /// How long the run took, in whole milliseconds.
     let durationMs: Int64
+    let outcome: Outcome
 
-    init(_ outcome: NoShowOutcome, _ info: JobRunInfo) {
-        job = info.job
-        dryRun = info.dryRun
-        marked = outcome.markedAppointmentIds.count
-        appointmentIds = outcome.markedAppointmentIds
-        closedCalls = outcome.closedSessionIds.count
-        callIds = outcome.closedSessionIds.map { $0.uuidString.lowercased() }
-        outboxRows = outcome.outboxRows
-        batches = outcome.batches
-        now = info.now
-        durationMs = info.milliseconds
+    /// The text output.
+    var lines: [String] {
+        ["\(job)\(dryRun ? " (dry run)" : ""): \(outcome.summary(dryRun: dryRun)) as of \(PGTimestamp.format(now)) in \(durationMs) ms"]
+            + outcome.detailLines
     }
 
-    enum CodingKeys: String, CodingKey {
-        case job, marked, batches, now
-        case dryRun = "dry_run", appointmentIds = "appointment_ids", closedCalls = "closed_calls", callIds = "call_ids"
-        case outboxRows = "outbox_rows", durationMs = "duration_ms"
-    }
-}
-
-/// `jobs reap --format json`: docs/design.md's keys (`job`, `dry_run`, `closed`, `by_reason`)
-/// plus the appointments completed and the run's details.
-struct ReapReport: Encodable {
-    let job: String
-    let dryRun: Bool
-    let closed: Int
-    let byReason: [String: Int]
-    let callIds: [String]
-    let completedAppointments: [Int64]
-    let zombieAppointments: [Int64]
-    let outboxRows: Int
-    let batches: Int
-    let now: Date
-    let durationMs: Int64
-
-    init(_ outcome: ReapOutcome, _ info: JobRunInfo) {
-        job = info.job
-        dryRun = info.dryRun
-        closed = outcome.closed
-        byReason = Dictionary(uniqueKeysWithValues: ReapOutcome.reasons.map { ($0.rawValue, outcome.closedByReason[$0, default: 0]) })
-        callIds = outcome.closedSessionIds.map { $0.uuidString.lowercased() }
-        completedAppointments = outcome.completedAppointmentIds
-        zombieAppointments = outcome.zombieAppointmentIds
-        outboxRows = outcome.outboxRows
-        batches = outcome.batches
-        now = info.now
-        durationMs = info.milliseconds
+    private struct Key: CodingKey {
+        let stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
     }
 
-    enum CodingKeys: String, CodingKey {
-        case job, closed, batches, now
-        case dryRun = "dry_run", byReason = "by_reason", callIds = "call_ids"
-        case completedAppointments = "completed_appointments", zombieAppointments = "zombie_appointments"
-        case outboxRows = "outbox_rows", durationMs = "duration_ms"
+    func encode(to encoder: any Encoder) throws {
+        var object = encoder.container(keyedBy: Key.self)
+        try object.encode(job, forKey: Key(stringValue: "job"))
+        try object.encode(dryRun, forKey: Key(stringValue: "dry_run"))
+        try object.encode(outcome.outboxRows, forKey: Key(stringValue: "outbox_rows"))
+        try object.encode(outcome.batches, forKey: Key(stringValue: "batches"))
+        try object.encode(now, forKey: Key(stringValue: "now"))
+        try object.encode(durationMs, forKey: Key(stringValue: "duration_ms"))
+        for (key, value) in outcome.reportFields {
+            try object.encode(value, forKey: Key(stringValue: key))
+        }
     }
 }

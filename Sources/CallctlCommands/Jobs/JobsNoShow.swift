@@ -30,22 +30,6 @@ struct JobsNoShow: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let dryRun = job.dryRun
-        let harness = JobHarness(name: NoShowJob.name, options: job, database: database, logging: logging)
-        try await harness.run(work: { connection, parameters, progress in
-            let job = NoShowJob(connection: connection, parameters: parameters)
-            return try dryRun ? job.preview(progress: progress) : job.run(progress: progress)
-        }, render: { outcome, info, output in
-            switch job.format {
-            case .json:
-                try output.json(NoShowReport(outcome, info))
-            case .text:
-                output.line("\(info.job)\(info.dryRun ? " (dry run)" : ""): \(outcome.summary(dryRun: info.dryRun)) "
-                    + "as of \(PGTimestamp.format(info.now)) in \(info.milliseconds) ms")
-                if !outcome.markedAppointmentIds.isEmpty {
-                    output.line("appointments: \(idList(outcome.markedAppointmentIds))")
-                }
-            }
-        })
+        try await JobHarness(options: job, database: database, logging: logging).run(NoShowJob.self)
     }
 }

@@ -32,24 +32,6 @@ struct JobsReap: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        let dryRun = job.dryRun
-        let harness = JobHarness(name: ReapJob.name, options: job, database: database, logging: logging)
-        try await harness.run(work: { connection, parameters, progress in
-            let job = ReapJob(connection: connection, parameters: parameters)
-            return try dryRun ? job.preview(progress: progress) : job.run(progress: progress)
-        }, render: { outcome, info, output in
-            switch job.format {
-            case .json:
-                try output.json(ReapReport(outcome, info))
-            case .text:
-                output.line("\(info.job)\(info.dryRun ? " (dry run)" : ""): \(outcome.summary(dryRun: info.dryRun)) "
-                    + "as of \(PGTimestamp.format(info.now)) in \(info.milliseconds) ms")
-                if !outcome.closedSessionIds.isEmpty {
-                    output.line("calls: \(idList(outcome.closedSessionIds.map { $0.uuidString.lowercased() }))")
-                }
-                let appointments = outcome.completedAppointmentIds + outcome.zombieAppointmentIds
-                if !appointments.isEmpty { output.line("appointments completed: \(idList(appointments))") }
-            }
-        })
+        try await JobHarness(options: job, database: database, logging: logging).run(ReapJob.self)
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallDomain
 import CallStore
 import SignalingServer
 
