@@ -1,7 +1,8 @@
 import Foundation
 
 /// The kinds of event published on an appointment's channel; the raw value is the short
-/// (class) name.
+/// (class) name. ``CallPlan`` names the kind it publishes; the payload type says it as
+/// ``CallEventPayload/kind``.
 public enum CallEventKind: String, Sendable, Equatable, Hashable, CaseIterable {
     /// ``AppointmentCallRequested``.
     case requested = "AppointmentCallRequested"
@@ -21,38 +22,27 @@ public enum CallEventKind: String, Sendable, Equatable, Hashable, CaseIterable {
     case noShow = "AppointmentNoShow"
 }
 
+/// An event's payload: one type per event, which declares its kind and is encoded as the
+/// event's JSON. A new event is such a type and its ``CallEventKind`` case.
+public protocol CallEventPayload: Encodable, Sendable, Hashable {
+    /// The kind of event this payload belongs to.
+    static var kind: CallEventKind { get }
+    /// `appointments.id`: the appointment the event is about.
+    var appointmentId: Int64 { get }
+}
+
 /// One outgoing event: what the outbox stores and the hub publishes.
-public enum CallEvent: Sendable, Equatable, Hashable {
-    /// A call was requested.
-    case requested(AppointmentCallRequested)
-    /// The callee accepted.
-    case accepted(AppointmentCallAccepted)
-    /// A peer connected.
-    case started(AppointmentCallStarted)
-    /// The call ended.
-    case ended(AppointmentCallEnded)
-    /// The caller cancelled.
-    case cancelled(AppointmentCallCancelled)
-    /// The callee declined.
-    case declined(AppointmentCallDeclined)
-    /// A request was refused as busy.
-    case busy(AppointmentBusy)
-    /// The appointment was marked no-show.
-    case noShow(AppointmentNoShow)
+public struct CallEvent: Sendable, Hashable {
+    /// The payload, encoded by ``jsonPayload()``.
+    public let payload: any CallEventPayload
+
+    /// Wraps a payload.
+    public init(_ payload: some CallEventPayload) {
+        self.payload = payload
+    }
 
     /// Which kind of event this is.
-    public var kind: CallEventKind {
-        switch self {
-        case .requested: .requested
-        case .accepted: .accepted
-        case .started: .started
-        case .ended: .ended
-        case .cancelled: .cancelled
-        case .declined: .declined
-        case .busy: .busy
-        case .noShow: .noShow
-        }
-    }
+    public var kind: CallEventKind { type(of: payload).kind }
 
     /// The event's class name, e.g. `AppointmentCallRequested` (what Echo's `.listen('.Name')` uses).
     public var shortName: String { kind.rawValue }
@@ -62,18 +52,7 @@ public enum CallEvent: Sendable, Equatable, Hashable {
     public func fullName(namespace: String) -> String { namespace + "\\" + shortName }
 
     /// The appointment the event is about.
-    public var appointmentId: Int64 {
-        switch self {
-        case .requested(let payload): payload.appointmentId
-        case .accepted(let payload): payload.appointmentId
-        case .started(let payload): payload.appointmentId
-        case .ended(let payload): payload.appointmentId
-        case .cancelled(let payload): payload.appointmentId
-        case .declined(let payload): payload.appointmentId
-        case .busy(let payload): payload.appointmentId
-        case .noShow(let payload): payload.appointmentId
-        }
-    }
+    public var appointmentId: Int64 { payload.appointmentId }
 
     /// The channel it is published on: `private-appointments.{appointmentId}`.
     public var channel: String { ChannelName.appointment(appointmentId).name }
@@ -81,20 +60,20 @@ public enum CallEvent: Sendable, Equatable, Hashable {
     /// The payload as compact JSON: keys sorted, ids as numbers, callId a lowercase UUID string,
     /// times as ``ISOTimestamp`` text, slashes not escaped.
     public func jsonPayload() -> Data {
-        let payload: any Encodable = switch self {
-        case .requested(let payload): payload
-        case .accepted(let payload): payload
-        case .started(let payload): payload
-        case .ended(let payload): payload
-        case .cancelled(let payload): payload
-        case .declined(let payload): payload
-        case .busy(let payload): payload
-        case .noShow(let payload): payload
-        }
         do {
             return try ISOTimestamp.jsonEncoder().encode(payload)
         } catch {
             preconditionFailure("Event payloads hold only ids, strings and dates, which always encode: \(error)")
         }
+    }
+
+    /// Equal when the payloads are of the same type and equal.
+    public static func == (lhs: CallEvent, rhs: CallEvent) -> Bool {
+        AnyHashable(lhs.payload) == AnyHashable(rhs.payload)
+    }
+
+    /// Hashes the payload.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(AnyHashable(payload))
     }
 }

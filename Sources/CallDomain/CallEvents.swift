@@ -2,7 +2,9 @@ import Foundation
 
 /// `AppointmentCallRequested {appointmentId, callId, from:{id,name,role}, peerId, at}`.
 /// `peerId` is the caller's PeerJS id, `null` when the caller has not sent one.
-public struct AppointmentCallRequested: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentCallRequested: CallEventPayload {
+    /// ``CallEventKind/requested``.
+    public static let kind = CallEventKind.requested
     /// `appointments.id`.
     public let appointmentId: Int64
     /// The callId as a lowercase UUID string.
@@ -38,7 +40,9 @@ public struct AppointmentCallRequested: Sendable, Equatable, Hashable, Encodable
 
 /// `AppointmentCallAccepted {appointmentId, callId, by:{id,role}, peerId}`.
 /// `peerId` is the callee's PeerJS id, `null` when the callee has not sent one.
-public struct AppointmentCallAccepted: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentCallAccepted: CallEventPayload {
+    /// ``CallEventKind/accepted``.
+    public static let kind = CallEventKind.accepted
     /// `appointments.id`.
     public let appointmentId: Int64
     /// The callId as a lowercase UUID string.
@@ -69,7 +73,9 @@ public struct AppointmentCallAccepted: Sendable, Equatable, Hashable, Encodable 
 }
 
 /// `AppointmentCallStarted {appointmentId, callId, who:{id}, at}`.
-public struct AppointmentCallStarted: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentCallStarted: CallEventPayload {
+    /// ``CallEventKind/started``.
+    public static let kind = CallEventKind.started
     /// `appointments.id`.
     public let appointmentId: Int64
     /// The callId as a lowercase UUID string.
@@ -89,7 +95,9 @@ public struct AppointmentCallStarted: Sendable, Equatable, Hashable, Encodable {
 }
 
 /// `AppointmentCallEnded {appointmentId, callId, reason, duration, at}`.
-public struct AppointmentCallEnded: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentCallEnded: CallEventPayload {
+    /// ``CallEventKind/ended``.
+    public static let kind = CallEventKind.ended
     /// `appointments.id`.
     public let appointmentId: Int64
     /// The callId as a lowercase UUID string.
@@ -112,7 +120,9 @@ public struct AppointmentCallEnded: Sendable, Equatable, Hashable, Encodable {
 }
 
 /// `AppointmentCallCancelled {appointmentId, callId, by:{id,role}, at}`.
-public struct AppointmentCallCancelled: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentCallCancelled: CallEventPayload {
+    /// ``CallEventKind/cancelled``.
+    public static let kind = CallEventKind.cancelled
     /// `appointments.id`.
     public let appointmentId: Int64
     /// The callId as a lowercase UUID string.
@@ -132,7 +142,9 @@ public struct AppointmentCallCancelled: Sendable, Equatable, Hashable, Encodable
 }
 
 /// `AppointmentCallDeclined {appointmentId, callId, by:{id,role}, at}`.
-public struct AppointmentCallDeclined: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentCallDeclined: CallEventPayload {
+    /// ``CallEventKind/declined``.
+    public static let kind = CallEventKind.declined
     /// `appointments.id`.
     public let appointmentId: Int64
     /// The callId as a lowercase UUID string.
@@ -152,7 +164,9 @@ public struct AppointmentCallDeclined: Sendable, Equatable, Hashable, Encodable 
 }
 
 /// `AppointmentBusy {appointmentId, by:{id,role}, at}`: a request refused with `busy`.
-public struct AppointmentBusy: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentBusy: CallEventPayload {
+    /// ``CallEventKind/busy``.
+    public static let kind = CallEventKind.busy
     /// `appointments.id`.
     public let appointmentId: Int64
     /// Who acted.
@@ -169,7 +183,9 @@ public struct AppointmentBusy: Sendable, Equatable, Hashable, Encodable {
 }
 
 /// `AppointmentNoShow {appointmentId, at}`: the no-show job marked the appointment.
-public struct AppointmentNoShow: Sendable, Equatable, Hashable, Encodable {
+public struct AppointmentNoShow: CallEventPayload {
+    /// ``CallEventKind/noShow``.
+    public static let kind = CallEventKind.noShow
     /// `appointments.id`.
     public let appointmentId: Int64
     /// When it happened.

@@ -30,25 +30,25 @@ extension CallPlan {
         let by = EventBy(id: actor.userId, role: actor.role)
         switch event {
         case .requested:
-            return .requested(AppointmentCallRequested(
+            return CallEvent(AppointmentCallRequested(
                 appointmentId: appointmentId, callId: callId,
                 from: EventFrom(id: actor.userId, name: actor.name, role: actor.role), peerId: actor.peerId, at: now))
         case .accepted:
-            return .accepted(AppointmentCallAccepted(appointmentId: appointmentId, callId: callId, by: by, peerId: actor.peerId))
+            return CallEvent(AppointmentCallAccepted(appointmentId: appointmentId, callId: callId, by: by, peerId: actor.peerId))
         case .started:
-            return .started(AppointmentCallStarted(appointmentId: appointmentId, callId: callId, who: EventWho(id: actor.userId), at: now))
+            return CallEvent(AppointmentCallStarted(appointmentId: appointmentId, callId: callId, who: EventWho(id: actor.userId), at: now))
         case .ended:
             guard case .update(let step) = session, let reason = step.endReason else { return nil }
-            return .ended(AppointmentCallEnded(appointmentId: appointmentId, callId: callId, reason: reason,
+            return CallEvent(AppointmentCallEnded(appointmentId: appointmentId, callId: callId, reason: reason,
                                                connectedAt: connectedAt, at: now))
         case .cancelled:
-            return .cancelled(AppointmentCallCancelled(appointmentId: appointmentId, callId: callId, by: by, at: now))
+            return CallEvent(AppointmentCallCancelled(appointmentId: appointmentId, callId: callId, by: by, at: now))
         case .declined:
-            return .declined(AppointmentCallDeclined(appointmentId: appointmentId, callId: callId, by: by, at: now))
+            return CallEvent(AppointmentCallDeclined(appointmentId: appointmentId, callId: callId, by: by, at: now))
         case .busy:
-            return .busy(AppointmentBusy(appointmentId: appointmentId, by: by, at: now))
+            return CallEvent(AppointmentBusy(appointmentId: appointmentId, by: by, at: now))
         case .noShow:
-            return .noShow(AppointmentNoShow(appointmentId: appointmentId, at: now))
+            return CallEvent(AppointmentNoShow(appointmentId: appointmentId, at: now))
         }
     }
 }

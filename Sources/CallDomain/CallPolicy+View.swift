@@ -14,6 +14,6 @@ extension CallPolicy {
 
     /// The event and audit row a `busy` refusal records, for `actor` on `appointmentId`.
     public static func busyEvent(appointmentId: Int64, actor: CallActor, at now: Date) -> CallEvent {
-        .busy(AppointmentBusy(appointmentId: appointmentId, by: EventBy(id: actor.userId, role: actor.role), at: now))
+        CallEvent(AppointmentBusy(appointmentId: appointmentId, by: EventBy(id: actor.userId, role: actor.role), at: now))
     }
 }

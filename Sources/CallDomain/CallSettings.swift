@@ -46,19 +46,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
     public static let defaults = CallSettings()
 
     /// The current value of `key`, as it would be stored.
-    public subscript(key: SettingKey) -> SettingValue {
-        switch key {
-        case .windowLead: .number(Double(leadSeconds))
-        case .windowGrace: .number(Double(graceSeconds))
-        case .ringingTimeout: .number(Double(ringingTimeoutSeconds))
-        case .connectTimeout: .number(Double(connectTimeoutSeconds))
-        case .heartbeatTimeout: .number(Double(heartbeatTimeoutSeconds))
-        case .maxCallDuration: .number(Double(maxCallSeconds))
-        case .zombieAppointmentTimeout: .number(Double(zombieAppointmentTimeoutSeconds))
-        case .eventsNamespace: .string(eventNamespace)
-        case .requestDoctorOnly: .bool(requestRestrictedToDoctor)
-        }
-    }
+    public subscript(key: SettingKey) -> SettingValue { key.definition.value(in: self) }
 
     /// Settings from the rows of the `settings` table (key → stored value).
     ///
@@ -74,7 +62,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
                 continue
             }
             do {
-                settings.assign(try key.validate(value), to: key)
+                key.definition.assign(try key.validate(value), to: &settings)
             } catch {
                 problems.append(SettingProblem(
                     key: name, message: "\(error.message) Using the default, \(key.format(key.defaultValue))."
@@ -82,21 +70,6 @@ public struct CallSettings: Sendable, Equatable, Hashable {
             }
         }
         return SettingsResolution(settings: settings, problems: problems)
-    }
-
-    private mutating func assign(_ value: SettingValue, to key: SettingKey) {
-        switch (key, value) {
-        case (.windowLead, .number(let seconds)): leadSeconds = Int(seconds)
-        case (.windowGrace, .number(let seconds)): graceSeconds = Int(seconds)
-        case (.ringingTimeout, .number(let seconds)): ringingTimeoutSeconds = Int(seconds)
-        case (.connectTimeout, .number(let seconds)): connectTimeoutSeconds = Int(seconds)
-        case (.heartbeatTimeout, .number(let seconds)): heartbeatTimeoutSeconds = Int(seconds)
-        case (.maxCallDuration, .number(let seconds)): maxCallSeconds = Int(seconds)
-        case (.zombieAppointmentTimeout, .number(let seconds)): zombieAppointmentTimeoutSeconds = Int(seconds)
-        case (.eventsNamespace, .string(let text)): eventNamespace = text
-        case (.requestDoctorOnly, .bool(let flag)): requestRestrictedToDoctor = flag
-        default: break
-        }
     }
 }
 

@@ -1,10 +1,10 @@
-/// Durations as people type and read them: `900` (seconds), `90s`, `15m`, `1h30m`.
+/// Durations as people type and read them: `900` (seconds), `90s`, `15m`, `1h30m`, `30d`.
 public enum DurationText {
     /// The number of seconds `text` denotes, or nil when it is not a duration.
     ///
     /// Accepted: an optional `-`, then either plain digits (seconds) or one to three
-    /// `<digits><unit>` groups with units `h`, `m`, `s` in that order, each at most once
-    /// (`1h30m`, `2h`, `45s`, `1h0m30s`). A value too large for `Int` is clamped to `Int.max`
+    /// `<digits><unit>` groups with units `d`, `h`, `m`, `s` in that order, each at most once
+    /// (`1h30m`, `2h`, `45s`, `1h0m30s`, `30d`, `1d12h`). A value too large for `Int` is clamped to `Int.max`
     /// (or `Int.min`), so range checks still reject it with the text as typed.
     public static func seconds(from text: String) -> Int? {
         var rest = Substring(text)
@@ -15,7 +15,7 @@ public enum DurationText {
             return signed(value(of: rest), negative)
         }
         var total = 0
-        var unitsLeft: [(Character, Int)] = [("h", 3600), ("m", 60), ("s", 1)]
+        var unitsLeft: [(Character, Int)] = [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)]
         while !rest.isEmpty {
             let digits = rest.prefix(while: isDigit)
             rest = rest.dropFirst(digits.count)
@@ -32,7 +32,8 @@ public enum DurationText {
         return signed(total, negative)
     }
 
-    /// Formats seconds for display: whole minutes as `15m` or `1h30m`, anything else as `90s`.
+    /// Formats seconds for display: two or more whole days as `30d`, other whole minutes as
+    /// `15m`, `1h30m` or `24h`, anything else as `90s`.
     ///
     /// ``seconds(from:)`` reads every output back to the same number.
     public static func format(seconds: Int) -> String {
@@ -41,6 +42,7 @@ public enum DurationText {
 
     private static func formatMagnitude(_ seconds: UInt) -> String {
         guard seconds > 0, seconds % 60 == 0 else { return "\(seconds)s" }
+        if seconds % 86_400 == 0, seconds >= 2 * 86_400 { return "\(seconds / 86_400)d" }
         let hours = seconds / 3600
         let minutes = seconds % 3600 / 60
         switch (hours, minutes) {

@@ -21,42 +21,63 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
     /// Whether only the doctor may request a call.
     case requestDoctorOnly = "policy.request_doctor_only"
 
-    /// A one-line description for `config` listings.
-    public var summary: String {
+    /// Everything about this setting, in one place: its summary, the ``CallSettings`` field it
+    /// fills and what it accepts. A new setting is a case, its field and its arm here.
+    public var definition: SettingDefinition {
         switch self {
-        case .windowLead: "how long before the scheduled time participants may call"
-        case .windowGrace: "how long after the scheduled end participants may still call"
-        case .ringingTimeout: "how long a call may ring unanswered before it times out"
-        case .connectTimeout: "how long an accepted call may take to connect"
-        case .heartbeatTimeout: "how long a connected call may go without a heartbeat"
-        case .maxCallDuration: "how long a connected call may last in all before the reaper ends it (max_duration)"
-        case .zombieAppointmentTimeout: "how long an in_progress appointment may stay without a call before it is completed"
-        case .eventsNamespace: "PHP namespace of published event names"
-        case .requestDoctorOnly: "whether only the doctor may request a call"
+        case .windowLead:
+            SettingDefinition("how long before the scheduled time participants may call",
+                              .duration(\.leadSeconds, allowed: 0...SettingDefinition.day))
+        case .windowGrace:
+            SettingDefinition("how long after the scheduled end participants may still call",
+                              .duration(\.graceSeconds, allowed: 0...SettingDefinition.day))
+        case .ringingTimeout:
+            SettingDefinition("how long a call may ring unanswered before it times out",
+                              .duration(\.ringingTimeoutSeconds, allowed: 1...SettingDefinition.day))
+        case .connectTimeout:
+            SettingDefinition("how long an accepted call may take to connect",
+                              .duration(\.connectTimeoutSeconds, allowed: 1...SettingDefinition.day))
+        case .heartbeatTimeout:
+            SettingDefinition("how long a connected call may go without a heartbeat",
+                              .duration(\.heartbeatTimeoutSeconds, allowed: 1...SettingDefinition.day))
+        case .maxCallDuration:
+            SettingDefinition("how long a connected call may last in all before the reaper ends it (max_duration)",
+                              .duration(\.maxCallSeconds, allowed: 60...SettingDefinition.day))
+        case .zombieAppointmentTimeout:
+            SettingDefinition("how long an in_progress appointment may stay without a call before it is completed",
+                              .duration(\.zombieAppointmentTimeoutSeconds, allowed: 1...SettingDefinition.day))
+        case .eventsNamespace:
+            SettingDefinition("PHP namespace of published event names", .namespace(\.eventNamespace))
+        case .requestDoctorOnly:
+            SettingDefinition("whether only the doctor may request a call", .flag(\.requestRestrictedToDoctor))
         }
     }
+
+    /// A one-line description for `config` listings.
+    public var summary: String { definition.summary }
 
     /// The value used when the `settings` table has no valid row for this key.
     public var defaultValue: SettingValue { CallSettings.defaults[self] }
 
-    /// The allowed seconds for a duration setting (never more than 24 h); nil for the others.
+    /// The allowed seconds for a duration setting (as its definition says; 24 h unless a
+    /// setting needs longer); nil for the others.
     public var allowedSeconds: ClosedRange<Int>? {
-        if case .duration(let range) = kind { return range }
+        if case .duration(_, let range) = definition.field { return range }
         return nil
     }
 
     /// Reads a value typed on the command line, validated.
     ///
-    /// Durations take `900` (seconds), `90s`, `15m`, `1h30m`; the namespace takes `App\Events`
+    /// Durations take `900` (seconds), `90s`, `15m`, `1h30m`, `30d`; the namespace takes `App\Events`
     /// (single backslashes); the flag takes `true`/`false` (also `yes`/`no`, `on`/`off`).
     public func parse(cliText: String) throws(DomainError) -> SettingValue {
         let text = cliText.trimmingCharacters(in: .whitespacesAndNewlines)
-        switch kind {
-        case .duration(let range):
+        switch definition.field {
+        case .duration(_, let range):
             guard let seconds = DurationText.seconds(from: text) else {
                 throw DomainError(
                     .validation,
-                    "\(rawValue) takes a duration such as 900 (seconds), 90s, 15m or 1h30m; got \"\(cliText)\"."
+                    "\(rawValue) takes a duration such as 900 (seconds), 90s, 15m, 1h30m or 2d; got \"\(cliText)\"."
                 )
             }
             try check(seconds, in: range, shown: text)
@@ -76,8 +97,8 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
     /// ``allowedSeconds``, the namespace a PHP namespace string, the flag a JSON boolean.
     /// Returns the value unchanged when it is valid.
     public func validate(_ value: SettingValue) throws(DomainError) -> SettingValue {
-        switch (kind, value) {
-        case (.duration(let range), .number(let number)):
+        switch (definition.field, value) {
+        case (.duration(_, let range), .number(let number)):
             guard let seconds = Int(exactly: number) else {
                 throw DomainError(.validation, "\(rawValue) must be a whole number of seconds; got \(value).")
             }
@@ -104,28 +125,12 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
 
     /// Formats a value for display: durations as `15m`, `1h30m` or `90s`, the rest as typed.
     public func format(_ value: SettingValue) -> String {
-        switch (kind, value) {
+        switch (definition.field, value) {
         case (.duration, .number(let number)):
             if let seconds = Int(exactly: number) { return DurationText.format(seconds: seconds) }
             return "\(value)s"
         case (_, .string(let text)): return text
         case (_, .number), (_, .bool): return value.description
-        }
-    }
-
-    private enum Kind {
-        case duration(ClosedRange<Int>)
-        case namespace
-        case flag
-    }
-
-    private var kind: Kind {
-        switch self {
-        case .windowLead, .windowGrace: .duration(0...86_400)
-        case .ringingTimeout, .connectTimeout, .heartbeatTimeout, .zombieAppointmentTimeout: .duration(1...86_400)
-        case .maxCallDuration: .duration(60...86_400)
-        case .eventsNamespace: .namespace
-        case .requestDoctorOnly: .flag
         }
     }
 

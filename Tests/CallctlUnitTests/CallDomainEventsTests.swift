@@ -19,22 +19,22 @@ struct CallDomainEventsTests {
     @Test("payloads byte for byte")
     func payloads() throws {
         let from = EventFrom(id: 10, name: #"Dr. José "Pepe" Souza/MD"#, role: .doctor)
-        #expect(json(.requested(AppointmentCallRequested(appointmentId: 42, callId: F.callId, from: from, peerId: "peer-10", at: at)))
+        #expect(json(CallEvent(AppointmentCallRequested(appointmentId: 42, callId: F.callId, from: from, peerId: "peer-10", at: at)))
             == #"{"appointmentId":42,"at":"2026-11-21T07:03:21.123Z","callId":"\#(id)","from":{"id":10,"name":"Dr. José \"Pepe\" Souza/MD","role":"doctor"},"peerId":"peer-10"}"#)
-        #expect(json(.accepted(AppointmentCallAccepted(appointmentId: 42, callId: F.callId, by: patient, peerId: nil)))
+        #expect(json(CallEvent(AppointmentCallAccepted(appointmentId: 42, callId: F.callId, by: patient, peerId: nil)))
             == #"{"appointmentId":42,"by":{"id":20,"role":"patient"},"callId":"\#(id)","peerId":null}"#)
-        #expect(json(.started(AppointmentCallStarted(appointmentId: 42, callId: F.callId, who: EventWho(id: 20), at: at)))
+        #expect(json(CallEvent(AppointmentCallStarted(appointmentId: 42, callId: F.callId, who: EventWho(id: 20), at: at)))
             == #"{"appointmentId":42,"at":"2026-11-21T07:03:21.123Z","callId":"\#(id)","who":{"id":20}}"#)
         let connectedAt = try F.instant("2026-11-21T07:00:00.900Z")
-        #expect(json(.ended(AppointmentCallEnded(appointmentId: 42, callId: F.callId, reason: .heartbeatLost, connectedAt: connectedAt, at: at)))
+        #expect(json(CallEvent(AppointmentCallEnded(appointmentId: 42, callId: F.callId, reason: .heartbeatLost, connectedAt: connectedAt, at: at)))
             == #"{"appointmentId":42,"at":"2026-11-21T07:03:21.123Z","callId":"\#(id)","duration":200,"reason":"heartbeat_lost"}"#)
-        #expect(json(.cancelled(AppointmentCallCancelled(appointmentId: 42, callId: F.callId, by: doctor, at: at)))
+        #expect(json(CallEvent(AppointmentCallCancelled(appointmentId: 42, callId: F.callId, by: doctor, at: at)))
             == #"{"appointmentId":42,"at":"2026-11-21T07:03:21.123Z","by":{"id":10,"role":"doctor"},"callId":"\#(id)"}"#)
-        #expect(json(.declined(AppointmentCallDeclined(appointmentId: 42, callId: F.callId, by: patient, at: at)))
+        #expect(json(CallEvent(AppointmentCallDeclined(appointmentId: 42, callId: F.callId, by: patient, at: at)))
             == #"{"appointmentId":42,"at":"2026-11-21T07:03:21.123Z","by":{"id":20,"role":"patient"},"callId":"\#(id)"}"#)
-        #expect(json(.busy(AppointmentBusy(appointmentId: 42, by: doctor, at: at)))
+        #expect(json(CallEvent(AppointmentBusy(appointmentId: 42, by: doctor, at: at)))
             == #"{"appointmentId":42,"at":"2026-11-21T07:03:21.123Z","by":{"id":10,"role":"doctor"}}"#)
-        #expect(json(.noShow(AppointmentNoShow(appointmentId: 9_007_199_254_740_993, at: at)))
+        #expect(json(CallEvent(AppointmentNoShow(appointmentId: 9_007_199_254_740_993, at: at)))
             == #"{"appointmentId":9007199254740993,"at":"2026-11-21T07:03:21.123Z"}"#)
     }
 
@@ -53,7 +53,7 @@ struct CallDomainEventsTests {
 
     @Test("names, namespace and channel")
     func names() {
-        let event = CallEvent.noShow(AppointmentNoShow(appointmentId: 42, at: at))
+        let event = CallEvent(AppointmentNoShow(appointmentId: 42, at: at))
         #expect(event.shortName == "AppointmentNoShow")
         #expect(event.fullName(namespace: CallSettings.defaults.eventNamespace) == #"App\Events\AppointmentNoShow"#)
         #expect(event.fullName(namespace: #"Clinic\Broadcast"#) == #"Clinic\Broadcast\AppointmentNoShow"#)
@@ -64,14 +64,14 @@ struct CallDomainEventsTests {
             "AppointmentCallCancelled", "AppointmentCallDeclined", "AppointmentBusy", "AppointmentNoShow",
         ])
         let all: [CallEvent] = [
-            .requested(AppointmentCallRequested(appointmentId: 1, callId: F.callId, from: EventFrom(id: 1, name: "A", role: .doctor), peerId: nil, at: at)),
-            .accepted(AppointmentCallAccepted(appointmentId: 2, callId: F.callId, by: doctor, peerId: "p")),
-            .started(AppointmentCallStarted(appointmentId: 3, callId: F.callId, who: EventWho(id: 1), at: at)),
-            .ended(AppointmentCallEnded(appointmentId: 4, callId: F.callId, reason: .hangup, connectedAt: nil, at: at)),
-            .cancelled(AppointmentCallCancelled(appointmentId: 5, callId: F.callId, by: doctor, at: at)),
-            .declined(AppointmentCallDeclined(appointmentId: 6, callId: F.callId, by: patient, at: at)),
-            .busy(AppointmentBusy(appointmentId: 7, by: doctor, at: at)),
-            .noShow(AppointmentNoShow(appointmentId: 8, at: at)),
+            CallEvent(AppointmentCallRequested(appointmentId: 1, callId: F.callId, from: EventFrom(id: 1, name: "A", role: .doctor), peerId: nil, at: at)),
+            CallEvent(AppointmentCallAccepted(appointmentId: 2, callId: F.callId, by: doctor, peerId: "p")),
+            CallEvent(AppointmentCallStarted(appointmentId: 3, callId: F.callId, who: EventWho(id: 1), at: at)),
+            CallEvent(AppointmentCallEnded(appointmentId: 4, callId: F.callId, reason: .hangup, connectedAt: nil, at: at)),
+            CallEvent(AppointmentCallCancelled(appointmentId: 5, callId: F.callId, by: doctor, at: at)),
+            CallEvent(AppointmentCallDeclined(appointmentId: 6, callId: F.callId, by: patient, at: at)),
+            CallEvent(AppointmentBusy(appointmentId: 7, by: doctor, at: at)),
+            CallEvent(AppointmentNoShow(appointmentId: 8, at: at)),
         ]
         #expect(all.map(\.kind) == CallEventKind.allCases)
         #expect(all.map(\.shortName) == CallEventKind.allCases.map(\.rawValue))

@@ -22,21 +22,21 @@ struct CallDomainPlanEventTests {
         let patient = CallActor(userId: F.patientUserId, name: "Pat", role: .patient, peerId: "pat-peer")
         let request = try plan(.request, actor: F.doctorUserId, session: nil)
         #expect(request.event(appointmentId: 7, callId: F.callId, actor: doctor, connectedAt: nil, at: now)
-            == .requested(AppointmentCallRequested(appointmentId: 7, callId: F.callId,
+            == CallEvent(AppointmentCallRequested(appointmentId: 7, callId: F.callId,
                                                    from: EventFrom(id: F.doctorUserId, name: "Dr. Ada", role: .doctor),
                                                    peerId: "doc-peer", at: now)))
         let ringing = try F.session(.ringing)
         let accept = try plan(.accept(callId: F.callId), actor: F.patientUserId, session: ringing)
         #expect(accept.event(appointmentId: 7, callId: F.callId, actor: patient, connectedAt: nil, at: now)
-            == .accepted(AppointmentCallAccepted(appointmentId: 7, callId: F.callId, by: EventBy(id: F.patientUserId, role: .patient),
+            == CallEvent(AppointmentCallAccepted(appointmentId: 7, callId: F.callId, by: EventBy(id: F.patientUserId, role: .patient),
                                                  peerId: "pat-peer")))
         let cancel = try plan(.cancel(callId: F.callId), actor: F.doctorUserId, session: ringing)
         #expect(cancel.event(appointmentId: 7, callId: F.callId, actor: doctor, connectedAt: nil, at: now)
-            == .cancelled(AppointmentCallCancelled(appointmentId: 7, callId: F.callId, by: EventBy(id: F.doctorUserId, role: .doctor), at: now)))
+            == CallEvent(AppointmentCallCancelled(appointmentId: 7, callId: F.callId, by: EventBy(id: F.doctorUserId, role: .doctor), at: now)))
         let connectedAt = now.addingTimeInterval(-65)
         let end = try plan(.end(callId: F.callId), actor: F.patientUserId, session: try F.session(.inCall))
         #expect(end.event(appointmentId: 7, callId: F.callId, actor: patient, connectedAt: connectedAt, at: now)
-            == .ended(AppointmentCallEnded(appointmentId: 7, callId: F.callId, reason: .hangup, connectedAt: connectedAt, at: now)))
+            == CallEvent(AppointmentCallEnded(appointmentId: 7, callId: F.callId, reason: .hangup, connectedAt: connectedAt, at: now)))
         let heartbeat = try plan(.heartbeat(callId: F.callId), actor: F.patientUserId, session: try F.session(.inCall))
         #expect(heartbeat.event(appointmentId: 7, callId: F.callId, actor: patient, connectedAt: connectedAt, at: now) == nil)
     }

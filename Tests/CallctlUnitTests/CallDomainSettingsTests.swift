@@ -37,7 +37,7 @@ struct CallDomainSettingsTests {
 
     @Test("durations from the CLI", arguments: [
         ("15m", 900), ("90s", 90), ("1h30m", 5400), ("900", 900), (" 2h ", 7200), ("1h0m30s", 3630),
-        ("0", 0), ("0s", 0), ("24h", 86_400), ("1440m", 86_400),
+        ("0", 0), ("0s", 0), ("24h", 86_400), ("1440m", 86_400), ("1d", 86_400), ("0d12h", 43_200),
     ])
     func parseDuration(text: String, seconds: Int) throws {
         #expect(try SettingKey.windowGrace.parse(cliText: text) == .number(Double(seconds)))
@@ -59,9 +59,9 @@ struct CallDomainSettingsTests {
         }
     }
 
-    @Test("text that is not a duration is refused with examples", arguments: ["", "abc", "15 m", "1.5m", "30m1h", "1h1h", "m", "15min", "+5m", "--5m"])
+    @Test("text that is not a duration is refused with examples", arguments: ["", "abc", "15 m", "1.5m", "30m1h", "1h1h", "m", "15min", "+5m", "--5m", "1h1d", "2D", "1w"])
     func notADuration(text: String) {
-        #expect(throws: DomainError(.validation, "window.lead takes a duration such as 900 (seconds), 90s, 15m or 1h30m; got \"\(text)\".")) {
+        #expect(throws: DomainError(.validation, "window.lead takes a duration such as 900 (seconds), 90s, 15m, 1h30m or 2d; got \"\(text)\".")) {
             try SettingKey.windowLead.parse(cliText: text)
         }
     }
@@ -158,7 +158,40 @@ struct CallDomainSettingsTests {
         #expect(SettingKey.requestDoctorOnly.format(.bool(true)) == "true")
     }
 
-    @Test("DurationText formats what it parses", arguments: [0, 1, 59, 60, 90, 600, 3599, 3600, 3630, 5400, 86_400, -300])
+    @Test("days: read in any duration, shown from two whole days")
+    func days() {
+        #expect(DurationText.seconds(from: "30d") == 2_592_000)
+        #expect(DurationText.seconds(from: "1d12h") == 129_600)
+        #expect(DurationText.seconds(from: "2d0h0m1s") == 172_801)
+        #expect(DurationText.format(seconds: 86_400) == "24h")
+        #expect(DurationText.format(seconds: 129_600) == "36h")
+        #expect(DurationText.format(seconds: 172_800) == "2d")
+        #expect(DurationText.format(seconds: 2_592_000) == "30d")
+        #expect(DurationText.format(seconds: -2_592_000) == "-30d")
+        #expect(DurationText.format(seconds: 172_860) == "48h1m")
+        #expect(throws: DomainError(.validation, "window.lead must be between 0s and 24h; got 30d.")) {
+            try SettingKey.windowLead.parse(cliText: "30d")
+        }
+    }
+
+    @Test("every key's definition fills its own field")
+    func definitionsFillTheirFields() {
+        for key in SettingKey.allCases {
+            let changed: SettingValue = switch key.defaultValue {
+            case .number(let number): .number(number + 60)
+            case .string: .string("Changed")
+            case .bool(let flag): .bool(!flag)
+            }
+            let resolved = CallSettings.resolving([key.rawValue: changed]).settings
+            #expect(resolved[key] == changed, "\(key.rawValue)")
+            for other in SettingKey.allCases where other != key {
+                #expect(resolved[other] == other.defaultValue, "\(key.rawValue) must not change \(other.rawValue)")
+            }
+        }
+    }
+
+    @Test("DurationText formats what it parses", arguments: [0, 1, 59, 60, 90, 600, 3599, 3600, 3630, 5400, 86_400, -300,
+                                                             129_600, 172_800, 172_860, 2_592_000, 31_622_400])
     func durationRoundTrip(seconds: Int) {
         #expect(DurationText.seconds(from: DurationText.format(seconds: seconds)) == seconds)
     }

@@ -82,7 +82,7 @@ extension SessionRow {
             appointmentId: appointmentId, callId: snapshot.id, audit: audit, at: now,
             details: AuditDetails(job: job, reason: reason, from: snapshot.state.rawValue, to: step.to.rawValue,
                                   appointment: appointment),
-            event: .ended(AppointmentCallEnded(appointmentId: appointmentId, callId: snapshot.id, reason: reason,
+            event: CallEvent(AppointmentCallEnded(appointmentId: appointmentId, callId: snapshot.id, reason: reason,
                                                connectedAt: snapshot.connectedAt, at: now)))
     }
 }

@@ -85,6 +85,6 @@ public struct NoShowJob: BatchJob {
         RecordedChange(
             appointmentId: appointment.id, audit: NoShowRule.audit, at: parameters.now,
             details: AuditDetails(job: Self.name, from: appointment.status.rawValue, to: NoShowRule.transition.target.rawValue),
-            event: .noShow(AppointmentNoShow(appointmentId: appointment.id, at: parameters.now)))
+            event: CallEvent(AppointmentNoShow(appointmentId: appointment.id, at: parameters.now)))
     }
 }
