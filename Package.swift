@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.20.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
     ],
     targets: [
         // Thin executable: forwards to the commands module.
@@ -31,12 +32,18 @@ let package = Package(
         // Pure domain rules: Foundation only.
         .target(name: "CallDomain"),
 
-        // Wrappers over the C libraries.
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
-        .target(name: "HTTPClient", dependencies: ["CCurl"]),
+        // Small helpers every layer uses: blocking C calls off the cooperative pool, and
+        // durations in seconds and milliseconds.
+        .target(name: "Offloading"),
+        .target(name: "TimeUnits"),
+
+        // Wrappers over the C libraries, each with an async entry point built on Offloading.
+        .target(name: "Postgres", dependencies: ["CLibPQ", "Offloading"]),
+        .target(name: "HTTPClient", dependencies: ["CCurl", "Offloading"]),
 
         // STUN/TURN codec and probe clients.
         .target(name: "ICE", dependencies: [
+            "TimeUnits",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -67,8 +74,9 @@ let package = Package(
         // The daemon: Hummingbird app with the call lifecycle API, the Pusher-protocol hub,
         // channel auth, the outbox relay, health and metrics.
         .target(name: "SignalingServer", dependencies: [
-            "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE", "PusherProtocol", "HTTPClient",
+            "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE", "PusherProtocol", "HTTPClient", "TimeUnits",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
             .product(name: "NIOWebSocket", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -84,7 +92,7 @@ let package = Package(
         // The ordered checks behind `diagnose echo`: DNS, TCP, TLS, WebSocket, Pusher protocol,
         // channel auth, delivery through the HTTP API and the auth endpoint's refusals.
         .target(name: "Diagnostics", dependencies: [
-            "HTTPClient", "PusherProtocol",
+            "HTTPClient", "PusherProtocol", "Offloading", "TimeUnits",
             .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -99,16 +107,26 @@ let package = Package(
 
         .target(name: "CallctlCommands", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlConfig", "HTTPClient", "LocalServices", "ICE",
-            "SignalingServer", "AccessTokens", "PusherProtocol", "Diagnostics",
+            "SignalingServer", "AccessTokens", "PusherProtocol", "Diagnostics", "TimeUnits",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         .testTarget(name: "CallctlUnitTests", dependencies: [
             "AccessTokens", "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
-            "SignalingServer", "PusherProtocol", "Diagnostics",
+            "SignalingServer", "PusherProtocol", "Diagnostics", "Offloading", "TimeUnits",
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol", "Diagnostics",

@@ -39,7 +39,7 @@ struct AuthEndpoint: Sendable {
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         let body = "socket_id=\(EchoTarget.escaped(socketID))&channel_name=\(EchoTarget.escaped(channel))"
         let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Data(body.utf8), timeout: timeout)
-        let result = await Blocking.run { Result { () throws(HTTPClientError) in try HTTPClient.send(request) } }
+        let result = await HTTPClient.result(of: request)
         let response: HTTPResponse
         switch result {
         case .failure(let error): return .unreachable(error.description)

@@ -26,7 +26,7 @@ struct DeliveryChecks: Sendable {
         let request = HTTPRequest(method: "POST", url: "\(target.httpOrigin)\(path)?\(queryText)",
                                   headers: [("Content-Type", "application/json")], body: body, timeout: target.timeout)
         let start = ContinuousClock.now
-        let result = await Blocking.run { Result { () throws(HTTPClientError) in try HTTPClient.send(request) } }
+        let result = await HTTPClient.result(of: request)
         let api = "the HTTP API at \(target.httpOrigin)\(path)"
         switch result {
         case .failure(let error):

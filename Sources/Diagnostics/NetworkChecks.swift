@@ -2,6 +2,8 @@ import Foundation
 import HTTPClient
 import NIOCore
 import NIOPosix
+import Offloading
+import TimeUnits
 
 /// The transport layers under the WebSocket: name resolution, TCP and TLS.
 struct NetworkChecks: Sendable {
@@ -14,7 +16,7 @@ struct NetworkChecks: Sendable {
     /// Resolves the host (getaddrinfo, off the cooperative pool).
     func resolve() async -> Finding<SocketAddress> {
         let host = target.host, port = target.port
-        let outcome = await Blocking.run(timeout: target.timeout) { () -> Result<SocketAddress, any Error> in
+        let outcome = await Offloading.run(timeout: target.timeout) { () -> Result<SocketAddress, any Error> in
             Result { try SocketAddress.makeAddressResolvingHost(host, port: port) }
         }
         switch outcome {
@@ -57,7 +59,7 @@ struct NetworkChecks: Sendable {
     func tls() async -> Finding<Void> {
         guard target.secure else { return .skip("ws:// has no TLS", ()) }
         let request = HTTPRequest(method: "GET", url: "\(target.httpOrigin)/", timeout: target.timeout)
-        let result = await Blocking.run { Result { () throws(HTTPClientError) in try HTTPClient.send(request) } }
+        let result = await HTTPClient.result(of: request)
         switch result {
         case .success(let response):
             let handshake = Timing.text(response.timings.tls - response.timings.connect)
@@ -99,7 +101,7 @@ struct NetworkChecks: Sendable {
 enum Timing {
     /// `0.412 ms`, `12 ms`, `5 s`.
     static func text(_ duration: Duration) -> String {
-        let milliseconds = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
+        let milliseconds = duration.milliseconds
         if milliseconds >= 1000 { return String(format: "%.1f s", milliseconds / 1000) }
         return milliseconds >= 10 ? String(format: "%.0f ms", milliseconds) : String(format: "%.1f ms", milliseconds)
     }

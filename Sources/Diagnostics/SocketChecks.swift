@@ -127,7 +127,7 @@ struct SocketChecks: Sendable {
             ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
             ("Sec-WebSocket-Key", "ZGlhZ25vc2UtY2FsbGN0bA=="),
         ], timeout: min(target.timeout, .seconds(2)))
-        return await Blocking.run { try? HTTPClient.send(request).status }
+        return try? await HTTPClient.send(request).status
     }
 
     static func upgradeVerdict(_ status: Int?, target: EchoTarget) -> String {

@@ -1,5 +1,6 @@
 import CCurl
 import Foundation
+import Offloading
 
 /// One HTTP request for `HTTPClient.send`.
 public struct HTTPRequest: Sendable {
@@ -169,4 +170,17 @@ final class ResponseSink {
 enum CurlGlobal {
     private static let once: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
     static func initialize() { _ = once }
+}
+
+extension HTTPClient {
+    /// Sends `request` from async code: the blocking transfer runs on a thread of its own
+    /// (``Offloading``), bounded by the request's timeout.
+    public static func send(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
+        try await Offloading.run { () throws(HTTPClientError) in try send(request) }
+    }
+
+    /// ``send(_:)`` from async code, with the failure as a value (for reports that go on).
+    public static func result(of request: HTTPRequest) async -> Result<HTTPResponse, HTTPClientError> {
+        await Offloading.run { Result { () throws(HTTPClientError) in try send(request) } }
+    }
 }

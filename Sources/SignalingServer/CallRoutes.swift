@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import ICE
 import Logging
+import TimeUnits
 
 /// The call lifecycle API under `/appointments`: `POST {id}/call/{action}`,
 /// `GET {id}/call` and `GET {id}/call/ice-servers`. Every decision is ``CallPolicy``'s, made
@@ -113,6 +114,6 @@ struct CallRoutes: Sendable {
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> String {
-        String(format: "%.2f", ProbeTiming.milliseconds(ContinuousClock.now - start))
+        String(format: "%.2f", (ContinuousClock.now - start).milliseconds)
     }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import PusherProtocol
 import Testing
+import TimeUnits
 
 /// The pure parts of `diagnose echo`: settings validation, the token's subject, the report's
 /// ordering and redaction, verdicts and the renderers.
@@ -89,6 +90,6 @@ struct DiagnoseEchoUnitTests {
             EchoCheck(name: .refusesNoToken, status: .fail, duration: .zero, detail: "200", verdict: "SECURITY", security: true),
         ])
         #expect(DiagnoseRenderer.summary(hole).hasPrefix("SECURITY FAILURE (refuses_no_token)"))
-        #expect(DiagnoseJSON.milliseconds(.microseconds(1234)) == 1.234)
+        #expect(Duration.microseconds(1234).roundedMilliseconds == 1.234)
     }
 }

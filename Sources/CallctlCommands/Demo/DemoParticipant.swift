@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import HTTPClient
 
@@ -33,7 +32,7 @@ struct DemoParticipant: Sendable {
     /// `GET /appointments/{id}/call/ice-servers`: how many STUN/TURN entries the browser gets.
     func iceServers(_ appointment: DemoAppointment) async throws -> Int {
         let path = "/appointments/\(appointment.id)/call/ice-servers"
-        let response = try await Self.perform(HTTPRequest(method: "GET", url: baseURL + path, headers: headers))
+        let response = try await HTTPClient.send(HTTPRequest(method: "GET", url: baseURL + path, headers: headers))
         let servers = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["iceServers"] as? [Any]
         output.line("        \(who) GET \(path) → \(response.status), \(servers?.count ?? 0) ICE server(s)")
         return servers?.count ?? 0
@@ -46,7 +45,7 @@ struct DemoParticipant: Sendable {
     }
 
     private func send(_ method: String, _ path: String, body: Data) async throws -> DemoAnswer {
-        let response = try await Self.perform(HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body))
+        let response = try await HTTPClient.send(HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body))
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
         let fields = object.compactMapValues { value -> String? in
             switch value {
@@ -64,13 +63,4 @@ struct DemoParticipant: Sendable {
         return answer
     }
 
-    /// Runs the blocking libcurl request off Swift's cooperative pool.
-    private static func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let result: Result<HTTPResponse, HTTPClientError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(returning: Result { () throws(HTTPClientError) in try HTTPClient.send(request) })
-            }
-        }
-        return try result.get()
-    }
 }

@@ -53,7 +53,7 @@ struct DiagnoseDB: AsyncParsableCommand {
             let health: DatabaseHealth?
             let verdict: DBVerdict
             do {
-                let read = try await withBlockingConnection(context) {
+                let read = try await context.withConnection {
                     try DatabaseHealthQuery.read(on: $0, now: now, allowedLag: lag)
                 }
                 health = read

@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import TimeUnits
 
 /// `--format junit`: JUnit XML so that a CI pipeline shows each check as a test case; a failed
 /// check is a `<failure>` whose message is the verdict, a skipped one `<skipped>`, a warning a
@@ -9,7 +10,7 @@ enum DiagnoseJUnit {
     static func document(_ report: EchoReport, suite: String) -> String {
         let failures = report.checks.filter { $0.status == .fail }.count
         let skipped = report.checks.filter { $0.status == .skip }.count
-        let seconds = report.checks.reduce(0) { $0 + DiagnoseJSON.milliseconds($1.duration) } / 1000
+        let seconds = report.checks.reduce(0) { $0 + $1.duration.roundedMilliseconds } / 1000
         let counts = "tests=\"\(report.checks.count)\" failures=\"\(failures)\" errors=\"0\" skipped=\"\(skipped)\" time=\"\(time(seconds))\""
         var lines = [
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>",
@@ -17,7 +18,7 @@ enum DiagnoseJUnit {
             "  <testsuite name=\"\(escape(suite))\" \(counts)>",
         ]
         for check in report.checks {
-            let open = "    <testcase classname=\"diagnose.echo\" name=\"\(check.name.rawValue)\" time=\"\(time(DiagnoseJSON.milliseconds(check.duration) / 1000))\""
+            let open = "    <testcase classname=\"diagnose.echo\" name=\"\(check.name.rawValue)\" time=\"\(time(check.duration.roundedMilliseconds / 1000))\""
             switch check.status {
             case .fail:
                 lines.append(open + ">")

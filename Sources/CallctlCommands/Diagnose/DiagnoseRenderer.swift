@@ -1,5 +1,6 @@
 import Diagnostics
 import Foundation
+import TimeUnits
 
 /// Result formats of `diagnose echo`.
 enum DiagnoseFormat: String, CaseIterable, Sendable {
@@ -47,7 +48,7 @@ struct DiagnoseRenderer {
 
     /// `0.412 ms` / `12.3 ms`.
     static func milliseconds(_ duration: Duration) -> String {
-        String(format: "%.1f ms", DiagnoseJSON.milliseconds(duration))
+        String(format: "%.1f ms", duration.roundedMilliseconds)
     }
 }
 
@@ -83,14 +84,9 @@ struct DiagnoseJSON: Encodable {
     init(_ report: EchoReport) {
         status = report.status.rawValue
         checks = report.checks.map {
-            Check(name: $0.name.rawValue, status: $0.status.rawValue, durationMS: Self.milliseconds($0.duration),
+            Check(name: $0.name.rawValue, status: $0.status.rawValue, durationMS: $0.duration.roundedMilliseconds,
                   detail: $0.detail, verdict: $0.verdict, security: $0.security)
         }
     }
 
-    /// Milliseconds with three decimals.
-    static func milliseconds(_ duration: Duration) -> Double {
-        let value = Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15
-        return (value * 1000).rounded() / 1000
-    }
 }

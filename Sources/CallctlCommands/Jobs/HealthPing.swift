@@ -1,5 +1,4 @@
 import ArgumentParser
-import Dispatch
 import Foundation
 import HTTPClient
 import Logging
@@ -33,16 +32,12 @@ struct HealthPing: Sendable {
         }
     }
 
-    /// Sends one ping on a dispatch thread (libcurl blocks), waiting at most 10 seconds.
+    /// Sends one ping off the cooperative pool (libcurl blocks), waiting at most 10 seconds.
     func send(_ signal: Signal, message: String) async {
         let target = Self.target(url, signal)
         let request = HTTPRequest(method: "POST", url: target, headers: [("Content-Type", "text/plain; charset=utf-8")],
                                   body: Data(message.utf8), timeout: .seconds(10))
-        let result: Result<HTTPResponse, HTTPClientError> = await withCheckedContinuation { continuation in
-            DispatchQueue.global(qos: .utility).async {
-                continuation.resume(returning: Result { () throws(HTTPClientError) in try HTTPClient.send(request) })
-            }
-        }
+        let result = await HTTPClient.result(of: request)
         let host = Self.shownHost(url)
         switch result {
         case .success(let response) where (200..<300).contains(response.status):

@@ -1,5 +1,4 @@
 import CallStore
-import Dispatch
 import Foundation
 import Logging
 import Postgres
@@ -65,29 +64,23 @@ struct JobHarness {
         context: CommandContext, logger: Logger
     ) async throws -> (Outcome, JobParameters) {
         let (batchSize, dryRun, instant) = (options.batchSize, options.dryRun, options.instant)
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                continuation.resume(with: Result {
-                    let connection = try context.connect()
-                    defer { connection.close() }
-                    let resolution = try SettingsStore(connection: connection).resolve()
-                    for problem in resolution.problems {
-                        logger.warning("ignoring a setting: \(problem.message)", metadata: ["key": "\(problem.key)"])
-                    }
-                    let parameters = JobParameters(now: instant ?? context.now(), settings: resolution.settings, batchSize: batchSize)
-                    logger.info("job started", metadata: [
-                        "now": "\(PGTimestamp.format(parameters.now))", "batch_size": "\(batchSize)", "dry_run": "\(dryRun)",
-                        "database": "\(context.database)",
-                    ])
-                    let outcome = try work(connection, parameters) { batch in
-                        logger.info(dryRun ? "page read" : "batch committed", metadata: [
-                            "batch": "\(batch.number)", "claimed": "\(batch.claimed)", "changed": "\(batch.changed)",
-                            "outbox_rows": "\(batch.outboxRows)",
-                        ])
-                    }
-                    return (outcome, parameters)
-                })
+        return try await context.withConnection { connection in
+            let resolution = try SettingsStore(connection: connection).resolve()
+            for problem in resolution.problems {
+                logger.warning("ignoring a setting: \(problem.message)", metadata: ["key": "\(problem.key)"])
             }
+            let parameters = JobParameters(now: instant ?? context.now(), settings: resolution.settings, batchSize: batchSize)
+            logger.info("job started", metadata: [
+                "now": "\(PGTimestamp.format(parameters.now))", "batch_size": "\(batchSize)", "dry_run": "\(dryRun)",
+                "database": "\(context.database)",
+            ])
+            let outcome = try work(connection, parameters) { batch in
+                logger.info(dryRun ? "page read" : "batch committed", metadata: [
+                    "batch": "\(batch.number)", "claimed": "\(batch.claimed)", "changed": "\(batch.changed)",
+                    "outbox_rows": "\(batch.outboxRows)",
+                ])
+            }
+            return (outcome, parameters)
         }
     }
 }

@@ -28,18 +28,3 @@ struct OutboxCommand: AsyncParsableCommand {
         subcommands: [OutboxStatusCommand.self, OutboxFlush.self, OutboxExternal.self]
     )
 }
-
-/// Runs `body` on a new connection on a dispatch queue: libpq and libcurl block, and Swift's
-/// cooperative pool must not.
-func withBlockingConnection<T: Sendable>(_ context: CommandContext,
-                                         _ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        DispatchQueue.global().async {
-            continuation.resume(with: Result {
-                let connection = try context.connect()
-                defer { connection.close() }
-                return try body(connection)
-            })
-        }
-    }
-}

@@ -38,7 +38,7 @@ struct OutboxExternal: AsyncParsableCommand {
         try await runReportingFailures(logging: logging) {
             let context = try CommandContext.live(database: database, logging: logging, label: "callctl.outbox")
             if forget {
-                let (target, released) = try await withBlockingConnection(context) { try OutboxDestinationStore.forget(on: $0) }
+                let (target, released) = try await context.withConnection { try OutboxDestinationStore.forget(on: $0) }
                 switch format {
                 case .json: try context.output.json(ForgetReport(forgotten: target, released: released))
                 case .text:
@@ -47,7 +47,7 @@ struct OutboxExternal: AsyncParsableCommand {
                 }
                 return
             }
-            let destinations = try await withBlockingConnection(context) { try OutboxDestinationStore.read(on: $0) }
+            let destinations = try await context.withConnection { try OutboxDestinationStore.read(on: $0) }
             switch format {
             case .json: try context.output.json(Report(destinations))
             case .text: Self.lines(destinations).forEach(context.output.line)

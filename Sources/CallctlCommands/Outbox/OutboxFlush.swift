@@ -48,7 +48,7 @@ struct OutboxFlush: AsyncParsableCommand {
             }
             let flush = OutboxFlushRun(publisher: ExternalPusherPublisher(target: target), limit: limit, logger: context.logger)
             context.logger.info("flushing the outbox", metadata: ["target": "\(target)"])
-            let result = try await withBlockingConnection(context) { try flush.run(on: $0) }
+            let result = try await context.withConnection { try flush.run(on: $0) }
             switch format {
             case .json:
                 try context.output.json(result)

@@ -39,7 +39,7 @@ struct OutboxStatusCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(logging: logging) {
             let context = try CommandContext.live(database: database, logging: logging, label: "callctl.outbox")
-            let status = try await withBlockingConnection(context) { try OutboxStatusQuery.read(on: $0) }
+            let status = try await context.withConnection { try OutboxStatusQuery.read(on: $0) }
             let exceeded = maxAge.map { limit in (status.oldestPendingAgeSeconds ?? 0) > limit } ?? false
             switch format {
             case .json:

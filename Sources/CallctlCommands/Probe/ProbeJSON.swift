@@ -1,4 +1,5 @@
 import ICE
+import TimeUnits
 
 /// One probe as `--format json` prints it (keys in docs/design.md: `status`, `rtt_ms`,
 /// `mapped_address`, `relayed_address`, `checks`); absent addresses and times are null.
@@ -28,11 +29,11 @@ struct ProbeJSON: Encodable {
         self.probe = probe
         self.uri = uri
         self.status = status.description
-        rttMs = rtt.map(ProbeJSON.milliseconds)
+        rttMs = rtt.map(\.roundedMilliseconds)
         self.mappedAddress = mappedAddress
         self.relayedAddress = relayedAddress
         self.checks = checks.map {
-            Check(name: $0.name, status: $0.status.description, durationMs: ProbeJSON.milliseconds($0.duration), detail: $0.detail)
+            Check(name: $0.name, status: $0.status.description, durationMs: $0.duration.roundedMilliseconds, detail: $0.detail)
         }
     }
 
@@ -42,10 +43,6 @@ struct ProbeJSON: Encodable {
                   checks: report.checks)
     }
 
-    /// Milliseconds rounded to the microsecond.
-    static func milliseconds(_ duration: Duration) -> Double {
-        (ProbeTiming.milliseconds(duration) * 1000).rounded() / 1000
-    }
 
     enum CodingKeys: String, CodingKey {
         case probe, uri, status, checks

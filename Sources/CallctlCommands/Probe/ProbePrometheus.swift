@@ -1,5 +1,6 @@
 import Foundation
 import ICE
+import TimeUnits
 
 /// `--format prometheus` and `--metrics-file` of the probes: one sample per probe (and per
 /// check) labelled with `probe` and `uri`, for node_exporter's textfile collector or a scrape.
@@ -18,11 +19,11 @@ enum ProbePrometheus {
         exposition.gauge("callctl_probe_success", help: "1 when the probe's status is OK, else 0.",
                          samples: perProbe { $0.status == .ok ? 1 : 0 })
         exposition.gauge("callctl_probe_rtt_seconds", help: "Round-trip time: the Binding transaction (stun) or the relay round trip (turn).",
-                         samples: perProbe { report in report.rtt.map { ProbeJSON.milliseconds($0) / 1000 } })
+                         samples: perProbe { report in report.rtt.map { $0.roundedMilliseconds / 1000 } })
         exposition.gauge("callctl_probe_last_run_timestamp_seconds", help: "Unix time of this probe run.",
                          samples: perProbe { _ in instant.timeIntervalSince1970 })
         exposition.gauge("callctl_probe_check_duration_seconds", help: "Duration of each named check of the probe.",
-                         samples: perCheck { ProbeJSON.milliseconds($0.duration) / 1000 })
+                         samples: perCheck { $0.duration.roundedMilliseconds / 1000 })
         exposition.gauge("callctl_probe_check_status", help: "Nagios status of each named check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
                          samples: perCheck { Double($0.status.rawValue) })
         return exposition.text

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ICE
+import TimeUnits
 
 /// Prints probe results as text, JSON, a Nagios status line with perfdata or Prometheus text,
 /// and writes the Prometheus text to `--metrics-file` when asked.
@@ -106,7 +107,7 @@ struct ProbeRenderer {
     /// `rtt=0.412ms;100;300;0` then, when asked, each check's time: `binding=0.412ms`.
     private func perfdata(_ report: ProbeReport, label: String, withChecks: Bool) -> String {
         func number(_ duration: Duration) -> String {
-            PlainNumber.text(ProbeJSON.milliseconds(duration))
+            PlainNumber.text(duration.roundedMilliseconds)
         }
         func value(_ duration: Duration?) -> String {
             duration.map { number($0) + "ms" } ?? "U"

@@ -26,9 +26,14 @@ struct CommandContext: Sendable {
                               now: { Date() }, database: settings)
     }
 
-    /// Opens a database connection.
+    /// Opens a database connection (for blocking code that is already off the cooperative pool).
     func connect() throws(PostgresError) -> PGConnection {
         try PGConnection(settings: database, applicationName: "callctl")
+    }
+
+    /// Runs `body` with a new database connection, off the cooperative pool (libpq blocks).
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
+        try await PGConnection.withNew(settings: database, applicationName: "callctl", body)
     }
 }
 

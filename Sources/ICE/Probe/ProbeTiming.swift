@@ -1,16 +1,11 @@
 import NIOCore
+import TimeUnits
 
 /// Durations as probes measure and print them.
 public enum ProbeTiming {
-    /// A duration in milliseconds, with microsecond resolution.
-    public static func milliseconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) * 1000 + Double(attoseconds / 1_000_000_000_000) / 1000
-    }
-
     /// `0.42 ms`, `12.3 ms`, `1520 ms`: three significant digits or whole milliseconds.
     public static func text(_ duration: Duration) -> String {
-        "\(number(milliseconds(duration))) ms"
+        "\(number(duration.milliseconds)) ms"
     }
 
     /// A millisecond count with three significant digits below 100, whole above.

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import Postgres
+import TimeUnits
 
 /// Receives the events other daemons fan out (`LISTEN callctl_hub`) and delivers them to this
 /// daemon's subscribers.
@@ -57,7 +58,7 @@ final class HubListener: Sendable {
             } catch {
                 if !lost { hub.logger.error("hub listener lost its database connection; retrying", metadata: ["error": "\(error)"]) }
                 lost = true
-                Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+                Thread.sleep(forTimeInterval: pause.seconds)
                 pause = min(pause * 2, .seconds(5))
             }
         }

@@ -1,4 +1,5 @@
 import Foundation
+import TimeUnits
 
 /// The stop and wake-up flags the relay's threads share. Waits end early when the relay stops;
 /// ``waitForWake(upTo:)`` also ends when another thread calls ``wake()``.
@@ -39,8 +40,7 @@ final class RelayControl: @unchecked Sendable {
     }
 
     private func wait(_ duration: Duration, endsOnWake: Bool) {
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        let deadline = Date().addingTimeInterval(seconds)
+        let deadline = Date().addingTimeInterval(duration.seconds)
         condition.withLock {
             while !stopped, !(endsOnWake && woken), condition.wait(until: deadline) {}
             if endsOnWake { woken = false }

@@ -1,30 +1,5 @@
 import Foundation
 
-/// Runs blocking work (libcurl, getaddrinfo) on a thread of its own, so that the cooperative
-/// pool never waits on it.
-enum Blocking {
-    /// The result of `work`, or nil when it did not finish within `timeout`; the thread then
-    /// finishes in the background and its result is dropped.
-    static func run<T: Sendable>(timeout: Duration, _ work: @escaping @Sendable () -> T) async -> T? {
-        let resumer = OnceResumer<T?>()
-        return await withCheckedContinuation { continuation in
-            resumer.install(continuation)
-            Thread { resumer.resume(work()) }.start()
-            Task {
-                try? await Task.sleep(for: timeout)
-                resumer.resume(nil)
-            }
-        }
-    }
-
-    /// The result of `work`, which bounds its own time (curl's timeout).
-    static func run<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
-        }
-    }
-}
-
 /// Resumes a continuation exactly once, whichever of several racers comes first.
 final class OnceResumer<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
