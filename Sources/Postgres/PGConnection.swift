@@ -108,6 +108,11 @@ public final class PGConnection {
         try query(sql, [first] + rest)
     }
 
+    /// Asks the server for the smallest answer (`SELECT 1`): whether it answers at all.
+    public func ping() throws(PostgresError) {
+        _ = try query("SELECT 1")
+    }
+
     /// Runs a fixed script that takes no values (several statements allowed), e.g. a migration.
     public func execute(_ script: String) throws(PostgresError) {
         let connection = try liveHandle()

@@ -1,4 +1,5 @@
 import AccessTokens
+import CallStore
 import Foundation
 import Hummingbird
 import Postgres
@@ -46,14 +47,6 @@ actor TokenRevocation {
         self.now = now
     }
 
-    /// The row of `oauth_access_tokens` a token names, read without depending on the columns
-    /// Passport versions add (`expires_at` is read through `to_jsonb` when it exists).
-    static let lookup = """
-        SELECT t.revoked, t.user_id::text AS user_id,
-               (to_jsonb(t) ->> 'expires_at')::timestamptz < now() AS expired
-        FROM oauth_access_tokens t WHERE t.id = $1
-        """
-
     /// Throws ``AccessTokenError`` (`revoked`) when Passport does not vouch for the token.
     func check(tokenId: String?, userId: Int64) async throws {
         guard try await hasTable() else { return }
@@ -61,20 +54,17 @@ actor TokenRevocation {
             throw AccessTokenError(.revoked, "The bearer token has no jti claim, so Laravel Passport cannot vouch for it "
                                    + "(oauth_access_tokens exists); use a token Passport issued to the user.")
         }
-        let row = try await pool.withConnection { connection in
-            try connection.query(Self.lookup, tokenId).first
-                .map { (try $0.decode(Bool.self, "revoked"), try $0.decode(String?.self, "user_id"), try $0.decode(Bool?.self, "expired")) }
-        }
-        guard let (revoked, owner, expired) = row else {
+        let row = try await pool.withConnection { try PassportTokenQuery.token(id: tokenId, on: $0) }
+        guard let row else {
             throw AccessTokenError(.revoked, "The bearer token is unknown to Laravel Passport (no oauth_access_tokens row for its jti); sign in again.")
         }
-        guard !revoked else {
+        guard !row.revoked else {
             throw AccessTokenError(.revoked, "The bearer token was revoked in Laravel Passport; sign in again.")
         }
-        guard expired != true else {
+        guard row.expired != true else {
             throw AccessTokenError(.revoked, "The bearer token expired in Laravel Passport (oauth_access_tokens.expires_at); sign in again.")
         }
-        guard let owner else {
+        guard let owner = row.userId else {
             throw AccessTokenError(.revoked, "The bearer token is a client-credentials token (no user in oauth_access_tokens); "
                                    + "these routes need a token issued to a user.")
         }
@@ -85,9 +75,7 @@ actor TokenRevocation {
 
     private func hasTable() async throws -> Bool {
         if let tablePresent, now().timeIntervalSince(tablePresent.checkedAt) < 60 { return tablePresent.value }
-        let present = try await pool.withConnection { connection in
-            try connection.query("SELECT to_regclass('oauth_access_tokens') IS NOT NULL AS present").first?.decode(Bool.self, "present") ?? false
-        }
+        let present = try await pool.withConnection(PassportTokenQuery.tableExists)
         tablePresent = (present, now())
         return present
     }

@@ -1,7 +1,7 @@
+import CallDomain
 import CallStore
 import Foundation
 import Hummingbird
-import Postgres
 import Prometheus
 
 /// `/healthz` (the process answers), `/readyz` (the database answers within 2 s; `warnings`
@@ -20,7 +20,7 @@ struct HealthRoutes: Sendable {
 
     @Sendable func ready(_ request: Request, context: CallRequestContext) async throws -> Response {
         do {
-            _ = try await withDeadline(seconds: 2) { try await dependencies.pool.withConnection { try $0.query("SELECT 1") } }
+            _ = try await withDeadline(seconds: 2) { try await dependencies.pool.withConnection { try $0.ping() } }
         } catch {
             context.logger.warning("not ready", metadata: ["error": "\(error)"])
             throw APIError(.serviceUnavailable, reason: "unavailable", "The database does not answer; see the daemon's log.")
@@ -38,7 +38,7 @@ struct HealthRoutes: Sendable {
     @Sendable func metrics(_ request: Request, context: CallRequestContext) async throws -> Response {
         var text = registry.emitToString()
         do {
-            let figures = try await withDeadline(seconds: 2) { try await dependencies.pool.withConnection(DatabaseFigures.read) }
+            let figures = try await withDeadline(seconds: 2) { try await dependencies.pool.withConnection(ServiceGauges.read) }
             text += figures.prometheusText()
         } catch {
             text += "# TYPE callctl_database_up gauge\ncallctl_database_up 0\n"
@@ -48,34 +48,18 @@ struct HealthRoutes: Sendable {
     }
 }
 
-/// Gauges read from the database at scrape time, so every daemon reports the same truth.
-struct DatabaseFigures: Sendable {
-    let openCalls: [String: Int64]
-    let backlog: Int64
-    let oldestAgeSeconds: Double
-
-    static func read(_ connection: PGConnection) throws -> DatabaseFigures {
-        var open: [String: Int64] = ["ringing": 0, "accepted": 0, "in_call": 0]
-        for row in try connection.query("SELECT state, count(*) AS n FROM call_sessions WHERE state <> 'ended' GROUP BY state").rows {
-            open[try row.decode(String.self, "state")] = try row.decode(Int64.self, "n")
-        }
-        let outbox = try connection.query("""
-            SELECT count(*) AS n, coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 AS age
-            FROM outbox WHERE published_at IS NULL
-            """).first
-        return DatabaseFigures(openCalls: open, backlog: try outbox?.decode(Int64.self, "n") ?? 0,
-                               oldestAgeSeconds: try outbox?.decode(Double.self, "age") ?? 0)
-    }
-
+/// The database gauges as Prometheus text.
+extension ServiceGauges {
     func prometheusText() -> String {
         var lines = ["# TYPE callctl_database_up gauge", "callctl_database_up 1",
                      "# HELP callctl_open_calls Call sessions not ended, by state.", "# TYPE callctl_open_calls gauge"]
-        lines += openCalls.keys.sorted().map { "callctl_open_calls{state=\"\($0)\"} \(openCalls[$0] ?? 0)" }
+        lines += openCalls.sorted { $0.key.rawValue < $1.key.rawValue }
+            .map { "callctl_open_calls{state=\"\($0.key.rawValue)\"} \($0.value)" }
         lines += ["# HELP callctl_outbox_backlog Outbox rows not yet published.", "# TYPE callctl_outbox_backlog gauge",
                   "callctl_outbox_backlog \(backlog)",
                   "# HELP callctl_outbox_oldest_age_seconds Age of the oldest unpublished outbox row.",
                   "# TYPE callctl_outbox_oldest_age_seconds gauge",
-                  "callctl_outbox_oldest_age_seconds \(String(format: "%.3f", oldestAgeSeconds))"]
+                  "callctl_outbox_oldest_age_seconds \(String(format: "%.3f", oldestPendingAgeSeconds))"]
         return lines.joined(separator: "\n") + "\n"
     }
 }

@@ -57,9 +57,15 @@ public enum OutboxStatusQuery {
         LIMIT $1
         """
 
-    /// Rows not yet published.
-    public static func backlog(on connection: PGConnection) throws -> Int {
-        Int(try connection.query("SELECT count(*) AS n FROM outbox WHERE published_at IS NULL").first?.decode(Int64.self, "n") ?? 0)
+    static let backlogQuery = """
+        SELECT count(*) AS backlog, extract(epoch FROM now() - min(created_at))::float8 AS oldest_age
+        FROM outbox WHERE published_at IS NULL
+        """
+
+    /// Rows not yet published, and the age of the oldest in seconds (nil when there is none).
+    public static func backlog(on connection: PGConnection) throws -> (rows: Int, oldestAgeSeconds: Double?) {
+        guard let row = try connection.query(backlogQuery).first else { return (0, nil) }
+        return (Int(try row.decode(Int64.self, "backlog")), try row.decode(Double?.self, "oldest_age"))
     }
 
     /// Reads the figures and the failing rows in one read-only snapshot.

@@ -81,6 +81,6 @@ struct OutboxFlushRun: Sendable {
         }
         return OutboxFlushResult(target: publisher.target.description, delivered: delivered, failed: failed, batches: batches,
                                  firstError: firstError, stoppedEarly: stoppedEarly,
-                                 pending: try OutboxStatusQuery.backlog(on: connection))
+                                 pending: try OutboxStatusQuery.backlog(on: connection).rows)
     }
 }
