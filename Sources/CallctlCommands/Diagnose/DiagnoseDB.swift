@@ -48,87 +48,30 @@ struct DiagnoseDB: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures(logging: logging) {
             let context = try CommandContext.live(database: database, logging: logging, label: "callctl.diagnose")
-            let now = context.now()
-            let lag = maxBacklogAge
-            let health: DatabaseHealth?
-            let verdict: DBVerdict
-            do {
-                let read = try await context.withConnection {
-                    try DatabaseHealthQuery.read(on: $0, now: now, allowedLag: lag)
-                }
-                health = read
-                verdict = DBVerdict(read, maxBacklogAge: lag)
-            } catch let error as PostgresError where error.isUnavailable {
-                health = nil
-                verdict = DBVerdict(status: "unreachable", exitCode: Failure.unavailable, message: "\(error.message) — check that "
-                    + "the server runs (`pg_isready -h HOST -p PORT` with the host and port above), "
-                    + "that a firewall lets this host in, and that --database-url, DATABASE_URL or the .env's DB_* point at it")
-            }
+            let diagnosis = try await DatabaseDiagnosis.run(settings: context.database, now: context.now(),
+                                                            maxBacklogAge: maxBacklogAge)
+            let (health, verdict) = (diagnosis.health, diagnosis.verdict)
             switch format {
             case .json:
                 try context.output.json(DiagnoseDBReport(database: "\(context.database)", health: health,
-                                                         maxBacklogAge: lag, verdict: verdict))
+                                                         maxBacklogAge: maxBacklogAge, verdict: verdict))
             case .text:
-                DiagnoseDBText.lines(database: "\(context.database)", health: health, maxBacklogAge: lag, verdict: verdict)
+                DiagnoseDBText.lines(database: "\(context.database)", health: health, maxBacklogAge: maxBacklogAge, verdict: verdict)
                     .forEach(context.output.line)
             }
-            if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
-        }
-    }
-}
-
-/// The one conclusion of `diagnose db`: the first problem found, in the order an engineer fixes them.
-struct DBVerdict {
-    /// `healthy`, `problem`, `unreachable` or `schema_missing`.
-    let status: String
-    /// 0, 1, 69 or 78.
-    let exitCode: Int32
-    /// "healthy", or the problem and its fix.
-    let message: String
-
-    init(status: String, exitCode: Int32, message: String) {
-        self.status = status
-        self.exitCode = exitCode
-        self.message = message
-    }
-
-    init(_ health: DatabaseHealth, maxBacklogAge: Double) {
-        let migrations = health.migrations
-        let zombies = health.openCalls.filter { $0.zombies > 0 }
-        if health.schemaMissing {
-            self.init(status: "schema_missing", exitCode: Failure.configuration, message: "the database has no callctl schema "
-                + "(no migration applied): run `callctl migrate up`; see playbooks/migration-refused.md")
-        } else if let changed = migrations.changed.first {
-            self.init(problem: "migration \(changed.current.label) was changed after it was applied: deploy the callctl "
-                + "build that applied it; see playbooks/migration-refused.md")
-        } else if let unknown = migrations.unknown.first {
-            self.init(problem: "the database has migration \(unknown.version) (\(unknown.name)) that this callctl does not "
-                + "know: run the newer callctl that applied it; see playbooks/migration-refused.md")
-        } else if !migrations.pending.isEmpty {
-            self.init(problem: "\(DiagnoseDBText.count(migrations.pending.count, "migration")) pending (database at version "
-                + "\(migrations.currentVersion), this callctl has \(MigrationCatalog.latestVersion)): run `callctl migrate up`")
-        } else if let problem = health.outbox?.destinations.problems.first {
-            self.init(problem: "outbox destinations: \(problem); see playbooks/echo-no-events.md")
-        } else if let outbox = health.outbox, let age = outbox.oldestPendingAgeSeconds, age > maxBacklogAge {
-            let failing = outbox.failingCount > 0
-                ? "; \(outbox.failingCount) refused by the external server, `callctl outbox status` shows why" : ""
-            self.init(problem: "outbox backlog \(DiagnoseDBText.grouped(outbox.backlog)) rows, oldest "
-                + "\(OutboxStatusText.age(age)): is `callctl serve` running?\(failing) see playbooks/echo-no-events.md")
-        } else if !zombies.isEmpty {
-            let byState = zombies.map { "\($0.state.rawValue) \($0.zombies)" }.joined(separator: ", ")
-            self.init(problem: "\(DiagnoseDBText.count(zombies.reduce(0) { $0 + $1.zombies }, "zombie call")) outlived "
-                + "the reaper's timeouts (\(byState)): is the `callctl jobs reap` cron running? see playbooks/zombie-calls.md")
-        } else if health.overdueNoShows > 0 {
-            self.init(problem: "\(DiagnoseDBText.count(health.overdueNoShows, "appointment")) not marked no_show "
-                + "\(OutboxStatusText.age(maxBacklogAge)) after the window closed: is the `callctl jobs no-show` cron "
-                + "running? see playbooks/no-show-backlog.md")
-        } else {
-            self.init(status: "healthy", exitCode: 0, message: "healthy")
+            let exitCode = Self.exitCode(verdict.status)
+            if exitCode != 0 { throw ExitCode(exitCode) }
         }
     }
 
-    private init(problem: String) {
-        self.init(status: "problem", exitCode: Failure.failed, message: problem)
+    /// The exit code docs/design.md gives each verdict: 0, 1, 69 or 78.
+    static func exitCode(_ status: DatabaseVerdict.Status) -> Int32 {
+        switch status {
+        case .healthy: 0
+        case .problem: Failure.failed
+        case .unreachable: Failure.unavailable
+        case .schemaMissing: Failure.configuration
+        }
     }
 }
 
@@ -141,7 +84,7 @@ struct DiagnoseDBReport: Encodable {
     let database: String
     let health: DatabaseHealth?
     let maxBacklogAge: Double
-    let verdict: DBVerdict
+    let verdict: DatabaseVerdict
 
     private enum Keys: String, CodingKey {
         case status, verdict, database, reachable, migrations, outbox, jobs
@@ -158,9 +101,9 @@ struct DiagnoseDBReport: Encodable {
 
     func encode(to encoder: any Encoder) throws {
         var object = encoder.container(keyedBy: Keys.self)
-        try object.encode(verdict.status, forKey: .status)
+        try object.encode(verdict.status.rawValue, forKey: .status)
         try object.encode(verdict.message, forKey: .verdict)
-        try object.encode(verdict.exitCode, forKey: .exitCode)
+        try object.encode(DiagnoseDB.exitCode(verdict.status), forKey: .exitCode)
         try object.encode(database, forKey: .database)
         try object.encode(health != nil, forKey: .reachable)
         try object.encode(maxBacklogAge, forKey: .maxBacklogAge)
@@ -204,7 +147,7 @@ struct DiagnoseDBReport: Encodable {
 
 /// `diagnose db` for people: one line per figure, the verdict last.
 enum DiagnoseDBText {
-    static func lines(database: String, health: DatabaseHealth?, maxBacklogAge: Double, verdict: DBVerdict) -> [String] {
+    static func lines(database: String, health: DatabaseHealth?, maxBacklogAge: Double, verdict: DatabaseVerdict) -> [String] {
         var lines = ["database:         \(database)", "reachable:        \(health == nil ? "no" : "yes")"]
         if let health, !health.schemaMissing {
             let migrations = health.migrations
@@ -212,9 +155,9 @@ enum DiagnoseDBText {
                 + "\(migrations.pending.count) pending, \(migrations.changed.count) changed, \(migrations.unknown.count) unknown")
         }
         if let outbox = health?.outbox {
-            lines.append("outbox:           \(count(outbox.backlog, "row")) pending, oldest "
-                + (outbox.oldestPendingAgeSeconds.map(OutboxStatusText.age) ?? "none")
-                + " (limit \(OutboxStatusText.age(maxBacklogAge))), \(outbox.failingCount) failing")
+            lines.append("outbox:           \(ReadableText.count(outbox.backlog, "row")) pending, oldest "
+                + (outbox.oldestPendingAgeSeconds.map(ReadableText.age) ?? "none")
+                + " (limit \(ReadableText.age(maxBacklogAge))), \(outbox.failingCount) failing")
         }
         if let health, health.outbox != nil {
             let calls = health.openCalls.map { "\($0.state.rawValue) \($0.open) (\($0.zombies) over \($0.timeoutSeconds)s)" }
@@ -225,19 +168,5 @@ enum DiagnoseDBText {
         }
         lines.append("verdict: \(verdict.message)")
         return lines
-    }
-
-    /// `1 row`, `3 rows`, `1,234 rows`.
-    static func count(_ value: Int, _ noun: String) -> String {
-        "\(grouped(value)) \(noun)\(value == 1 ? "" : "s")"
-    }
-
-    /// `1234567` as `1,234,567`.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        let groups = stride(from: digits.count, to: 0, by: -3).reversed().map { end in
-            String(digits[digits.index(digits.startIndex, offsetBy: max(0, end - 3))..<digits.index(digits.startIndex, offsetBy: end)])
-        }
-        return (value < 0 ? "-" : "") + groups.joined(separator: ",")
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallDomain
 import CallStore
 import Logging
 import Postgres
@@ -48,8 +49,8 @@ struct OutboxStatusCommand: AsyncParsableCommand {
                 OutboxStatusText.lines(status).forEach(context.output.line)
             }
             if exceeded, let maxAge, let age = status.oldestPendingAgeSeconds {
-                let message = "the oldest pending outbox row is \(OutboxStatusText.age(age)) old, over --max-age "
-                    + "\(OutboxStatusText.age(maxAge)): check that `callctl serve` runs (its relay delivers the outbox), "
+                let message = "the oldest pending outbox row is \(ReadableText.age(age)) old, over --max-age "
+                    + "\(ReadableText.age(maxAge)): check that `callctl serve` runs (its relay delivers the outbox), "
                     + "and with CALLCTL_PUSHER_URL that the external server accepts events (`callctl outbox flush` shows why not)"
                 context.logger.error("\(message)")
                 throw ExitCode(Failure.failed)

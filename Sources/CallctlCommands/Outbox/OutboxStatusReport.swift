@@ -59,7 +59,7 @@ enum OutboxStatusText {
     static func lines(_ status: OutboxStatus) -> [String] {
         var lines = [
             "backlog:             \(plural(status.backlog, "event")) not yet published",
-            "oldest pending:      " + (status.oldestPendingAgeSeconds.map { age($0) + " ago" } ?? "none"),
+            "oldest pending:      " + (status.oldestPendingAgeSeconds.map { ReadableText.age($0) + " ago" } ?? "none"),
             "not relayed:         \(status.notRelayed)" + (status.notRelayed > 0 ? " (no daemon's hub has delivered them yet)" : ""),
             "failing:             \(status.failingCount)" + (status.failingCount > 0 ? " (refused by the external server)" : ""),
             "published last hour: \(status.publishedLastHour)",
@@ -78,13 +78,5 @@ enum OutboxStatusText {
             lines.append("… and \(status.failingCount - status.failing.count) more failing rows (oldest shown first)")
         }
         return lines
-    }
-
-    /// `0.4s`, `12.3s`, `2m05s`, `1h02m`.
-    static func age(_ seconds: Double) -> String {
-        if seconds < 60 { return String(format: "%.1fs", seconds) }
-        let whole = Int(seconds)
-        if whole < 3600 { return String(format: "%dm%02ds", whole / 60, whole % 60) }
-        return String(format: "%dh%02dm", whole / 3600, whole % 3600 / 60)
     }
 }
