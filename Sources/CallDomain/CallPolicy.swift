@@ -30,18 +30,18 @@ import Foundation
 public enum CallPolicy {
     /// The plan for `command`, or the refusal.
     public static func decide(
-        _ command: CallCommand, context: CallContext, settings: CallSettings, now: Date
+        _ command: CallCommand, facts: CallFacts, settings: CallSettings, now: Date
     ) throws(DomainError) -> CallPlan {
-        let appointment = context.appointment
-        guard let actor = context.actorUserId else {
+        let appointment = facts.appointment
+        guard let actor = facts.actorUserId else {
             throw DomainError(.unauthenticated, "Acting on a call needs a signed-in user; send a valid token.")
         }
         let role = try participantRole(of: actor, on: appointment)
         guard let action = command.action, let callId = command.callId else {
-            return try request(by: actor, role: role, context: context, settings: settings, now: now)
+            return try request(by: actor, role: role, facts: facts, settings: settings, now: now)
         }
-        guard let session = context.openSession, session.id == callId else {
-            let current = context.openSession.map { "its open call is \($0.id.uuidString.lowercased())" } ?? "it has no open call"
+        guard let session = facts.openSession, session.id == callId else {
+            let current = facts.openSession.map { "its open call is \($0.id.uuidString.lowercased())" } ?? "it has no open call"
             throw DomainError(
                 .invalidTransition,
                 "Call \(callId.uuidString.lowercased()) is not the current call of appointment \(appointment.id); \(current)."
@@ -49,13 +49,13 @@ public enum CallPolicy {
         }
         try checkSide(of: actor, for: action, on: session)
         if action == .accept || (action == .started && session.state == .accepted) {
-            try checkGates(context: context, settings: settings, now: now)
+            try checkGates(facts: facts, settings: settings, now: now)
         }
         let step = try session.state.applying(action)
         // A participant's repeated `started` on a call already in_call (a retry, a reload) only
         // keeps the call alive, like a heartbeat: each participant's joining is recorded and
         // announced once.
-        let repeated = action == .started && !step.connects && context.actorHasJoined
+        let repeated = action == .started && !step.connects && facts.actorHasJoined
         return CallPlan(
             actorRole: role,
             session: .update(step),
@@ -66,17 +66,17 @@ public enum CallPolicy {
     }
 
     private static func request(
-        by actor: Int64, role: ParticipantRole, context: CallContext, settings: CallSettings, now: Date
+        by actor: Int64, role: ParticipantRole, facts: CallFacts, settings: CallSettings, now: Date
     ) throws(DomainError) -> CallPlan {
-        let appointment = context.appointment
+        let appointment = facts.appointment
         if settings.requestRestrictedToDoctor && role != .doctor {
             throw DomainError(
                 .notParticipant,
                 "Only the doctor may start a call on appointment \(appointment.id) (\(SettingKey.requestDoctorOnly.rawValue) is on)."
             )
         }
-        try checkGates(context: context, settings: settings, now: now)
-        if let open = context.openSession {
+        try checkGates(facts: facts, settings: settings, now: now)
+        if let open = facts.openSession {
             throw DomainError(
                 .busy,
                 "Appointment \(appointment.id) already has an open call (\(open.state.rawValue)); join it or wait for it to end."
@@ -85,7 +85,7 @@ public enum CallPolicy {
         guard let callee = appointment.counterpart(of: actor) else {
             throw DomainError(.notParticipant, "User \(actor) is not a participant of appointment \(appointment.id).")
         }
-        if context.calleeHasOtherOpenCall {
+        if facts.calleeHasOtherOpenCall {
             throw DomainError(.busy, "User \(callee) is in another call; try again when it ends.")
         }
         return CallPlan(
@@ -129,8 +129,8 @@ public enum CallPolicy {
         }
     }
 
-    static func checkGates(context: CallContext, settings: CallSettings, now: Date) throws(DomainError) {
-        let appointment = context.appointment
+    static func checkGates(facts: CallFacts, settings: CallSettings, now: Date) throws(DomainError) {
+        let appointment = facts.appointment
         guard appointment.status.allowsCalls else {
             throw DomainError(
                 .invalidStatus,
@@ -138,14 +138,14 @@ public enum CallPolicy {
                     + "calls are possible only while it is scheduled or in_progress."
             )
         }
-        guard context.doctor.status == .active else {
+        guard facts.doctor.status == .active else {
             throw DomainError(
                 .doctorInactive,
-                "The doctor of appointment \(appointment.id) is \(context.doctor.status.rawValue); "
+                "The doctor of appointment \(appointment.id) is \(facts.doctor.status.rawValue); "
                     + "calls are refused until the doctor is active again."
             )
         }
-        if context.doctor.licenseExpired(at: now), let day = context.doctor.licenseValidUntil {
+        if facts.doctor.licenseExpired(at: now), let day = facts.doctor.licenseValidUntil {
             throw DomainError(
                 .licenseExpired,
                 "The doctor's license was valid through \(day) (UTC) and has expired; calls are refused until it is renewed."

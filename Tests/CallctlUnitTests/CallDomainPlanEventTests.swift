@@ -12,8 +12,8 @@ struct CallDomainPlanEventTests {
     }
 
     func plan(_ command: CallCommand, actor: Int64, session: CallSessionSnapshot?) throws -> CallPlan {
-        let context = CallContext(actorUserId: actor, appointment: try F.appointment(), doctor: F.activeDoctor, openSession: session)
-        return try CallPolicy.decide(command, context: context, settings: .defaults, now: now)
+        let context = CallFacts(actorUserId: actor, appointment: try F.appointment(), doctor: F.activeDoctor, openSession: session)
+        return try CallPolicy.decide(command, facts: context, settings: .defaults, now: now)
     }
 
     @Test("request, accept, started, end and cancel plan their events with the actor")

@@ -16,16 +16,16 @@ struct CallDomainPolicyTests {
     func context(
         actor: Int64? = F.patientUserId, status: AppointmentStatus = .scheduled,
         doctor: DoctorSnapshot = F.activeDoctor, session: CallSessionSnapshot? = nil, calleeBusy: Bool = false
-    ) throws -> CallContext {
-        CallContext(
+    ) throws -> CallFacts {
+        CallFacts(
             actorUserId: actor, appointment: try F.appointment(status: status), doctor: doctor,
             openSession: session, calleeHasOtherOpenCall: calleeBusy
         )
     }
 
-    func refusal(_ command: CallCommand, _ context: CallContext, at now: Date? = nil, settings: CallSettings? = nil) -> DomainError? {
+    func refusal(_ command: CallCommand, _ context: CallFacts, at now: Date? = nil, settings: CallSettings? = nil) -> DomainError? {
         do {
-            let plan = try CallPolicy.decide(command, context: context, settings: settings ?? self.settings, now: now ?? inWindow)
+            let plan = try CallPolicy.decide(command, facts: context, settings: settings ?? self.settings, now: now ?? inWindow)
             Issue.record("allowed: \(plan)")
             return nil
         } catch {
@@ -92,8 +92,8 @@ struct CallDomainPolicyTests {
             "The doctor's license was valid through 2026-03-28 (UTC) and has expired; calls are refused until it is renewed."
         ))
         let lastDay = DoctorSnapshot(status: .active, licenseValidUntil: CalendarDay(year: 2026, month: 3, day: 29))
-        #expect(try CallPolicy.decide(.request, context: try context(doctor: lastDay), settings: settings, now: inWindow).audit == .request)
-        #expect(try CallPolicy.decide(.request, context: try context(doctor: DoctorSnapshot(status: .active)), settings: settings, now: inWindow).audit == .request)
+        #expect(try CallPolicy.decide(.request, facts: try context(doctor: lastDay), settings: settings, now: inWindow).audit == .request)
+        #expect(try CallPolicy.decide(.request, facts: try context(doctor: DoctorSnapshot(status: .active)), settings: settings, now: inWindow).audit == .request)
     }
 
     @Test("too_early and too_late at the window edges")
@@ -109,7 +109,7 @@ struct CallDomainPolicyTests {
         #expect(refusal(.accept(callId: callId), try context(session: try F.session(.ringing)), at: late)?.reason == .tooLate)
         #expect(refusal(.started(callId: callId), try context(session: try F.session(.accepted)), at: late)?.reason == .tooLate)
         for edge in ["2026-03-29T09:50:00Z", "2026-03-29T10:45:00Z"] {
-            #expect(try CallPolicy.decide(.request, context: try context(), settings: settings, now: try F.instant(edge)).audit == .request)
+            #expect(try CallPolicy.decide(.request, facts: try context(), settings: settings, now: try F.instant(edge)).audit == .request)
         }
     }
 
@@ -145,13 +145,13 @@ struct CallDomainPolicyTests {
 
     @Test("request: the other participant is the callee")
     func requestPlan() throws {
-        let byPatient = try CallPolicy.decide(.request, context: try context(), settings: settings, now: inWindow)
+        let byPatient = try CallPolicy.decide(.request, facts: try context(), settings: settings, now: inWindow)
         #expect(byPatient == CallPlan(
             actorRole: .patient, session: .create(callerUserId: F.patientUserId, calleeUserId: F.doctorUserId),
             appointment: nil, audit: .request, event: .requested
         ))
         let restricted = CallSettings(requestRestrictedToDoctor: true)
-        let byDoctor = try CallPolicy.decide(.request, context: try context(actor: F.doctorUserId), settings: restricted, now: inWindow)
+        let byDoctor = try CallPolicy.decide(.request, facts: try context(actor: F.doctorUserId), settings: restricted, now: inWindow)
         #expect(byDoctor.session == .create(callerUserId: F.doctorUserId, calleeUserId: F.patientUserId))
         #expect(byDoctor.actorRole == .doctor)
     }
@@ -159,40 +159,40 @@ struct CallDomainPolicyTests {
     @Test("accept, decline and cancel plans")
     func answerPlans() throws {
         let ringing = try context(session: try F.session(.ringing))
-        let accept = try CallPolicy.decide(.accept(callId: callId), context: ringing, settings: settings, now: inWindow)
+        let accept = try CallPolicy.decide(.accept(callId: callId), facts: ringing, settings: settings, now: inWindow)
         #expect(accept == CallPlan(
             actorRole: .patient, session: .update(try CallState.ringing.applying(.accept)),
             appointment: nil, audit: .accept, event: .accepted
         ))
-        let decline = try CallPolicy.decide(.decline(callId: callId), context: ringing, settings: settings, now: inWindow)
+        let decline = try CallPolicy.decide(.decline(callId: callId), facts: ringing, settings: settings, now: inWindow)
         #expect(decline.session == .update(try CallState.ringing.applying(.decline)))
         #expect((decline.audit, decline.event) == (.decline, .declined))
         var byDoctor = ringing
         byDoctor.actorUserId = F.doctorUserId
-        let cancel = try CallPolicy.decide(.cancel(callId: callId), context: byDoctor, settings: settings, now: inWindow)
+        let cancel = try CallPolicy.decide(.cancel(callId: callId), facts: byDoctor, settings: settings, now: inWindow)
         #expect(cancel.session == .update(try CallState.ringing.applying(.cancel)))
         #expect((cancel.audit, cancel.event, cancel.actorRole) == (.cancel, .cancelled, .doctor))
     }
 
     @Test("the first started starts the appointment; a repeat does not")
     func startedPlans() throws {
-        let first = try CallPolicy.decide(.started(callId: callId), context: try context(session: try F.session(.accepted)), settings: settings, now: inWindow)
+        let first = try CallPolicy.decide(.started(callId: callId), facts: try context(session: try F.session(.accepted)), settings: settings, now: inWindow)
         #expect(first.appointment == .start)
         #expect(first.session == .update(try CallState.accepted.applying(.started)))
         #expect((first.audit, first.event) == (.join, .started))
         let second = try CallPolicy.decide(
-            .started(callId: callId), context: try context(actor: F.doctorUserId, status: .inProgress, session: try F.session(.inCall)),
+            .started(callId: callId), facts: try context(actor: F.doctorUserId, status: .inProgress, session: try F.session(.inCall)),
             settings: settings, now: inWindow
         )
         #expect(second.appointment == nil)
         #expect((second.audit, second.event) == (.join, .started))
-        let reconnect = try CallPolicy.decide(.started(callId: callId), context: try context(status: .inProgress, session: try F.session(.accepted)), settings: settings, now: inWindow)
+        let reconnect = try CallPolicy.decide(.started(callId: callId), facts: try context(status: .inProgress, session: try F.session(.accepted)), settings: settings, now: inWindow)
         #expect(reconnect.appointment == nil)
     }
 
     @Test("heartbeat writes no audit row and publishes nothing")
     func heartbeatPlan() throws {
-        let plan = try CallPolicy.decide(.heartbeat(callId: callId), context: try context(status: .inProgress, session: try F.session(.inCall)), settings: settings, now: inWindow)
+        let plan = try CallPolicy.decide(.heartbeat(callId: callId), facts: try context(status: .inProgress, session: try F.session(.inCall)), settings: settings, now: inWindow)
         #expect(plan == CallPlan(
             actorRole: .patient, session: .update(try CallState.inCall.applying(.heartbeat)),
             appointment: nil, audit: nil, event: nil
@@ -201,11 +201,11 @@ struct CallDomainPolicyTests {
 
     @Test("end completes an appointment in progress, not a scheduled one")
     func endPlans() throws {
-        let connected = try CallPolicy.decide(.end(callId: callId), context: try context(status: .inProgress, session: try F.session(.inCall)), settings: settings, now: inWindow)
+        let connected = try CallPolicy.decide(.end(callId: callId), facts: try context(status: .inProgress, session: try F.session(.inCall)), settings: settings, now: inWindow)
         #expect(connected.appointment == .complete)
         #expect(connected.session == .update(try CallState.inCall.applying(.end)))
         #expect((connected.audit, connected.event) == (.leave, .ended))
-        let neverConnected = try CallPolicy.decide(.end(callId: callId), context: try context(session: try F.session(.accepted)), settings: settings, now: inWindow)
+        let neverConnected = try CallPolicy.decide(.end(callId: callId), facts: try context(session: try F.session(.accepted)), settings: settings, now: inWindow)
         #expect(neverConnected.appointment == nil)
     }
 
@@ -215,13 +215,13 @@ struct CallDomainPolicyTests {
         let suspended = DoctorSnapshot(status: .suspended, licenseValidUntil: CalendarDay(year: 2026, month: 3, day: 1))
         let running = try context(status: .inProgress, doctor: suspended, session: try F.session(.inCall))
         for command in [CallCommand.heartbeat(callId: callId), .started(callId: callId), .end(callId: callId)] {
-            #expect(throws: Never.self) { try CallPolicy.decide(command, context: running, settings: settings, now: late) }
+            #expect(throws: Never.self) { try CallPolicy.decide(command, facts: running, settings: settings, now: late) }
         }
         let ringing = try context(doctor: suspended, session: try F.session(.ringing))
-        #expect(throws: Never.self) { try CallPolicy.decide(.decline(callId: callId), context: ringing, settings: settings, now: late) }
+        #expect(throws: Never.self) { try CallPolicy.decide(.decline(callId: callId), facts: ringing, settings: settings, now: late) }
         var byCaller = ringing
         byCaller.actorUserId = F.doctorUserId
-        #expect(throws: Never.self) { try CallPolicy.decide(.cancel(callId: callId), context: byCaller, settings: settings, now: late) }
+        #expect(throws: Never.self) { try CallPolicy.decide(.cancel(callId: callId), facts: byCaller, settings: settings, now: late) }
     }
 
     @Test("participants, counterparts and the scheduled end")

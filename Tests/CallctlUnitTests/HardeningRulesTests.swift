@@ -51,25 +51,25 @@ struct HardeningRulesTests {
     func relayDeadline() throws {
         let settings = CallSettings.defaults
         let appointment = try F.appointment()  // 10:00 for 30 min: the window is 09:50 – 10:45
-        let context = CallContext(actorUserId: F.patientUserId, appointment: appointment, doctor: F.activeDoctor)
-        #expect(try CallPolicy.relayDeadline(context: context, settings: settings, now: try F.instant("2026-03-29T10:10:00Z"))
+        let context = CallFacts(actorUserId: F.patientUserId, appointment: appointment, doctor: F.activeDoctor)
+        #expect(try CallPolicy.relayDeadline(facts: context, settings: settings, now: try F.instant("2026-03-29T10:10:00Z"))
             == (try F.instant("2026-03-29T10:45:00Z")))
         #expect(throws: DomainError.self) {
-            try CallPolicy.relayDeadline(context: context, settings: settings, now: try F.instant("2026-03-29T09:00:00Z"))
+            try CallPolicy.relayDeadline(facts: context, settings: settings, now: try F.instant("2026-03-29T09:00:00Z"))
         }
         var stranger = context
         stranger.actorUserId = F.strangerUserId
         #expect(throws: DomainError(.notFound, "Appointment \(appointment.id) does not exist.")) {
-            try CallPolicy.relayDeadline(context: stranger, settings: settings, now: try F.instant("2026-03-29T10:10:00Z"))
+            try CallPolicy.relayDeadline(facts: stranger, settings: settings, now: try F.instant("2026-03-29T10:10:00Z"))
         }
         var completed = context
         completed.appointment.status = .completed
-        #expect((try? CallPolicy.relayDeadline(context: completed, settings: settings, now: try F.instant("2026-03-29T10:10:00Z"))) == nil)
+        #expect((try? CallPolicy.relayDeadline(facts: completed, settings: settings, now: try F.instant("2026-03-29T10:10:00Z"))) == nil)
         completed.openSession = try F.session(.inCall)
-        #expect(try CallPolicy.relayDeadline(context: completed, settings: settings, now: try F.instant("2026-03-29T10:44:00Z"))
+        #expect(try CallPolicy.relayDeadline(facts: completed, settings: settings, now: try F.instant("2026-03-29T10:44:00Z"))
             == (try F.instant("2026-03-29T10:45:00Z")))
         #expect(throws: DomainError.self) {
-            try CallPolicy.relayDeadline(context: completed, settings: settings, now: try F.instant("2026-03-29T10:46:00Z"))
+            try CallPolicy.relayDeadline(facts: completed, settings: settings, now: try F.instant("2026-03-29T10:46:00Z"))
         }
     }
 

@@ -7,7 +7,7 @@ import Postgres
 /// transaction, then `NOTIFY callctl_outbox` (after the commit: see ``ChangeRecorder``).
 ///
 /// The appointment row lock serializes commands on one appointment across daemons and against
-/// the cron jobs, and the decision is made on a read taken after the lock (``CallSnapshot``);
+/// the cron jobs, and the decision is made on a read taken after the lock (``LockedCallRead``);
 /// every session and appointment write is also guarded by the state it expects, so a write
 /// decided on a stale state changes nothing and is refused `invalid_transition`. `request`
 /// also takes both participants' user locks, so a user is never rung by two calls at once.
@@ -60,14 +60,14 @@ public struct CallLifecycle {
     }
 
     /// Until when relay credentials for `actor` on the appointment may be valid
-    /// (``CallPolicy/relayDeadline(context:settings:now:)``), read without locking.
+    /// (``CallPolicy/relayDeadline(facts:settings:now:)``), read without locking.
     /// - Throws: `DomainError` (`not_found`, or the gate that refuses).
     public func relayDeadline(appointmentId: Int64, actor: Int64, now: Date) throws -> Date {
-        guard let row = try connection.query(CallSnapshot.sql, appointmentId, actor).first else {
+        guard let row = try connection.query(LockedCallRead.sql, appointmentId, actor).first else {
             throw CallPolicy.notFound(appointmentId)
         }
-        let snapshot = try CallSnapshot(row: row, actor: actor)
-        return try CallPolicy.relayDeadline(context: snapshot.context, settings: snapshot.settings.settings, now: now)
+        let snapshot = try LockedCallRead(row: row, actor: actor)
+        return try CallPolicy.relayDeadline(facts: snapshot.facts, settings: snapshot.settings.settings, now: now)
     }
 
     /// The appointment, when `actor` is one of its participants.
@@ -85,11 +85,11 @@ public struct CallLifecycle {
 
     private func apply(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo, _ now: Date,
                        on connection: PGConnection) throws -> (Result<CallView, DomainError>, outboxRows: Int) {
-        let snapshot = try CallSnapshot.read(appointmentId: appointmentId, actor: actor, lockingUsers: command.action == nil,
+        let snapshot = try LockedCallRead.read(appointmentId: appointmentId, actor: actor, lockingUsers: command.action == nil,
                                              on: connection)
         let settings = snapshot.settings.settings
         let decision = Result { () throws(DomainError) -> CallPlan in
-            try CallPolicy.decide(command, context: snapshot.context, settings: settings, now: now)
+            try CallPolicy.decide(command, facts: snapshot.facts, settings: settings, now: now)
         }
         let plan: CallPlan
         switch decision {
@@ -106,13 +106,13 @@ public struct CallLifecycle {
     }
 
     /// Writes the busy refusal's audit row and event; returns the outbox rows written.
-    private func recordBusy(_ snapshot: CallSnapshot, actor: Int64, client: ClientInfo, now: Date,
+    private func recordBusy(_ snapshot: LockedCallRead, actor: Int64, client: ClientInfo, now: Date,
                             on connection: PGConnection) throws -> Int {
-        let appointment = snapshot.context.appointment
+        let appointment = snapshot.facts.appointment
         guard let role = appointment.role(of: actor) else { return 0 }
         let who = CallActor(userId: actor, name: snapshot.actorName, role: role, peerId: client.peerId)
         let change = RecordedChange(
-            appointmentId: appointment.id, callId: snapshot.context.openSession?.id, userId: actor, audit: .busy, at: now,
+            appointmentId: appointment.id, callId: snapshot.facts.openSession?.id, userId: actor, audit: .busy, at: now,
             details: AuditDetails(reason: nil, peerId: client.peerId, userAgent: client.userAgent, ip: client.ip),
             event: CallPolicy.busyEvent(appointmentId: appointment.id, actor: who, at: now))
         var statement = CombinedWrite()

@@ -19,34 +19,34 @@ struct CallWrites {
     }
 
     /// The writes of `plan`, decided for `command` on `snapshot`.
-    static func make(plan: CallPlan, command: CallCommand, snapshot: CallSnapshot, client: ClientInfo, now: Date) throws -> CallWrites {
-        let context = snapshot.context
-        guard let actor = context.actorUserId else { throw StoreError("a planned command has no actor") }
+    static func make(plan: CallPlan, command: CallCommand, snapshot: LockedCallRead, client: ClientInfo, now: Date) throws -> CallWrites {
+        let facts = snapshot.facts
+        guard let actor = facts.actorUserId else { throw StoreError("a planned command has no actor") }
         var statement = CombinedWrite()
         var outboxRows = 0
-        let status = plan.appointment?.target ?? context.appointment.status
+        let status = plan.appointment?.target ?? facts.appointment.status
         let change: SessionWrite
         switch plan.session {
         case .create(let caller, let callee):
-            change = insertSession(appointmentId: context.appointment.id, caller: caller, callee: callee, client: client,
+            change = insertSession(appointmentId: facts.appointment.id, caller: caller, callee: callee, client: client,
                                    role: plan.actorRole, status: status, now: now, into: &statement)
         case .update(let step):
-            guard let previous = context.openSession else { throw StoreError("a session update was planned without an open session") }
-            change = updateSession(previous, peers: snapshot.openSessionPeers, appointmentId: context.appointment.id, step: step,
+            guard let previous = facts.openSession else { throw StoreError("a session update was planned without an open session") }
+            change = updateSession(previous, peers: snapshot.openSessionPeers, appointmentId: facts.appointment.id, step: step,
                                    accepting: command.action == .accept, client: client, role: plan.actorRole,
                                    status: status, now: now, into: &statement)
         }
-        try updateAppointment(context.appointment.id, transition: plan.appointment, metadata: change.metadata, now: now,
+        try updateAppointment(facts.appointment.id, transition: plan.appointment, metadata: change.metadata, now: now,
                               into: &statement)
         if let audit = plan.audit {
             let who = CallActor(userId: actor, name: snapshot.actorName, role: plan.actorRole, peerId: client.peerId)
             let record = RecordedChange(
-                appointmentId: context.appointment.id, callId: change.callId, userId: actor, audit: audit, at: now,
+                appointmentId: facts.appointment.id, callId: change.callId, userId: actor, audit: audit, at: now,
                 details: AuditDetails(reason: change.reason, from: change.from, to: change.to,
                                       appointment: plan.appointment?.target, peerId: client.peerId,
                                       userAgent: client.userAgent, ip: client.ip),
-                event: plan.event(appointmentId: context.appointment.id, callId: change.callId, actor: who,
-                                  connectedAt: context.openSession?.connectedAt, at: now))
+                event: plan.event(appointmentId: facts.appointment.id, callId: change.callId, actor: who,
+                                  connectedAt: facts.openSession?.connectedAt, at: now))
             let rows = try RecordedRows([record], eventNamespace: snapshot.settings.settings.eventNamespace)
             ChangeRecorder.add(rows, into: &statement, notify: false)
             outboxRows = rows.outboxRows

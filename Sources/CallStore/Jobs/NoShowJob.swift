@@ -58,7 +58,7 @@ public struct NoShowJob: BatchJob {
         let ids = due.map(\.id)
         let sessions = ids.isEmpty ? [] : try connection.query(
             write ? NoShowQueries.lockOpenSessions : NoShowQueries.readOpenSessions, PGInt64Array(ids: ids)
-        ).rows.map(SessionRow.init(row:))
+        ).rows.map(ClaimedSession.init(row:))
         let steps = try sessions.map { session in (session, try session.snapshot.state.applying(NoShowRule.sessionAction)) }
         var outboxRows = 0
         if write {

@@ -32,7 +32,7 @@ public struct ReapJob: BatchJob {
     }
 
     private struct Closing {
-        let session: SessionRow
+        let session: ClaimedSession
         let verdict: ReapVerdict
     }
 
@@ -69,7 +69,7 @@ public struct ReapJob: BatchJob {
         guard let last = rows.last else { return nil }
         let next = ScanKey(at: try last.decode(String.self, "requested_at"), id: try last.decode(String.self, "id"))
         let closings = try rows.compactMap { row -> Closing? in
-            let session = try SessionRow(row: row)
+            let session = try ClaimedSession(row: row)
             let status = AppointmentStatus(rawValue: try row.decode(String.self, "appointment_status"))
             return ReaperRule.verdict(for: session.snapshot, appointmentStatus: status, settings: settings, now: now)
                 .map { Closing(session: session, verdict: $0) }

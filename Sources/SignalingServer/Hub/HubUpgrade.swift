@@ -41,7 +41,7 @@ struct HubUpgrade: Sendable {
         return .upgrade([:]) { inbound, outbound, context in
             let connection = HubConnection(socketID: .random(), app: app, sink: ChannelSink(channel: channel, outbound: outbound),
                                            clientAddress: address)
-            try await PusherSocketSession(hub: hub, connection: connection, logger: hub.logger).run(inbound: inbound, outbound: outbound)
+            try await PusherConversation(hub: hub, connection: connection, logger: hub.logger).run(inbound: inbound, outbound: outbound)
         }
     }
 

@@ -2,7 +2,7 @@ import CallDomain
 import Foundation
 import Postgres
 
-/// The columns every job query selects for an appointment, in this order, as `a`, with
+/// The columns the jobs and the call API select for an appointment, in this order, as `a`, with
 /// `d` and `p` the left-joined doctor and patient (a dangling reference reads as user 0, which
 /// is nobody's id; the jobs' rules never look at participants).
 enum AppointmentColumns {
@@ -16,7 +16,7 @@ enum AppointmentColumns {
         """
 }
 
-/// The columns every job query selects for a call session, as `s`.
+/// The columns the jobs and the call API select for a call session, as `s`.
 enum SessionColumns {
     static let select = """
         s.id, s.appointment_id, s.state, s.caller_user_id, s.callee_user_id, s.requested_at,
@@ -40,18 +40,6 @@ extension AppointmentSnapshot {
     }
 }
 
-/// A claimed call session with the appointment it belongs to.
-struct SessionRow {
-    let appointmentId: Int64
-    let snapshot: CallSessionSnapshot
-
-    /// Decodes the columns of ``SessionColumns``.
-    init(row: PGRow) throws {
-        appointmentId = try row.decode(Int64.self, "appointment_id")
-        snapshot = try CallSessionSnapshot(row: row)
-    }
-}
-
 extension CallSessionSnapshot {
     /// Decodes the columns of ``SessionColumns`` (but `appointment_id`), each named `prefix` +
     /// the column name.
@@ -68,21 +56,5 @@ extension CallSessionSnapshot {
             acceptedAt: try row.decode(Date?.self, prefix + "accepted_at"),
             connectedAt: try row.decode(Date?.self, prefix + "connected_at"),
             lastHeartbeatAt: try row.decode(Date?.self, prefix + "last_heartbeat_at"))
-    }
-}
-
-extension SessionRow {
-    /// The change a job records when it ends this session with `step`: the audit row of type
-    /// `audit` (details: the job, the end reason, the states, and `appointment` when the
-    /// appointment's status changed with it) and ``AppointmentCallEnded``.
-    func endedByJob(_ job: String, step: CallStep, audit: AuditEventType, appointment: AppointmentStatus? = nil,
-                    at now: Date) throws -> RecordedChange {
-        let reason = try step.requiredEndReason()
-        return RecordedChange(
-            appointmentId: appointmentId, callId: snapshot.id, audit: audit, at: now,
-            details: AuditDetails(job: job, reason: reason, from: snapshot.state.rawValue, to: step.to.rawValue,
-                                  appointment: appointment),
-            event: CallEvent(AppointmentCallEnded(appointmentId: appointmentId, callId: snapshot.id, reason: reason,
-                                               connectedAt: snapshot.connectedAt, at: now)))
     }
 }

@@ -7,7 +7,7 @@ import PusherProtocol
 /// One client's conversation with the hub, from `pusher:connection_established` to close:
 /// this task reads and answers the client's messages; what is sent to the client goes
 /// through its ``HubConnection`` straight to the socket.
-struct PusherSocketSession {
+struct PusherConversation {
     /// The answer to every `pusher:ping`, encoded once.
     static let pong = PusherMessage.pong().encoded()
 

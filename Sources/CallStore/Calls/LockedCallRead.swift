@@ -13,8 +13,8 @@ import Postgres
 /// job had just ended.) For `request` the caller's and the callee's user locks are taken in
 /// between (``lockUsers``), so two requests ringing the same user serialize and the second
 /// sees the first's session: "nobody is rung while in another call" is a guarantee, not a check.
-struct CallSnapshot {
-    let context: CallContext
+struct LockedCallRead {
+    let facts: CallFacts
     /// `users.name` of the actor; empty when the user row is missing.
     let actorName: String
     let openSessionPeers: (caller: String?, callee: String?)
@@ -65,18 +65,18 @@ struct CallSnapshot {
     /// Reads and locks appointment `appointmentId` for `actor`.
     /// - Throws: `DomainError` (`not_found`) when there is no such appointment.
     /// With `lockingUsers`, the participants' user locks are taken too (for `request`).
-    static func read(appointmentId: Int64, actor: Int64, lockingUsers: Bool, on connection: PGConnection) throws -> CallSnapshot {
+    static func read(appointmentId: Int64, actor: Int64, lockingUsers: Bool, on connection: PGConnection) throws -> LockedCallRead {
         guard let locked = try connection.query(lock, appointmentId).first else { throw CallPolicy.notFound(appointmentId) }
         if lockingUsers {
             let users = [try locked.decode(Int64.self, "doctor_user_id"), try locked.decode(Int64.self, "patient_user_id")].sorted()
             try connection.query(lockUsers, users[0], users[1])
         }
         guard let row = try connection.query(sql, appointmentId, actor).first else { throw CallPolicy.notFound(appointmentId) }
-        return try CallSnapshot(row: row, actor: actor)
+        return try LockedCallRead(row: row, actor: actor)
     }
 }
 
-extension CallSnapshot {
+extension LockedCallRead {
     /// The snapshot in a row of ``sql``.
     init(row: PGRow, actor: Int64) throws {
         let doctorText = try row.decode(String.self, "doctor_status")
@@ -87,12 +87,12 @@ extension CallSnapshot {
         let doctor = DoctorSnapshot(status: doctorStatus, licenseValidUntil: license.flatMap(CalendarDay.init))
         let hasSession = try row.decode(UUID?.self, "s_id") != nil
         let session = hasSession ? try CallSessionSnapshot(row: row, prefix: "s_") : nil
-        let context = CallContext(
+        let facts = CallFacts(
             actorUserId: actor, appointment: try AppointmentSnapshot(row: row), doctor: doctor,
             openSession: session, calleeHasOtherOpenCall: try row.decode(Bool.self, "callee_busy"),
             actorHasJoined: try row.decode(Bool.self, "actor_joined"))
         self.init(
-            context: context, actorName: try row.decode(String?.self, "actor_name") ?? "",
+            facts: facts, actorName: try row.decode(String?.self, "actor_name") ?? "",
             openSessionPeers: hasSession
                 ? (try row.decode(String?.self, "s_caller_peer_id"), try row.decode(String?.self, "s_callee_peer_id")) : (nil, nil),
             settings: SettingsStore.resolve(pairsJSON: try row.decode(String.self, "settings")))

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Everything ``CallPolicy`` looks at, read in the transaction that will act on the answer.
-public struct CallContext: Sendable, Equatable {
+public struct CallFacts: Sendable, Equatable {
     /// The signed-in user; nil when the request carried no valid credentials.
     public var actorUserId: Int64?
     /// The appointment (the caller answers `not_found` itself when there is none).
@@ -16,7 +16,7 @@ public struct CallContext: Sendable, Equatable {
     /// Whether the actor's `started` on the open session was already recorded (its `join`).
     public var actorHasJoined: Bool
 
-    /// Creates a context.
+    /// Creates the facts.
     public init(
         actorUserId: Int64?, appointment: AppointmentSnapshot, doctor: DoctorSnapshot,
         openSession: CallSessionSnapshot? = nil, calleeHasOtherOpenCall: Bool = false, actorHasJoined: Bool = false
