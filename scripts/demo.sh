@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The main job end to end: sets up what is missing, builds callctl, and runs `callctl demo`
-# on a throwaway local PostgreSQL (pass --keep to leave it running).
+# on a throwaway local PostgreSQL (pass --keep to leave it running). Set-up and build print a
+# line each (their output goes to .build/callctl-demo.log, named on failure); the demo's own
+# steps print as they run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-callctl_setup
-swift build --product callctl
+. scripts/phase.sh
+phase "setup (packages, Python venv)" callctl_setup
+phase "build (debug)" swift build --product callctl
 exec .build/debug/callctl demo "$@"
