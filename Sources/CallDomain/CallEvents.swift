@@ -12,7 +12,7 @@ public struct AppointmentCallRequested: CallEventPayload {
     /// Who is calling.
     public let from: EventFrom
     /// The PeerJS id of the acting participant, if sent.
-    public let peerId: String?
+    @NullWhenAbsent public private(set) var peerId: String?
     /// When it happened.
     public let at: Date
 
@@ -23,18 +23,6 @@ public struct AppointmentCallRequested: CallEventPayload {
         self.from = from
         self.peerId = peerId
         self.at = at
-    }
-
-    private enum CodingKeys: String, CodingKey { case appointmentId, callId, from, peerId, at }
-
-    /// Encodes every key, `peerId` as `null` when absent.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(appointmentId, forKey: .appointmentId)
-        try container.encode(callId, forKey: .callId)
-        try container.encode(from, forKey: .from)
-        try container.encode(peerId, forKey: .peerId)
-        try container.encode(at, forKey: .at)
     }
 }
 
@@ -50,7 +38,7 @@ public struct AppointmentCallAccepted: CallEventPayload {
     /// Who acted.
     public let by: EventBy
     /// The PeerJS id of the acting participant, if sent.
-    public let peerId: String?
+    @NullWhenAbsent public private(set) var peerId: String?
 
     /// Creates the payload.
     public init(appointmentId: Int64, callId: UUID, by: EventBy, peerId: String?) {
@@ -58,17 +46,6 @@ public struct AppointmentCallAccepted: CallEventPayload {
         self.callId = callId.uuidString.lowercased()
         self.by = by
         self.peerId = peerId
-    }
-
-    private enum CodingKeys: String, CodingKey { case appointmentId, callId, by, peerId }
-
-    /// Encodes every key, `peerId` as `null` when absent.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(appointmentId, forKey: .appointmentId)
-        try container.encode(callId, forKey: .callId)
-        try container.encode(by, forKey: .by)
-        try container.encode(peerId, forKey: .peerId)
     }
 }
 

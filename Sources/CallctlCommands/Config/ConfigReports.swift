@@ -9,9 +9,9 @@ struct SettingJSON: Encodable {
     let display: String
     let defaultValue: SettingValue
     let overridden: Bool
-    let stored: String?
-    let problem: String?
-    let updatedAt: Date?
+    @NullWhenAbsent var stored: String?
+    @NullWhenAbsent var problem: String?
+    @NullWhenAbsent var updatedAt: Date?
     let description: String
 
     init(_ entry: SettingEntry) {
@@ -29,19 +29,6 @@ struct SettingJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case key, value, display, overridden, stored, problem, description
         case defaultValue = "default", updatedAt = "updated_at"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(key, forKey: .key)
-        try container.encode(value, forKey: .value)
-        try container.encode(display, forKey: .display)
-        try container.encode(defaultValue, forKey: .defaultValue)
-        try container.encode(overridden, forKey: .overridden)
-        try container.encode(stored, forKey: .stored)
-        try container.encode(problem, forKey: .problem)
-        try container.encode(updatedAt, forKey: .updatedAt)
-        try container.encode(description, forKey: .description)
     }
 }
 

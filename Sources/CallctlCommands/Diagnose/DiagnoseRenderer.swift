@@ -1,3 +1,4 @@
+import CallDomain
 import Diagnostics
 import Foundation
 import TimeUnits
@@ -59,22 +60,12 @@ struct DiagnoseJSON: Encodable {
         let status: String
         let durationMS: Double
         let detail: String
-        let verdict: String?
+        @NullWhenAbsent var verdict: String?
         let security: Bool
 
         enum CodingKeys: String, CodingKey {
             case name, status, detail, verdict, security
             case durationMS = "duration_ms"
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(name, forKey: .name)
-            try container.encode(status, forKey: .status)
-            try container.encode(durationMS, forKey: .durationMS)
-            try container.encode(detail, forKey: .detail)
-            try container.encode(verdict, forKey: .verdict)
-            try container.encode(security, forKey: .security)
         }
     }
 

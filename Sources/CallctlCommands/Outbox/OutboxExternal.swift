@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallDomain
 import CallStore
 import Foundation
 import Postgres
@@ -70,22 +71,14 @@ struct OutboxExternal: AsyncParsableCommand {
 
     /// `--format json`: `declared`, `declared_at`, `daemons` (`id`, `target`), `problems`.
     struct Report: Encodable {
-        let declared: String?
-        let declaredAt: String?
+        @NullWhenAbsent var declared: String?
+        @NullWhenAbsent var declaredAt: String?
         let daemons: [Daemon]
         let problems: [String]
 
         struct Daemon: Encodable {
             let id: String
-            let target: String?
-
-            private enum Keys: String, CodingKey { case id, target }
-
-            func encode(to encoder: any Encoder) throws {
-                var object = encoder.container(keyedBy: Keys.self)
-                try object.encode(id, forKey: .id)
-                try object.encode(target, forKey: .target)
-            }
+            @NullWhenAbsent var target: String?
         }
 
         init(_ destinations: OutboxDestinations) {
@@ -95,28 +88,12 @@ struct OutboxExternal: AsyncParsableCommand {
             problems = destinations.problems
         }
 
-        private enum Keys: String, CodingKey { case declared, declaredAt = "declared_at", daemons, problems }
-
-        func encode(to encoder: any Encoder) throws {
-            var object = encoder.container(keyedBy: Keys.self)
-            try object.encode(declared, forKey: .declared)
-            try object.encode(declaredAt, forKey: .declaredAt)
-            try object.encode(daemons, forKey: .daemons)
-            try object.encode(problems, forKey: .problems)
-        }
+        private enum CodingKeys: String, CodingKey { case declared, declaredAt = "declared_at", daemons, problems }
     }
 
     /// `--forget --format json`: `forgotten` (the target, null when none), `released` (rows).
     struct ForgetReport: Encodable {
-        let forgotten: String?
+        @NullWhenAbsent var forgotten: String?
         let released: Int
-
-        private enum Keys: String, CodingKey { case forgotten, released }
-
-        func encode(to encoder: any Encoder) throws {
-            var object = encoder.container(keyedBy: Keys.self)
-            try object.encode(forgotten, forKey: .forgotten)
-            try object.encode(released, forKey: .released)
-        }
     }
 }

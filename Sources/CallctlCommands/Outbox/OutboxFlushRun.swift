@@ -1,3 +1,4 @@
+import CallDomain
 import CallStore
 import Logging
 import Postgres
@@ -14,7 +15,7 @@ struct OutboxFlushResult: Sendable, Encodable {
     /// Requests sent.
     let batches: Int
     /// The first refusal's cause.
-    let firstError: String?
+    @NullWhenAbsent var firstError: String?
     /// True when a failure concerning the server (down, wrong secret) ended the run early.
     let stoppedEarly: Bool
     /// Rows still unpublished afterwards.
@@ -23,17 +24,6 @@ struct OutboxFlushResult: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case target, delivered, failed, batches, pending
         case firstError = "first_error", stoppedEarly = "stopped_early"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var object = encoder.container(keyedBy: CodingKeys.self)
-        try object.encode(target, forKey: .target)
-        try object.encode(delivered, forKey: .delivered)
-        try object.encode(failed, forKey: .failed)
-        try object.encode(batches, forKey: .batches)
-        try object.encode(pending, forKey: .pending)
-        try object.encode(firstError, forKey: .firstError)
-        try object.encode(stoppedEarly, forKey: .stoppedEarly)
     }
 }
 

@@ -1,3 +1,4 @@
+import CallDomain
 import ICE
 import TimeUnits
 
@@ -19,9 +20,9 @@ struct ProbeJSON: Encodable {
     let probe: String
     let uri: String
     let status: String
-    let rttMs: Double?
-    let mappedAddress: String?
-    let relayedAddress: String?
+    @NullWhenAbsent var rttMs: Double?
+    @NullWhenAbsent var mappedAddress: String?
+    @NullWhenAbsent var relayedAddress: String?
     let checks: [Check]
 
     init(probe: String, uri: String, status: ProbeStatus, rtt: Duration?, mappedAddress: String?,
@@ -43,23 +44,11 @@ struct ProbeJSON: Encodable {
                   checks: report.checks)
     }
 
-
     enum CodingKeys: String, CodingKey {
         case probe, uri, status, checks
         case rttMs = "rtt_ms"
         case mappedAddress = "mapped_address"
         case relayedAddress = "relayed_address"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(probe, forKey: .probe)
-        try container.encode(uri, forKey: .uri)
-        try container.encode(status, forKey: .status)
-        try container.encode(rttMs, forKey: .rttMs)
-        try container.encode(mappedAddress, forKey: .mappedAddress)
-        try container.encode(relayedAddress, forKey: .relayedAddress)
-        try container.encode(checks, forKey: .checks)
     }
 }
 
