@@ -24,15 +24,11 @@ per_worker=400
 source bench/lib/postgres.sh
 serve_pid=
 flood_pid=
-on_exit 'for pid in $flood_pid $serve_pid; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done'
+stop_on_exit flood_pid serve_pid
 
 callctl_release "$scratch"
 
-pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
-export DATABASE_URL=$(pg_conn postgres)
-echo "seeding $workers doctor/patient pairs with $per_worker appointments each ..." >&2
-"$callctl" migrate up --log-level warning >/dev/null
-seed_pairs "$workers" "$per_worker"
+seeded_database "$workers" "$per_worker"
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 export CALLCTL_JWT_SECRET=$secret REVERB_APP_ID=1 REVERB_APP_KEY=flood-key REVERB_APP_SECRET=$secret

@@ -28,15 +28,11 @@ done
 
 source bench/lib/postgres.sh
 serve_pid=
-on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
+stop_on_exit serve_pid
 
 callctl_release "$scratch"
 
-pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
-export DATABASE_URL=$(pg_conn postgres)
-echo "seeding $appointments doctor/patient pairs, one appointment each (scheduled now) ..." >&2
-"$callctl" migrate up --log-level warning >/dev/null
-seed_pairs "$appointments" 1
+seeded_database "$appointments" 1
 
 export CALLCTL_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 export REVERB_APP_ID=1 REVERB_APP_KEY=load-key REVERB_APP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')

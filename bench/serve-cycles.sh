@@ -20,16 +20,11 @@ per_worker=${PER_WORKER:-2000}
 
 source bench/lib/postgres.sh
 serve_pid=
-on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
+stop_on_exit serve_pid
 
 callctl_release "$scratch"
 
-pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
-export DATABASE_URL=$(pg_conn postgres)
-
-echo "seeding $workers doctor/patient pairs with $per_worker appointments each ..." >&2
-"$callctl" migrate up --log-level warning >/dev/null
-seed_pairs "$workers" "$per_worker"
+seeded_database "$workers" "$per_worker"
 
 secret=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 serve_port=$(free_port)

@@ -78,3 +78,21 @@ FROM generate_series(1, :pairs * :per_pair) a;
 ANALYZE;
 SQL
 }
+
+# seeded_database PAIRS PER_PAIR: the serving benchmarks' database — a throwaway PostgreSQL
+# for 200 connections (plus $PG_OPTIONS), migrated by callctl and seeded with seed_pairs;
+# exports DATABASE_URL.
+seeded_database() {
+    pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
+    export DATABASE_URL=$(pg_conn postgres)
+    echo "seeding $1 doctor/patient pairs with $2 appointments each ..." >&2
+    "$callctl" migrate up --log-level warning >/dev/null
+    seed_pairs "$1" "$2"
+}
+
+# stop_on_exit VAR...: on exit, stops and reaps the background processes whose pids the named
+# variables hold then (empty ones are skipped).
+stop_on_exit() {
+    local names="$*"
+    on_exit 'for name in '"$names"'; do pid=${!name}; [ -n "$pid" ] || continue; kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done'
+}
