@@ -96,49 +96,52 @@ public struct AppointmentCallEnded: CallEventPayload {
     }
 }
 
-/// `AppointmentCallCancelled {appointmentId, callId, by:{id,role}, at}`.
-public struct AppointmentCallCancelled: CallEventPayload {
+/// `{appointmentId, callId, by:{id,role}, at}`: a participant cancelled or declined a call;
+/// `Action` says which (``AppointmentCallCancelled``, ``AppointmentCallDeclined``).
+public struct ParticipantActed<Action: ParticipantAction>: CallEventPayload {
+    /// The action's event kind.
+    public static var kind: CallEventKind { Action.kind }
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Who acted.
+    public let by: EventBy
+    /// When it happened.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, callId: UUID, by: EventBy, at: Date) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.by = by
+        self.at = at
+    }
+}
+
+/// Which event a ``ParticipantActed`` payload is.
+public protocol ParticipantAction: Sendable {
+    /// The event kind.
+    static var kind: CallEventKind { get }
+}
+
+/// The caller cancelled: ``CallEventKind/cancelled``.
+public enum Cancellation: ParticipantAction {
     /// ``CallEventKind/cancelled``.
     public static let kind = CallEventKind.cancelled
-    /// `appointments.id`.
-    public let appointmentId: Int64
-    /// The callId as a lowercase UUID string.
-    public let callId: String
-    /// Who acted.
-    public let by: EventBy
-    /// When it happened.
-    public let at: Date
-
-    /// Creates the payload.
-    public init(appointmentId: Int64, callId: UUID, by: EventBy, at: Date) {
-        self.appointmentId = appointmentId
-        self.callId = callId.uuidString.lowercased()
-        self.by = by
-        self.at = at
-    }
 }
 
-/// `AppointmentCallDeclined {appointmentId, callId, by:{id,role}, at}`.
-public struct AppointmentCallDeclined: CallEventPayload {
+/// The callee declined: ``CallEventKind/declined``.
+public enum Refusal: ParticipantAction {
     /// ``CallEventKind/declined``.
     public static let kind = CallEventKind.declined
-    /// `appointments.id`.
-    public let appointmentId: Int64
-    /// The callId as a lowercase UUID string.
-    public let callId: String
-    /// Who acted.
-    public let by: EventBy
-    /// When it happened.
-    public let at: Date
-
-    /// Creates the payload.
-    public init(appointmentId: Int64, callId: UUID, by: EventBy, at: Date) {
-        self.appointmentId = appointmentId
-        self.callId = callId.uuidString.lowercased()
-        self.by = by
-        self.at = at
-    }
 }
+
+/// `AppointmentCallCancelled {appointmentId, callId, by:{id,role}, at}`.
+public typealias AppointmentCallCancelled = ParticipantActed<Cancellation>
+
+/// `AppointmentCallDeclined {appointmentId, callId, by:{id,role}, at}`.
+public typealias AppointmentCallDeclined = ParticipantActed<Refusal>
 
 /// `AppointmentBusy {appointmentId, by:{id,role}, at}`: a request refused with `busy`.
 public struct AppointmentBusy: CallEventPayload {
