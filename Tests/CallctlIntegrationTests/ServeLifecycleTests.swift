@@ -194,19 +194,35 @@ struct ServeLifecycleTests {
         #expect(trail.events.filter { $0 == ServeWorld.event("CallRequested") }.count == 3)
     }
 
-    @Test("two daemons on one database racing the same request: one 200, one 409 busy, one session")
-    func twoDaemonsRace() throws {
+    @Test("two daemons on one database racing the same request, both waiting on the appointment at once: one 200, one 409 busy, one session")
+    func twoDaemonsRace() async throws {
         let s = try ServeWorld()
         let second = try ServeProcess.start(s.world.database, [])
         defer { _ = try? second.stop() }
         let tokens = [try s.token(s.doctor), try s.token(s.patient)]
         let servers = [s.server, second]
+        let database = s.world.database
         for _ in 1...3 {
             let appointment = try s.appointment()
-            let answers = simultaneously(2) { index in
-                try? servers[index].request("POST", "/appointments/\(appointment)/call/request", token: tokens[index],
-                                            json: [String: String]())
+            // A barrier: the test holds the appointment row until both daemons wait for it at
+            // the same time (they would not if the requests ran one after the other).
+            let blocker = try database.connect()
+            try blocker.execute("BEGIN")
+            try blocker.query("SELECT 1 FROM appointments WHERE id = $1 FOR UPDATE", appointment)
+            let racing = BackgroundValue {
+                simultaneously(2) { index in
+                    try? servers[index].request("POST", "/appointments/\(appointment)/call/request", token: tokens[index],
+                                                json: [String: String]())
+                }
             }
+            var waiting: [Int32] = []
+            let bothWaiting = try await eventually(within: 60) {
+                waiting = try s.world.connection.backendsWaitingOnLock("%FOR UPDATE OF a%")
+                return waiting.count == 2
+            }
+            try blocker.execute("ROLLBACK")
+            #expect(bothWaiting, "\(waiting.count) of 2 daemons were waiting for the appointment at once")
+            let answers = try #require(racing.value(), "the requests did not finish")
             let statuses = answers.map { $0?.status ?? -1 }
             #expect(statuses.sorted() == [200, 409])
             #expect(answers.compactMap { $0?.reason } == ["busy"])
