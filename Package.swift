@@ -111,8 +111,8 @@ let package = Package(
             .product(name: "JWTKit", package: "jwt-kit"),
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
-            "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol", "Diagnostics",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "AccessTokens", "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol",
+            "Diagnostics", .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ],
     swiftLanguageModes: [.v6]
