@@ -48,24 +48,6 @@ public enum CommandRunner {
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else { throw LocalServiceError("waiting for process \(pid) failed: \(String(cString: strerror(errno)))") }
         }
-        return exitStatus(status)
-    }
-
-    /// Reaps a child started with `spawnDetached` if it has exited, without waiting: its exit
-    /// status, or nil while it runs (async callers poll this instead of blocking a thread).
-    public static func reapIfExited(_ pid: pid_t) throws -> Int32? {
-        var status: Int32 = 0
-        switch waitpid(pid, &status, WNOHANG) {
-        case pid: return exitStatus(status)
-        case 0: return nil
-        default:
-            if errno == EINTR { return nil }
-            throw LocalServiceError("waiting for process \(pid) failed: \(String(cString: strerror(errno)))")
-        }
-    }
-
-    /// The exit status `waitpid` reported: the code, or 128 + the signal number.
-    private static func exitStatus(_ status: Int32) -> Int32 {
         let signal = status & 0x7f
         return signal == 0 ? (status >> 8) & 0xff : 128 + signal
     }

@@ -71,15 +71,15 @@ struct DemoTests {
     }
 
     @Test("Ctrl-C mid-run: exit 130 within seconds, the throwaway PostgreSQL and coturn stopped and removed")
-    func interruptCleansUp() async throws {
+    func interruptCleansUp() throws {
         let run = try BackgroundRun(databaseURL: "", ["demo"], environment: ["DATABASE_URL": nil])
         let deadline = Date().addingTimeInterval(60)
         while !run.standardOutputSoFar().contains("a consultation begins"), Date() < deadline {
-            try await Task.sleep(for: .seconds(0.05))
+            Thread.sleep(forTimeInterval: 0.05)
         }
         let started = Date()
         run.send(SIGINT)
-        let ending = try await run.finish()
+        let ending = try run.finish()
         #expect(ending.status == 130, "\(ending.output)")
         #expect(Date().timeIntervalSince(started) < 10)
         #expect(ending.standardOutput.contains("interrupted: stopping"))

@@ -9,7 +9,7 @@ import Testing
 @Suite("Fault: PostgreSQL restart under serve, cron job killed mid-batch", .serialized)
 struct FaultDatabaseTests {
     @Test("Fault: PostgreSQL stopped (-m fast) and restarted while serve takes lifecycle requests: /readyz follows, nothing half-applied, every event relayed and received")
-    func postgresRestartedUnderServe() async throws {
+    func postgresRestartedUnderServe() throws {
         // A server of its own: the shared test server is used by every other suite at once.
         let postgres = try RestartablePostgres()
         defer { postgres.server.stop() }
@@ -26,7 +26,7 @@ struct FaultDatabaseTests {
         let traffic = FaultTraffic(port: server.port, appointments: appointments, token: try ServeToken.hs256(user: clinic.doctorUserId),
                                    pause: 0.03)
         defer { traffic.stop() }
-        #expect(await eventually(within: 10) { traffic.successes >= 20 })
+        #expect(eventually(within: 10) { traffic.successes >= 20 })
 
         // Load opens most of the pool (10 connections), as a day's traffic would.
         let warm = simultaneously(12) { _ in (try? server.request("GET", "/readyz").status) ?? -1 }
@@ -35,12 +35,12 @@ struct FaultDatabaseTests {
         let stopped = Date()
         try postgres.stop()
         var downStatus = 0
-        #expect(await eventually(within: 5) {
+        #expect(eventually(within: 5) {
             downStatus = (try? server.request("GET", "/readyz").status) ?? -1
             return downStatus != 200
         })
         let notReadyAfter = Date().timeIntervalSince(stopped)
-        try await Task.sleep(for: .seconds(3))
+        Thread.sleep(forTimeInterval: 3)
         let whileDown = try server.request("GET", "/readyz")
         whileDown.expectError(503, "unavailable")
 
@@ -48,7 +48,7 @@ struct FaultDatabaseTests {
         try postgres.start()
         let restarted = Date()
         var ready = false
-        _ = await eventually(within: 10) {
+        _ = eventually(within: 10) {
             ready = (try? server.request("GET", "/readyz").status) == 200
             return ready
         }
@@ -62,14 +62,14 @@ struct FaultDatabaseTests {
         connection = try database.connect()
         defer { connection.close() }
         let count = { (sql: String) in Int(try connection.query(sql).first!.decode(Int64.self, at: 0)) }
-        #expect(try await eventually(within: 10) {
+        #expect(try eventually(within: 10) {
             try count("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'callctl outbox relay' AND datname = current_database()") == 1
         })
         let relayBack = Date().timeIntervalSince(restarted)
-        try await Task.sleep(for: .seconds(3))
+        Thread.sleep(forTimeInterval: 3)
         let steps = traffic.stop()
 
-        #expect(try await eventually(within: 10) { try count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL OR published_at IS NULL") == 0 })
+        #expect(try eventually(within: 10) { try count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL OR published_at IS NULL") == 0 })
         let ledger = try FaultLedger(steps, on: connection)
         #expect(ledger.problems.isEmpty, "\(ledger.problems.prefix(10))")
         #expect(ledger.acknowledged > 20 && ledger.failed > 0, "\(ledger.summary)")
@@ -88,7 +88,7 @@ struct FaultDatabaseTests {
                     .first!.decode(Int64.self, at: 0) == 0)
 
         let emitted = try faultOutboxEvents(connection)
-        #expect(await eventually(within: 10) { Set(subscriber.events).isSuperset(of: emitted.map(\.event)) })
+        #expect(eventually(within: 10) { Set(subscriber.events).isSuperset(of: emitted.map(\.event)) })
         let received = subscriber.events
         let missing = Set(emitted.map(\.event)).subtracting(received)
         #expect(missing.isEmpty, "not received: \(missing.prefix(5))")
@@ -114,7 +114,7 @@ struct FaultDatabaseTests {
     }
 
     @Test("Fault: jobs no-show SIGKILLed after its first batch of 500 commits: whole batches only, the rerun marks the rest exactly once")
-    func cronJobKilledMidBatch() async throws {
+    func cronJobKilledMidBatch() throws {
         let now = "2026-03-29T10:00:00Z"
         let total = 20_000, batch = 500
         let world = try JobsWorld()
@@ -123,15 +123,15 @@ struct FaultDatabaseTests {
         let started = Date()
         let run = try BackgroundRun(world, ["jobs", "no-show", "--batch-size", "\(batch)", "--now", now, "--format", "json"])
         var seen = 0
-        #expect(try await eventually(within: 60) {
+        #expect(try eventually(within: 60) {
             seen = try world.count("SELECT count(*) FROM outbox")
             return seen >= batch
         })
-        let ending = try await run.kill9()
+        let ending = try run.kill9()
         let killedAfter = Date().timeIntervalSince(started)
         #expect(ending.status == 128 + SIGKILL, "the job ended on its own before the kill: \(ending.output.suffix(2000))")
         // The job's backend rolls its open transaction back once it notices its client is gone.
-        #expect(try await eventually(within: 10) {
+        #expect(try eventually(within: 10) {
             try world.count("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()") == 0
         })
 
@@ -177,7 +177,7 @@ struct FaultDatabaseTests {
         let backends = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'fault-pool' AND datname = current_database()"
         #expect(try admin.query(backends).first!.decode(Int64.self, at: 0) == 4)
         try admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fault-pool'")
-        #expect(try await eventually(within: 5) { try admin.query(backends).first!.decode(Int64.self, at: 0) == 0 })
+        #expect(try eventually(within: 5) { try admin.query(backends).first!.decode(Int64.self, at: 0) == 0 })
         let after = await concurrently("SELECT pg_sleep(0.2)")
         #expect(after == [true, true, true, true], "statements on connections closed while idle: \(after)")
         await pool.close()

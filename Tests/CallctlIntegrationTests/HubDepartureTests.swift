@@ -28,12 +28,12 @@ struct HubDepartureTests {
 
     @Test("a TCP reset, a clean close and a protocol error (a frame over the limit, 1009) each announce member_removed once and leave one row",
           arguments: ["reset", "close", "protocol"])
-    func endings(_ ending: String) async throws {
+    func endings(_ ending: String) throws {
         let s = try ServeWorld(label: "departure-\(ending)")
         let out = try HubPeer.run("departure", [s.server], ["ending": ending])
         expectDeparture(out)
         if ending == "protocol" { #expect(out["patient_code"] as? Int == 1009, "\(out)") }
-        #expect(try await eventually(within: 5) { try rows(s) == 0 }, "rows are left")
+        #expect(try eventually(within: 5) { try rows(s) == 0 }, "rows are left")
     }
 
     @Test("a client that never answers pusher:ping is closed with 4201 and announced gone")
@@ -45,16 +45,16 @@ struct HubDepartureTests {
     }
 
     @Test("twenty anonymous sockets on 50 public channels each reset: all 1,000 rows are gone")
-    func resetFlood() async throws {
+    func resetFlood() throws {
         let s = try ServeWorld()
         let out = try HubPeer.run("reset_flood", [s.server], ["sockets": 20, "channels": 50])
         #expect((out["subscribed"] as? [String: Any])?["subscription_count"] as? Int == 1, "\(out)")
-        #expect(try await eventually(within: 10) { try rows(s) == 0 }, "rows are left")
+        #expect(try eventually(within: 10) { try rows(s) == 0 }, "rows are left")
         #expect(try s.server.request("GET", "/healthz").status == 200)
     }
 
     @Test("the clean-up's database write fails (its backend is terminated): the rows go with the next heartbeat, announced once")
-    func failedCleanup() async throws {
+    func failedCleanup() throws {
         let s = try ServeWorld()
         let gate = FileManager.default.temporaryDirectory.appendingPathComponent("departure-\(UUID().uuidString)").path
         defer {
@@ -63,18 +63,18 @@ struct HubDepartureTests {
         }
         let server = s.server
         let peer = BackgroundValue { Result { try HubPeer.run("departure", [server], ["ending": "reset", "gate": gate, "within": 15]) } }
-        #expect(await eventually { FileManager.default.fileExists(atPath: gate + ".ready") })
+        #expect(eventually { FileManager.default.fileExists(atPath: gate + ".ready") })
         let blocker = try s.world.database.connect()
         try blocker.execute("BEGIN; LOCK TABLE hub_subscriptions IN ACCESS EXCLUSIVE MODE")
         FileManager.default.createFile(atPath: gate + ".go", contents: nil)
         var backend: Int32?
-        #expect(try await eventually { backend = try s.world.backendWaitingOnLock("%SELECT app_id, channel FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id%"); return backend != nil })
+        #expect(try eventually { backend = try s.world.backendWaitingOnLock("%SELECT app_id, channel FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id%"); return backend != nil })
         let pid = try #require(backend)
         try s.world.connection.query("SELECT pg_terminate_backend($1)", pid)
-        #expect(await eventually { s.server.standardError.contains("retrying with the next heartbeat") })
+        #expect(eventually { s.server.standardError.contains("retrying with the next heartbeat") })
         try blocker.execute("ROLLBACK")
         let out = try #require(peer.value(within: 40)).get()
         expectDeparture(out, within: 8)
-        #expect(try await eventually(within: 5) { try rows(s) == 0 }, "rows are left")
+        #expect(try eventually(within: 5) { try rows(s) == 0 }, "rows are left")
     }
 }

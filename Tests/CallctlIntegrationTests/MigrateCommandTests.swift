@@ -23,7 +23,7 @@ struct MigrateCommandTests {
     }
 
     @Test("two concurrent `migrate up` processes, both waiting for the migration lock at once, both succeed and apply each migration once")
-    func concurrentProcesses() async throws {
+    func concurrentProcesses() throws {
         let database = try TestDatabase()
         // A barrier: the test holds the migration lock until both processes wait for it together.
         let blocker = try database.connect()
@@ -32,7 +32,7 @@ struct MigrateCommandTests {
             try BackgroundRun(databaseURL: database.connectionString, ["migrate", "up", "--log-level", "error"])
         }
         var waiting: [Int32] = []
-        let bothWaiting = try await eventually(within: 60) {
+        let bothWaiting = try eventually(within: 60) {
             waiting = try blocker.backendsWaitingOnLock("%pg_advisory_xact_lock%")
             return waiting.count == runs.count
         }
@@ -40,7 +40,7 @@ struct MigrateCommandTests {
         #expect(bothWaiting, "\(waiting.count) of \(runs.count) processes were waiting for the migration lock at once")
         var output = ""
         for run in runs {
-            let ending = try await run.finish()
+            let ending = try run.finish()
             #expect(ending.status == 0, "\(ending.output)")
             output += ending.standardOutput
         }

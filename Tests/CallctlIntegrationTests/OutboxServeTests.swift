@@ -16,7 +16,7 @@ struct OutboxServeTests {
     }
 
     @Test("an external server down for a while receives every row, once and in id order, when it comes back")
-    func externalDownThenBack() async throws {
+    func externalDownThenBack() throws {
         let reserved = try OutboxPusherServer(app: Self.app)
         let port = reserved.port
         reserved.stop()
@@ -29,14 +29,14 @@ struct OutboxServeTests {
         }
         let rows = try database.count("SELECT count(*) FROM outbox")
         #expect(rows >= 12)
-        #expect(await eventually(within: 20) {
+        #expect(eventually(within: 20) {
             (try? database.count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL")) == 0
                 && ((try? database.count("SELECT count(*) FROM outbox WHERE attempts > 0")) ?? 0) > 0
         })
         #expect(try database.count("SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") == 0)
 
         let server = try OutboxPusherServer(app: Self.app, port: port)
-        #expect(await eventually(within: 40) { (try? database.count("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0 })
+        #expect(eventually(within: 40) { (try? database.count("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0 })
         let expected = try database.connection.query("SELECT channel, event, payload::text AS p FROM outbox ORDER BY id").rows.map {
             [try $0.decode(String.self, "channel"), try $0.decode(String.self, "event"), try $0.decode(String.self, "p")]
         }
@@ -56,7 +56,7 @@ struct OutboxServeTests {
     }
 
     @Test("one daemon with CALLCTL_PUSHER_URL, one without, on one database: every row reaches the external server; /readyz, outbox external and diagnose db name the disagreement; --forget retires the target")
-    func daemonsDisagree() async throws {
+    func daemonsDisagree() throws {
         let external = try OutboxPusherServer(app: Self.app)
         let world = try ServeWorld(environment: ["CALLCTL_PUSHER_URL": "http://127.0.0.1:\(external.port)"])
         let plain = try ServeProcess.start(world.world.database, [])
@@ -72,13 +72,13 @@ struct OutboxServeTests {
                                        json: ["callId": callId]).status == 200)
         }
         let database = world.world
-        #expect(await eventually(within: 20) { (try? database.count("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0 },
+        #expect(eventually(within: 20) { (try? database.count("SELECT count(*) FROM outbox WHERE published_at IS NULL")) == 0 },
                 "rows were left unpublished")
         let rows = try database.count("SELECT count(*) FROM outbox")
         #expect(rows == 16)
         #expect(Set(external.acceptedEvents.map(\.data)).count == rows, "the external server got \(external.acceptedEvents.count) of \(rows)")
 
-        #expect(await eventually(within: 10) {
+        #expect(eventually(within: 10) {
             ((try? plain.request("GET", "/readyz").json["warnings"]) as? [String])?.contains { $0.contains("has no CALLCTL_PUSHER_URL") } == true
         })
         let (listed, json) = try database.runJSON(["outbox", "external", "--format", "json"])
@@ -99,11 +99,11 @@ struct OutboxServeTests {
     }
 
     @Test("the relay's connection is killed: logged once, reconnected, rows written meanwhile relayed and published (a flushed row keeps its published_at)")
-    func relayReconnects() async throws {
+    func relayReconnects() throws {
         let world = try ServeWorld()
         let database = world.world
         let relayBackends = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'callctl outbox relay' AND datname = current_database()"
-        #expect(await eventually(within: 10) { (try? database.count(relayBackends)) == 1 })
+        #expect(eventually(within: 10) { (try? database.count(relayBackends)) == 1 })
         try database.connection.query("""
             SELECT pg_terminate_backend(pid) FROM pg_stat_activity
             WHERE application_name = 'callctl outbox relay' AND datname = current_database()
@@ -118,7 +118,7 @@ struct OutboxServeTests {
             VALUES ('private-appointments.9', 'App\\Events\\AppointmentNoShow', '{}', '2026-01-01T00:00:00Z') RETURNING id
             """).first!.decode(Int64.self, "id")
         try database.connection.notify("callctl_outbox", payload: "4")
-        #expect(await eventually(within: 20) {
+        #expect(eventually(within: 20) {
             (try? database.count("SELECT count(*) FROM outbox WHERE relayed_at IS NOT NULL AND published_at = relayed_at")) == 3
                 && (try? database.count("SELECT count(*) FROM outbox WHERE relayed_at IS NULL")) == 0
         })

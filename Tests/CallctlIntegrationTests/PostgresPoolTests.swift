@@ -45,7 +45,7 @@ struct PostgresPoolTests {
             SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
               AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
             """
-        let allWaiting = try await eventually(within: 20) { try admin.query(blocked).first!.decode(Int64.self, "n") == 8 }
+        let allWaiting = try eventually(within: 20) { try admin.query(blocked).first!.decode(Int64.self, "n") == 8 }
         try admin.query("SELECT pg_advisory_unlock($1)", Int64(42))
         try await waiters.value
         #expect(allWaiting, "fewer than 8 statements were in flight at once")

@@ -13,7 +13,7 @@ struct ServeHTTPTests {
     }
 
     @Test("bad requests get JSON errors: unknown route or action 404, not JSON 400, bad fields 422; nothing is written")
-    func badRequests() async throws {
+    func badRequests() throws {
         let s = try ServeWorld()
         let appointment = try s.appointment()
         let token = try s.token(s.doctor)
@@ -92,7 +92,7 @@ struct ServeHTTPTests {
     }
 
     @Test("/readyz answers ready; /metrics counts requests by route and status and reads open calls and the outbox backlog")
-    func readinessAndMetrics() async throws {
+    func readinessAndMetrics() throws {
         let s = try ServeWorld()
         let appointment = try s.appointment()
         let ready = try s.server.request("GET", "/readyz")
@@ -101,7 +101,7 @@ struct ServeHTTPTests {
         _ = try s.ring(appointment)
         try s.call("request", appointment, as: s.patient).expectError(409, "busy")
         var metrics = ""
-        let counted = await eventually(within: 5) {
+        let counted = eventually(within: 5) {
             metrics = (try? s.server.request("GET", "/metrics").text) ?? ""
             return metrics.contains(Self.requests(route: "/appointments/{id}/call/{action}", status: 409))
                 && metrics.contains("callctl_outbox_relayed_total 2")

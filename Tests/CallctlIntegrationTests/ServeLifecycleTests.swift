@@ -195,7 +195,7 @@ struct ServeLifecycleTests {
     }
 
     @Test("two daemons on one database racing the same request, both waiting on the appointment at once: one 200, one 409 busy, one session")
-    func twoDaemonsRace() async throws {
+    func twoDaemonsRace() throws {
         let s = try ServeWorld()
         let second = try ServeProcess.start(s.world.database, [])
         defer { _ = try? second.stop() }
@@ -216,7 +216,7 @@ struct ServeLifecycleTests {
                 }
             }
             var waiting: [Int32] = []
-            let bothWaiting = try await eventually(within: 60) {
+            let bothWaiting = try eventually(within: 60) {
                 waiting = try s.world.connection.backendsWaitingOnLock("%FOR UPDATE OF a%")
                 return waiting.count == 2
             }

@@ -28,7 +28,7 @@ struct ServeRaceTests {
 
     @Test("a command waiting on the job's locks gets 409 invalid_transition and leaves the job's row and events as they were",
           arguments: races)
-    func commandAfterJob(_ race: Race) async throws {
+    func commandAfterJob(_ race: Race) throws {
         let s = try ServeWorld(label: "race-\(race.command)-\(race.jobReason)")
         let appointment = try s.appointment()
         let callId = try s.ring(appointment, peerId: "doctor-peer")
@@ -58,7 +58,7 @@ struct ServeRaceTests {
             try? server.request("POST", "/appointments/\(appointment)/call/\(race.command)", token: token,
                                 json: ["callId": callId, "peerId": "patient-peer"])
         }
-        #expect(try await eventually { try s.world.backendWaitingOnLock("%FROM appointments a%FOR UPDATE OF a%") != nil },
+        #expect(try eventually { try s.world.backendWaitingOnLock("%FROM appointments a%FOR UPDATE OF a%") != nil },
                 "the command never waited on the job's lock")
         try job.execute("COMMIT")
 

@@ -9,7 +9,7 @@ struct ServeSlowClientTests {
     static let healthz = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
 
     @Test("--header-timeout 1: half a request line, a half upgrade head or silence is dropped within the timeout")
-    func slowHeads() async throws {
+    func slowHeads() throws {
         let s = try ServeWorld(["--header-timeout", "1", "--idle-timeout", "30"])
         let halfLine = try RawConnection(port: s.server.port)
         halfLine.send("GET /hea")
@@ -25,7 +25,7 @@ struct ServeSlowClientTests {
         let prompt = try RawConnection(port: s.server.port)
         for piece in ["GET /hea", "lthz HTTP/1.1\r\n", "Host: 127.0.0.1\r\n", "\r\n"] {
             prompt.send(piece)
-            try await Task.sleep(for: .microseconds(150_000))
+            usleep(150_000)
         }
         #expect(prompt.readResponse()?.status == 200, "\(String(decoding: prompt.received, as: UTF8.self))")
         // A client that never sent a head is no server error: nothing is logged at error level.
@@ -34,7 +34,7 @@ struct ServeSlowClientTests {
     }
 
     @Test("--idle-timeout 1: an idle keep-alive connection is closed after its last response; requests keep it open")
-    func idleKeepAlive() async throws {
+    func idleKeepAlive() throws {
         let s = try ServeWorld(["--idle-timeout", "1"])
         let idle = try RawConnection(port: s.server.port)
         idle.send(Self.healthz)
@@ -47,16 +47,16 @@ struct ServeSlowClientTests {
         for round in 1...5 {
             #expect(busy.send(Self.healthz), "round \(round)")
             #expect(busy.readResponse()?.status == 200, "round \(round) after \(busy.age) s")
-            try await Task.sleep(for: .microseconds(500_000))
+            usleep(500_000)
         }
         #expect(!busy.closed && busy.age > 2.4, "a connection used every 0.5 s was closed after \(busy.age) s")
     }
 
     @Test("an established WebSocket outlives --idle-timeout 1 and --header-timeout 1: a ping 3 s later still gets its pong")
-    func webSocketsAreExempt() async throws {
+    func webSocketsAreExempt() throws {
         let s = try ServeWorld(["--idle-timeout", "1", "--header-timeout", "1"])
         let socket = try RawConnection.webSocket(port: s.server.port)
-        try await Task.sleep(for: .microseconds(3_000_000))
+        usleep(3_000_000)
         #expect(socket.send(WebSocketTestFrame.encode(Array(#"{"event":"pusher:ping","data":{}}"#.utf8))))
         let pong = socket.readFrame()
         #expect(pong?.text.contains("pusher:pong") == true, "\(String(describing: pong?.text)) closed: \(socket.closed)")

@@ -42,19 +42,11 @@ final class BackgroundRun {
         var output: String { standardOutput + standardError }
     }
 
-    /// Waits for the process (polling, suspended in between, so no cooperative thread blocks
-    /// in `waitpid`); returns its status, stdout and stderr, and removes the files.
+    /// Waits for the process; returns its status, stdout and stderr, and removes the files.
     /// Once finished, returns the same ending again.
-    func finish() async throws -> Ending {
+    func finish() throws -> Ending {
         if let ending { return ending }
-        let status: Int32
-        while true {
-            if let exited = try CommandRunner.reapIfExited(pid) {
-                status = exited
-                break
-            }
-            try? await Task.sleep(for: .milliseconds(20))
-        }
+        let status = try CommandRunner.wait(for: pid)
         defer { try? FileManager.default.removeItem(at: directory) }
         let read = { (name: String) in (try? String(contentsOf: self.directory.appendingPathComponent(name), encoding: .utf8)) ?? "" }
         let ending = Ending(status: status, standardOutput: read("out"), standardError: read("err"))
@@ -73,8 +65,8 @@ final class BackgroundRun {
     }
 
     /// `kill -9`, then reaps the process (no signal once it was reaped).
-    func kill9() async throws -> Ending {
+    func kill9() throws -> Ending {
         if ending == nil { kill(pid, SIGKILL) }
-        return try await finish()
+        return try finish()
     }
 }
