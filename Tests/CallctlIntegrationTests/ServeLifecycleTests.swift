@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Testing
 
@@ -253,8 +252,8 @@ struct ServeLifecycleTests {
         #expect(response.json["ttl"] as? Int == 600)
         let username = try #require(entries[1]["username"] as? String)
         #expect(username == "\(expiry):\(s.patient):\(appointment)")
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(username.utf8), using: SymmetricKey(data: Data(secret.utf8)))
-        #expect(entries[1]["credential"] as? String == Data(mac).base64EncodedString())
+        // Whether the credential is right is for coturn to judge: ServeIceTests.coturnAcceptsIssuedCredential.
+        #expect(entries[1]["credential"] as? String != nil)
         try s.get(appointment, "/ice-servers", as: try s.person("doctor").userId).expectError(404, "not_found")
     }
 }
