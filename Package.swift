@@ -129,8 +129,8 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
-            "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol", "Diagnostics",
-            .product(name: "Crypto", package: "swift-crypto"),
+            "AccessTokens", "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol",
+            "Diagnostics", .product(name: "Crypto", package: "swift-crypto"),
         ]),
     ],
     swiftLanguageModes: [.v6]

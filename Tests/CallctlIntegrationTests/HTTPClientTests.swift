@@ -37,6 +37,7 @@ struct HTTPClientTests {
         #expect(throws: HTTPClientError.self) {
             try HTTPClient.send(HTTPRequest(url: "http://127.0.0.1:\(server.port)/slow", timeout: .milliseconds(300)))
         }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // The server answers /slow after 30 s: giving up at the 300 ms timeout is anything well short of that.
+        #expect(ContinuousClock.now - started < .seconds(15))
     }
 }

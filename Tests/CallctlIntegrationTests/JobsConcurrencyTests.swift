@@ -5,23 +5,25 @@ import Testing
 struct JobsConcurrencyTests {
     static let now = "2026-03-29T10:00:00Z"
 
-    @Test("six no-show runners at once change each appointment exactly once, one outbox row per change")
+    @Test("six no-show runners, all in a batch at once, change each appointment exactly once, one outbox row per change")
     func concurrentNoShow() throws {
         let world = try JobsWorld()
         let ids = try world.dueAppointments(600, before: Self.now)
         for id in ids.prefix(60) { try world.session(id, "ringing", requested: "2026-03-28T10:00:00Z") }
-        let runs = try (0..<6).map { _ in
-            try BackgroundRun(world, ["jobs", "no-show", "--batch-size", "7", "--now", Self.now, "--format", "json"])
-        }
+        let runs = try Self.overlapping(6, in: world, ["jobs", "no-show", "--batch-size", "7", "--now", Self.now, "--format", "json"])
         var marked: [Int] = []
         var closed = 0
+        var working = 0
         for run in runs {
             let ending = try run.finish()
             #expect(ending.status == 0, "\(ending.output)")
             let json = try ending.json()
-            marked += try #require(json["appointment_ids"] as? [Int], "\(ending.output)")
+            let own = try #require(json["appointment_ids"] as? [Int], "\(ending.output)")
+            marked += own
+            working += own.isEmpty ? 0 : 1
             closed += try #require(json["closed_calls"] as? Int, "\(ending.output)")
         }
+        #expect(working == runs.count, "only \(working) of \(runs.count) runners marked appointments")
         #expect(marked.count == 600)
         #expect(Set(marked) == Set(ids.map(Int.init)))
         #expect(closed == 60)
@@ -33,25 +35,44 @@ struct JobsConcurrencyTests {
         #expect(try world.brokenNoShowTrails() == 0)
     }
 
-    @Test("four reapers at once end each call exactly once")
+    @Test("four reapers, all in a batch at once, end each call exactly once")
     func concurrentReap() throws {
         let world = try JobsWorld()
         let ids = try world.dueAppointments(200, before: Self.now)
         for id in ids { try world.session(id, "ringing", requested: "2026-03-29T09:59:00Z") }
-        let runs = try (0..<4).map { _ in
-            try BackgroundRun(world, ["jobs", "reap", "--batch-size", "9", "--now", Self.now, "--format", "json"])
-        }
+        let runs = try Self.overlapping(4, in: world, ["jobs", "reap", "--batch-size", "9", "--now", Self.now, "--format", "json"])
         var closed = 0
+        var working = 0
         for run in runs {
             let ending = try run.finish()
             #expect(ending.status == 0, "\(ending.output)")
-            closed += try #require(try ending.json()["closed"] as? Int, "\(ending.output)")
+            let own = try #require(try ending.json()["closed"] as? Int, "\(ending.output)")
+            closed += own
+            working += own > 0 ? 1 : 0
         }
+        #expect(working == runs.count, "only \(working) of \(runs.count) reapers closed calls")
         #expect(closed == 200)
         #expect(try world.count("SELECT count(*) FROM call_sessions WHERE end_reason = 'timeout_no_answer'") == 200)
         #expect(try world.count("SELECT count(*) FROM outbox") == 200)
         #expect(try world.count("SELECT count(DISTINCT call_id) FROM appointment_call_events WHERE type = 'timeout'") == 200)
         #expect(try world.count("SELECT count(*) FROM appointment_call_events") == 200)
+    }
+
+    /// Starts `count` runs of `arguments` behind a barrier: with the outbox locked, each claims
+    /// a batch of its own and waits at its outbox insert. Once all of them wait at the same time
+    /// (so they overlap, and would not if they ran one after another) the lock is released.
+    static func overlapping(_ count: Int, in world: JobsWorld, _ arguments: [String]) throws -> [BackgroundRun] {
+        let blocker = try world.database.connect()
+        try blocker.execute("BEGIN; LOCK TABLE outbox IN EXCLUSIVE MODE")
+        let runs = try (0..<count).map { _ in try BackgroundRun(world, arguments) }
+        var waiting: [Int32] = []
+        let allWaiting = try eventually(within: 60) {
+            waiting = try world.connection.backendsWaitingOnLock("%INSERT INTO outbox%")
+            return waiting.count == count
+        }
+        try blocker.execute("ROLLBACK")
+        #expect(allWaiting, "\(waiting.count) of \(count) runners were waiting at the outbox at once")
+        return runs
     }
 
     @Test("kill -9 after a batch wrote its updates and audit rows but not its outbox rows leaves nothing of it")

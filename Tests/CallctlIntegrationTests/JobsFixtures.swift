@@ -119,10 +119,7 @@ struct JobsWorld {
 extension JobsWorld {
     /// The backend pid of a session waiting for a lock while running a statement like `pattern`.
     func backendWaitingOnLock(_ pattern: String) throws -> Int32? {
-        try connection.query("""
-            SELECT pid FROM pg_stat_activity
-            WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query LIKE $1
-            """, pattern).first?.decode(Int32.self, "pid")
+        try connection.backendsWaitingOnLock(pattern).first
     }
 
     /// True when the backend `pid` is gone (its client died and its transaction rolled back).

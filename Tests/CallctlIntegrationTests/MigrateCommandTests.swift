@@ -22,15 +22,31 @@ struct MigrateCommandTests {
         #expect(applied.allSatisfy { PGTimestamp.parse(($0["applied_at"] as? String) ?? "") != nil })
     }
 
-    @Test("two concurrent `migrate up` processes both succeed and apply each migration once")
+    @Test("two concurrent `migrate up` processes, both waiting for the migration lock at once, both succeed and apply each migration once")
     func concurrentProcesses() throws {
         let database = try TestDatabase()
+        // A barrier: the test holds the migration lock until both processes wait for it together.
+        let blocker = try database.connect()
+        try blocker.query("SELECT pg_advisory_lock($1)", Migrator.lockKey)
         let runs = try (0..<2).map { _ in
             try BackgroundRun(databaseURL: database.connectionString, ["migrate", "up", "--log-level", "error"])
         }
+        var waiting: [Int32] = []
+        let bothWaiting = try eventually(within: 60) {
+            waiting = try blocker.backendsWaitingOnLock("%pg_advisory_xact_lock%")
+            return waiting.count == runs.count
+        }
+        try blocker.query("SELECT pg_advisory_unlock($1)", Migrator.lockKey)
+        #expect(bothWaiting, "\(waiting.count) of \(runs.count) processes were waiting for the migration lock at once")
+        var output = ""
         for run in runs {
             let ending = try run.finish()
             #expect(ending.status == 0, "\(ending.output)")
+            output += ending.standardOutput
+        }
+        // Between them, every migration once: whichever took the lock first for it applied it.
+        for migration in MigrationCatalog.all {
+            #expect(output.components(separatedBy: "applied \(migration.label) in ").count == 2, "\(migration.label): \(output)")
         }
         let row = try database.connect().query("SELECT count(*) AS c, count(DISTINCT version) AS d FROM schema_migrations").first
         #expect(try row?.decode(Int64.self, "c") == Int64(MigrationCatalog.all.count))

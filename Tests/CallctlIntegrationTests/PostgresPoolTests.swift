@@ -69,9 +69,13 @@ struct PostgresPoolTests {
         let admin = try database.connect()
         let pid: Int32 = try await pool.withConnection { $0.backendPID }
         try admin.query("SELECT pg_terminate_backend($1::int)", Int64(pid))
-        _ = try? await pool.withConnection { try $0.query("SELECT 1") }
-        let again: String = try await pool.withConnection { try $0.query(sql, "c").first!.decode(String.self, "v") }
+        #expect(try await backendGone(pid, watchedBy: admin))
+        // The very next use succeeds, on a new session that prepares the statement again.
+        let (again, newPID): (String, Int32) = try await pool.withConnection {
+            (try $0.query(sql, "c").first!.decode(String.self, "v"), $0.backendPID)
+        }
         #expect(again == "c")
+        #expect(newPID != pid)
         await pool.close()
     }
 
@@ -93,7 +97,7 @@ struct PostgresPoolTests {
         #expect(try admin.query("SELECT count(*) AS c FROM t").first?.decode(Int64.self, "c") == 0)
         try admin.query("SELECT pg_terminate_backend($1::int)", pid)
         #expect(try await backendGone(pid, watchedBy: admin))
-        _ = try? await pool.withConnection { try $0.query("SELECT 1") }
+        // The very next use must succeed: the pool reopens the connection before running the body.
         let next = try await pool.withConnection { connection -> Int32 in
             try connection.query("SELECT 1")
             return connection.backendPID

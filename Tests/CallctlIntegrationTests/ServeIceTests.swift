@@ -11,6 +11,38 @@ struct ServeIceTests {
         "CALLCTL_TURN_TTL": "3600",
     ]
 
+    @Test("a real coturn with the same shared secret relays with the credential serve issued, and refuses it tampered")
+    func coturnAcceptsIssuedCredential() throws {
+        let secret = "serve-ice-tests-coturn-secret-7730"
+        try withCoturn(.sharedSecret(secret)) { coturn in
+            let uri = coturn.uri("turn", "udp")
+            let s = try ServeWorld(environment: ["CALLCTL_ICE_SERVERS": uri, "CALLCTL_TURN_SECRET": secret, "CALLCTL_TURN_TTL": "600"])
+            let appointment = try s.appointment()
+            let answer = try s.get(appointment, "/ice-servers", as: s.patient)
+            #expect(answer.status == 200, "\(answer.text)")
+            let entries = try #require(answer.json["iceServers"] as? [[String: Any]], "\(answer.text)")
+            let turn = try #require(entries.first { ($0["urls"] as? [String]) == [uri] }, "\(answer.text)")
+            let username = try #require(turn["username"] as? String)
+            let credential = try #require(turn["credential"] as? String)
+            let relay = { (username: String, password: String) in
+                try ProbeCLI.run(["turn", uri, "--username", username, "--password", password, "--format", "json"])
+            }
+            let issued = try relay(username, credential)
+            #expect(issued.status == 0, "\(issued.stdout)\(issued.stderr)")
+            #expect(try issued.checks()["relay-outbound"]?["status"] as? String == "OK", "\(issued.stdout)")
+            // The same credential for another appointment, or a credential with one character changed, is refused.
+            let otherAppointment = username.split(separator: ":").dropLast().joined(separator: ":") + ":\(appointment + 1)"
+            let tamperedCredential = (credential.first == "A" ? "B" : "A") + credential.dropFirst()
+            for (label, name, password) in [("username", otherAppointment, credential), ("credential", username, tamperedCredential)] {
+                let refused = try relay(name, password)
+                #expect(refused.status == 2, "tampered \(label): \(refused.stdout)")
+                let check = try refused.checks()["allocate-authenticated"]
+                #expect(check?["status"] as? String == "CRITICAL", "tampered \(label): \(refused.stdout)")
+                #expect((check?["detail"] as? String)?.contains("authentication failed") == true, "tampered \(label): \(refused.stdout)")
+            }
+        }
+    }
+
     @Test("completed, cancelled, long past and far future appointments get no credentials, with the gate that refuses")
     func refusedAppointments() throws {
         let s = try ServeWorld(environment: Self.environment)

@@ -117,6 +117,7 @@ struct AccessTokenTests {
         }
         do {
             _ = try await AccessTokenVerifier.hs256(secret: "tiny")
+            Issue.record("a 4-byte HS256 secret was accepted")
         } catch {
             #expect(error.description.contains("CALLCTL_JWT_SECRET") && !error.description.contains("tiny"))
         }

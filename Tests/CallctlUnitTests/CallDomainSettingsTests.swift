@@ -88,6 +88,7 @@ struct CallDomainSettingsTests {
         #expect(throws: DomainError.self) { try SettingKey.eventsNamespace.parse(cliText: text) }
         do {
             _ = try SettingKey.eventsNamespace.validate(.string(text))
+            Issue.record("validate accepted the namespace \(text.debugDescription)")
         } catch {
             #expect(error.reason == .validation)
             #expect(error.message.hasPrefix(#"events.namespace must be a PHP namespace such as App\Events"#))

@@ -38,6 +38,19 @@ struct FuzzEnvParserTests {
         }
     }
 
+    @Test("the kept libFuzzer inputs: fuzz/corpus/env-file parses, fuzz/regressions/env-file holds together")
+    func keptInputs() throws {
+        let corpus = try FuzzKeptInputs.corpus("env-file")
+        #expect(!corpus.isEmpty)
+        for input in corpus {
+            #expect(Self.probe(String(decoding: input.bytes, as: UTF8.self)), "\(input) is a seed that does not parse")
+        }
+        // As the libFuzzer target, only text: invalid UTF-8 is refused before parsing (the on-disk test covers it).
+        for input in try FuzzKeptInputs.regressions("env-file") {
+            if let text = String(validating: input.bytes, as: UTF8.self) { Self.probe(text) }
+        }
+    }
+
     @Test("mutated .env files (seed 0xE11F, base 3,000)")
     func mutatedFiles() {
         var run = FuzzRun(Self.suite, "mutated files", seed: 0xE11F, base: 3_000)

@@ -54,11 +54,41 @@ struct FuzzPusherProtocolTests {
                     let channel = (parsed as? [String: Any])?["channel"]
                     #expect(channel != nil && !(channel is String) && !(channel is NSNull))
                 case .malformedJSON:
-                    break
+                    // Foundation, the independent reading, must refuse it too, unless the frame
+                    // breaks a rule of PusherJSONParser that is stricter than Foundation's.
+                    #expect(parsed == nil || Self.breaksStricterRule(bytes),
+                            "malformedJSON for JSON Foundation reads: \(String(decoding: bytes, as: UTF8.self).debugDescription)")
                 }
             }
             return .refused(error)
         }
+    }
+
+    /// Whether `bytes` break one of PusherJSONParser's documented rules that Foundation does not
+    /// enforce: nesting deeper than 256, a number that overflows a Double, a surrogate `\u` escape,
+    /// a trailing comma before `}` or `]` (RFC 8259 has none; Foundation accepts one), text after
+    /// a NUL byte (Foundation stops reading there; no text may follow the value).
+    static func breaksStricterRule(_ bytes: [UInt8]) -> Bool {
+        var depth = 0
+        var deepest = 0
+        for byte in bytes {
+            if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+            if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+            deepest = max(deepest, depth)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return deepest > 256 || text.contains(/\\u[dD][89a-fA-F][0-9a-fA-F]{2}/) || text.contains(/[0-9][eE][+-]?[0-9]{3,}|[0-9]{309,}/)
+            || text.contains(/,\s*[}\]]/) || bytes.contains(0)
+    }
+
+    @Test("the kept libFuzzer inputs: fuzz/corpus/pusher-frame decodes, fuzz/regressions/pusher-frame holds together")
+    func keptInputs() throws {
+        let corpus = try FuzzKeptInputs.corpus("pusher-frame")
+        #expect(!corpus.isEmpty)
+        for input in corpus {
+            guard case .decoded = Self.probe(input.bytes) else { Issue.record("\(input) is a seed that does not decode"); continue }
+        }
+        for input in try FuzzKeptInputs.regressions("pusher-frame") { Self.probe(input.bytes) }
     }
 
     @Test("mutated valid frames (seed 0x9057, base 6,000)")

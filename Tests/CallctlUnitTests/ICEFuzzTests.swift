@@ -38,6 +38,13 @@ struct ICEFuzzTests {
         return message != nil
     }
 
+    @Test("the kept libFuzzer inputs: fuzz/corpus/stun-message and fuzz/regressions/stun-message hold together")
+    func keptInputs() throws {
+        let corpus = try FuzzKeptInputs.corpus("stun-message")
+        #expect(!corpus.isEmpty)
+        for input in try corpus + FuzzKeptInputs.regressions("stun-message") { Self.probe(input.bytes) }
+    }
+
     @Test("20,000 seeded mutations and truncations of valid packets")
     func mutations() throws {
         let seeds = try Self.seeds()

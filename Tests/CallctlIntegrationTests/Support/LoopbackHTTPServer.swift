@@ -2,7 +2,7 @@ import Foundation
 import LocalServices
 
 /// A small HTTP server on 127.0.0.1 (python3's http.server) that records every request with
-/// its body, answers `/status/NNN` with that status, `/slow` after 3 s and everything else with
+/// its body, answers `/status/NNN` with that status, `/slow` after 30 s and everything else with
 /// 200 and `{"ok": true}`. Python binds port 0 and writes the port it got to a file, so no other
 /// process can take the port in between; it exits by itself when the test process is gone.
 /// `stop()` (or dropping the server) ends it and removes its files.
@@ -38,7 +38,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
                 with log_lock, open(log_path, 'a') as log:
                     log.write(json.dumps({'method': self.command, 'path': self.path, 'body': body}) + '\\n')
                 if self.path == '/slow':
-                    time.sleep(3)
+                    time.sleep(30)
                 status = int(self.path.split('/')[2]) if self.path.startswith('/status/') else 200
                 answer = b'{"ok": true}'
                 self.send_response(status)
