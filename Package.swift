@@ -113,6 +113,7 @@ let package = Package(
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol", "Diagnostics",
             .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -29,7 +29,7 @@ struct ServePolicyTests {
     }
 
     @Test("the access window: opens 10 min before, closes 15 min after the scheduled end; window.lead from the settings table")
-    func accessWindow() throws {
+    func accessWindow() async throws {
         let s = try ServeWorld()
         let cases: [(minutes: Int, reason: String?)] = [(11, "too_early"), (-46, "too_late"), (9, nil), (-44, nil)]
         for (minutes, reason) in cases {
@@ -45,7 +45,7 @@ struct ServePolicyTests {
         }
         let later = try s.appointment(in: 25)
         try expectRefused(s, try s.call("request", later, as: s.doctor), 403, "too_early", later)
-        let set = try s.world.run(["config", "set", "window.lead", "30m"])
+        let set = await s.world.run(["config", "set", "window.lead", "30m"])
         #expect(set.status == 0, "\(set.output)")
         #expect(try s.call("request", later, as: s.doctor).status == 200)
     }

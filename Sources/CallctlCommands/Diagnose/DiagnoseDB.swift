@@ -5,7 +5,7 @@ import Foundation
 import Postgres
 
 /// `callctl diagnose db`: is the database reachable, migrated, and are the relay and the jobs keeping up?
-struct DiagnoseDB: AsyncParsableCommand {
+struct DiagnoseDB: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Check the database: reachable, migrations current, outbox backlog, open and zombie calls, jobs' last activity.",
@@ -45,15 +45,15 @@ struct DiagnoseDB: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.diagnose")
-            let now = context.now()
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.diagnose")
+            let now = session.now()
             let lag = maxBacklogAge
             let health: DatabaseHealth?
             let verdict: DBVerdict
             do {
-                let read = try await withBlockingConnection(context) {
+                let read = try await withBlockingConnection(session) {
                     try DatabaseHealthQuery.read(on: $0, now: now, allowedLag: lag)
                 }
                 health = read
@@ -66,11 +66,11 @@ struct DiagnoseDB: AsyncParsableCommand {
             }
             switch format {
             case .json:
-                try context.output.json(DiagnoseDBReport(database: "\(context.database)", health: health,
+                try session.output.json(DiagnoseDBReport(database: "\(session.database)", health: health,
                                                          maxBacklogAge: lag, verdict: verdict))
             case .text:
-                DiagnoseDBText.lines(database: "\(context.database)", health: health, maxBacklogAge: lag, verdict: verdict)
-                    .forEach(context.output.line)
+                DiagnoseDBText.lines(database: "\(session.database)", health: health, maxBacklogAge: lag, verdict: verdict)
+                    .forEach(session.output.line)
             }
             if verdict.exitCode != 0 { throw ExitCode(verdict.exitCode) }
         }

@@ -31,12 +31,12 @@ struct OutboxCommand: AsyncParsableCommand {
 
 /// Runs `body` on a new connection on a dispatch queue: libpq and libcurl block, and Swift's
 /// cooperative pool must not.
-func withBlockingConnection<T: Sendable>(_ context: CommandContext,
+func withBlockingConnection<T: Sendable>(_ session: CommandSession,
                                          _ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         DispatchQueue.global().async {
             continuation.resume(with: Result {
-                let connection = try context.connect()
+                let connection = try session.connect()
                 defer { connection.close() }
                 return try body(connection)
             })
