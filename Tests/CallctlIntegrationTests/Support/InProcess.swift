@@ -17,7 +17,7 @@ enum InProcess {
                     now: @escaping @Sendable () -> Date = { Date() }) async -> CommandRunner.Outcome {
         var variables = ProcessInfo.processInfo.environment
         for (name, value) in CLI.environment(overrides) { variables[name] = value }
-        let output = Capture(), errors = Capture()
+        let output = TextCapture(), errors = TextCapture()
         let context = CommandContext(variables: variables, output: { output.append($0) }, errorOutput: { errors.append($0) }, now: now)
         var status: Int32 = 0
         do {
@@ -37,14 +37,4 @@ enum InProcess {
         }
         return CommandRunner.Outcome(status: status, standardOutput: output.text, standardError: errors.text)
     }
-}
-
-/// Text written by a command, collected under a lock (the job harness logs from a dispatch queue).
-private final class Capture: @unchecked Sendable {
-    private let lock = NSLock()
-    private var collected = ""
-
-    var text: String { lock.withLock { collected } }
-
-    func append(_ text: String) { lock.withLock { collected += text } }
 }
