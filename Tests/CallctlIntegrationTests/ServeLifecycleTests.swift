@@ -17,82 +17,81 @@ struct ServeLifecycleTests {
     }
 
     @Test("request → accept → started ×2 (+2 repeated) → heartbeat → end: answers, session, appointment, audit trail and outbox")
-    func happyPath() async throws {
-        try await RouterWorld.test(setup: .live) { s in
-            let appointment = try s.appointment()
-            let requested = try await s.call("request", appointment, as: s.doctor, peerId: "doctor-peer-1")
-            let callId = try #require(requested.json["callId"] as? String, "\(requested.text)")
-            #expect(UUID(uuidString: callId) != nil && callId == callId.lowercased())
-            step(requested, "ringing scheduled - doctor-peer-1 - requestedAt", callId: callId)
-            #expect(requested.json["appointmentId"] as? Int == Int(appointment))
-            #expect(requested.json["callerUserId"] as? Int == Int(s.doctor))
-            #expect(requested.json["calleeUserId"] as? Int == Int(s.patient))
-            #expect(try s.world.value("SELECT id::text FROM call_sessions WHERE appointment_id = $1", appointment) == callId)
+    func happyPath() throws {
+        let s = try ServeWorld()
+        let appointment = try s.appointment()
+        let requested = try s.call("request", appointment, as: s.doctor, peerId: "doctor-peer-1")
+        let callId = try #require(requested.json["callId"] as? String, "\(requested.text)")
+        #expect(UUID(uuidString: callId) != nil && callId == callId.lowercased())
+        step(requested, "ringing scheduled - doctor-peer-1 - requestedAt", callId: callId)
+        #expect(requested.json["appointmentId"] as? Int == Int(appointment))
+        #expect(requested.json["callerUserId"] as? Int == Int(s.doctor))
+        #expect(requested.json["calleeUserId"] as? Int == Int(s.patient))
+        #expect(try s.world.value("SELECT id::text FROM call_sessions WHERE appointment_id = $1", appointment) == callId)
 
-            step(try await s.call("accept", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1"),
-                 "accepted scheduled - doctor-peer-1 patient-peer-1 requestedAt acceptedAt", callId: callId)
-            #expect(try s.world.status(appointment) == "scheduled")
-            step(try await s.call("started", appointment, as: s.doctor, callId: callId, peerId: "doctor-peer-1"),
+        step(try s.call("accept", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1"),
+             "accepted scheduled - doctor-peer-1 patient-peer-1 requestedAt acceptedAt", callId: callId)
+        #expect(try s.world.status(appointment) == "scheduled")
+        step(try s.call("started", appointment, as: s.doctor, callId: callId, peerId: "doctor-peer-1"),
+             "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
+        #expect(try s.world.value("SELECT status || ' ' || (started_at IS NOT NULL) || ' ' || (ended_at IS NULL) FROM appointments WHERE id = $1",
+                                  appointment) == "in_progress true true")
+        step(try s.call("started", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1"),
+             "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
+        // A participant's repeated started (a retry, a page reload) keeps the call alive and records nothing more.
+        for _ in 1...2 {
+            step(try s.call("started", appointment, as: s.doctor, callId: callId, peerId: "doctor-peer-1"),
                  "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
-            #expect(try s.world.value("SELECT status || ' ' || (started_at IS NOT NULL) || ' ' || (ended_at IS NULL) FROM appointments WHERE id = $1",
-                                      appointment) == "in_progress true true")
-            step(try await s.call("started", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1"),
-                 "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
-            // A participant's repeated started (a retry, a page reload) keeps the call alive and records nothing more.
-            for _ in 1...2 {
-                step(try await s.call("started", appointment, as: s.doctor, callId: callId, peerId: "doctor-peer-1"),
-                     "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
-            }
-            let beat = "SELECT last_heartbeat_at::text FROM call_sessions WHERE id = $1::uuid"
-            let beforeHeartbeat = try s.world.value(beat, callId)
-            step(try await s.call("heartbeat", appointment, as: s.doctor, callId: callId),
-                 "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
-            #expect(try s.world.value(beat, callId) != beforeHeartbeat)
-            step(try await s.call("end", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1"),
-                 "ended completed hangup doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt endedAt", callId: callId)
-
-            #expect(try s.world.value("""
-                SELECT state || ' ' || end_reason || ' ' || caller_user_id || ' ' || callee_user_id || ' '
-                       || (requested_at <= accepted_at AND accepted_at <= connected_at AND connected_at <= last_heartbeat_at
-                           AND last_heartbeat_at <= ended_at)
-                FROM call_sessions WHERE id = $1::uuid
-                """, callId) == "ended hangup \(s.doctor) \(s.patient) true")
-            #expect(try s.world.value("""
-                SELECT a.status || ' ' || (a.started_at = s.connected_at) || ' ' || (a.ended_at = s.ended_at)
-                FROM appointments a JOIN call_sessions s ON s.appointment_id = a.id WHERE a.id = $1
-                """, appointment) == "completed true true")
-            let metadata = try #require(try s.world.value("SELECT metadata::text FROM appointments WHERE id = $1", appointment))
-            #expect(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: String]
-                == ["callId": callId, "doctorPeerId": "doctor-peer-1", "patientPeerId": "patient-peer-1"])
-
-            let audit = try s.world.audit(appointment)
-            #expect(audit.map(\.type) == ["request", "accept", "join", "join", "leave"])
-            #expect(audit.allSatisfy { $0.callId == callId })
-            #expect(try s.world.connection.query("SELECT user_id FROM appointment_call_events WHERE appointment_id = $1 ORDER BY id",
-                                                 appointment).rows.map { try $0.decode(Int64.self, "user_id") }
-                == [s.doctor, s.patient, s.doctor, s.patient, s.patient])
-            let client = { (peer: String) in ["peerId": peer, "userAgent": Self.ua, "ip": "127.0.0.1"] }
-            #expect(try s.auditPayloads(appointment).map { $0.compactMapValues { $0 as? String } } == [
-                client("doctor-peer-1").merging(["to": "ringing"]) { $1 },
-                client("patient-peer-1").merging(["from": "ringing", "to": "accepted"]) { $1 },
-                client("doctor-peer-1").merging(["from": "accepted", "to": "in_call", "appointment": "in_progress"]) { $1 },
-                client("patient-peer-1").merging(["from": "in_call", "to": "in_call"]) { $1 },
-                client("patient-peer-1").merging(["from": "in_call", "to": "ended", "reason": "hangup", "appointment": "completed"]) { $1 },
-            ])
-
-            let events = try s.world.outbox(appointment)
-            #expect(events.map(\.event) == ["CallRequested", "CallAccepted", "CallStarted", "CallStarted", "CallEnded"].map(ServeWorld.event))
-            #expect(events.allSatisfy { $0.payload["callId"] as? String == callId && $0.payload["appointmentId"] as? Int == Int(appointment) })
-            #expect(texts(events[0].payload["from"]) == ["id": "\(s.doctor)", "name": "doctor", "role": "doctor"])
-            #expect(events[0].payload["peerId"] as? String == "doctor-peer-1")
-            #expect(texts(events[1].payload["by"]) == ["id": "\(s.patient)", "role": "patient"])
-            #expect(events[1].payload["peerId"] as? String == "patient-peer-1")
-            #expect(texts(events[2].payload["who"]) == ["id": "\(s.doctor)"])
-            #expect(texts(events[3].payload["who"]) == ["id": "\(s.patient)"])
-            #expect(events[4].payload["reason"] as? String == "hangup")
-            let duration = try s.world.value("SELECT floor(extract(epoch FROM ended_at - connected_at))::int::text FROM call_sessions WHERE id = $1::uuid", callId)
-            #expect((events[4].payload["duration"] as? Int).map(String.init) == duration)
         }
+        let beat = "SELECT last_heartbeat_at::text FROM call_sessions WHERE id = $1::uuid"
+        let beforeHeartbeat = try s.world.value(beat, callId)
+        step(try s.call("heartbeat", appointment, as: s.doctor, callId: callId),
+             "in_call in_progress - doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt", callId: callId)
+        #expect(try s.world.value(beat, callId) != beforeHeartbeat)
+        step(try s.call("end", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1"),
+             "ended completed hangup doctor-peer-1 patient-peer-1 requestedAt acceptedAt connectedAt endedAt", callId: callId)
+
+        #expect(try s.world.value("""
+            SELECT state || ' ' || end_reason || ' ' || caller_user_id || ' ' || callee_user_id || ' '
+                   || (requested_at <= accepted_at AND accepted_at <= connected_at AND connected_at <= last_heartbeat_at
+                       AND last_heartbeat_at <= ended_at)
+            FROM call_sessions WHERE id = $1::uuid
+            """, callId) == "ended hangup \(s.doctor) \(s.patient) true")
+        #expect(try s.world.value("""
+            SELECT a.status || ' ' || (a.started_at = s.connected_at) || ' ' || (a.ended_at = s.ended_at)
+            FROM appointments a JOIN call_sessions s ON s.appointment_id = a.id WHERE a.id = $1
+            """, appointment) == "completed true true")
+        let metadata = try #require(try s.world.value("SELECT metadata::text FROM appointments WHERE id = $1", appointment))
+        #expect(try JSONSerialization.jsonObject(with: Data(metadata.utf8)) as? [String: String]
+            == ["callId": callId, "doctorPeerId": "doctor-peer-1", "patientPeerId": "patient-peer-1"])
+
+        let audit = try s.world.audit(appointment)
+        #expect(audit.map(\.type) == ["request", "accept", "join", "join", "leave"])
+        #expect(audit.allSatisfy { $0.callId == callId })
+        #expect(try s.world.connection.query("SELECT user_id FROM appointment_call_events WHERE appointment_id = $1 ORDER BY id",
+                                             appointment).rows.map { try $0.decode(Int64.self, "user_id") }
+            == [s.doctor, s.patient, s.doctor, s.patient, s.patient])
+        let client = { (peer: String) in ["peerId": peer, "userAgent": Self.ua, "ip": "127.0.0.1"] }
+        #expect(try s.auditPayloads(appointment).map { $0.compactMapValues { $0 as? String } } == [
+            client("doctor-peer-1").merging(["to": "ringing"]) { $1 },
+            client("patient-peer-1").merging(["from": "ringing", "to": "accepted"]) { $1 },
+            client("doctor-peer-1").merging(["from": "accepted", "to": "in_call", "appointment": "in_progress"]) { $1 },
+            client("patient-peer-1").merging(["from": "in_call", "to": "in_call"]) { $1 },
+            client("patient-peer-1").merging(["from": "in_call", "to": "ended", "reason": "hangup", "appointment": "completed"]) { $1 },
+        ])
+
+        let events = try s.world.outbox(appointment)
+        #expect(events.map(\.event) == ["CallRequested", "CallAccepted", "CallStarted", "CallStarted", "CallEnded"].map(ServeWorld.event))
+        #expect(events.allSatisfy { $0.payload["callId"] as? String == callId && $0.payload["appointmentId"] as? Int == Int(appointment) })
+        #expect(texts(events[0].payload["from"]) == ["id": "\(s.doctor)", "name": "doctor", "role": "doctor"])
+        #expect(events[0].payload["peerId"] as? String == "doctor-peer-1")
+        #expect(texts(events[1].payload["by"]) == ["id": "\(s.patient)", "role": "patient"])
+        #expect(events[1].payload["peerId"] as? String == "patient-peer-1")
+        #expect(texts(events[2].payload["who"]) == ["id": "\(s.doctor)"])
+        #expect(texts(events[3].payload["who"]) == ["id": "\(s.patient)"])
+        #expect(events[4].payload["reason"] as? String == "hangup")
+        let duration = try s.world.value("SELECT floor(extract(epoch FROM ended_at - connected_at))::int::text FROM call_sessions WHERE id = $1::uuid", callId)
+        #expect((events[4].payload["duration"] as? Int).map(String.init) == duration)
     }
 
     @Test("cancel while ringing: only the caller may; the call ends cancelled and the appointment stays scheduled")

@@ -97,24 +97,23 @@ struct ServePolicyTests {
     }
 
     @Test("busy: a second request on a ringing appointment is 409, with a busy audit row and AppointmentBusy, and no session")
-    func busySameAppointment() async throws {
-        try await RouterWorld.test(setup: .live) { s in
-            let appointment = try s.appointment()
-            let callId = try await s.ring(appointment)
-            try await s.call("request", appointment, as: s.patient, peerId: "patient-peer-1").expectError(409, "busy")
-            let trail = try s.trail(appointment)
-            #expect(trail.sessions == ["ringing"])
-            #expect(trail.audit == ["request", "busy"])
-            #expect(trail.events == [ServeWorld.event("CallRequested"), ServeWorld.event("Busy")])
-            let busy = try #require(try s.world.audit(appointment).last)
-            #expect(busy.callId == callId)
-            #expect(try s.auditPayloads(appointment).last?.compactMapValues { $0 as? String }
-                == ["peerId": "patient-peer-1", "userAgent": ServeProcess.userAgent, "ip": "127.0.0.1"])
-            #expect(try s.world.value("SELECT user_id::text FROM appointment_call_events WHERE type = 'busy'") == String(s.patient))
-            let event = try #require(try s.world.outbox(appointment).last)
-            #expect(event.payload["appointmentId"] as? Int == Int(appointment))
-            #expect(texts(event.payload["by"]) == ["id": "\(s.patient)", "role": "patient"])
-        }
+    func busySameAppointment() throws {
+        let s = try ServeWorld()
+        let appointment = try s.appointment()
+        let callId = try s.ring(appointment)
+        try s.call("request", appointment, as: s.patient, peerId: "patient-peer-1").expectError(409, "busy")
+        let trail = try s.trail(appointment)
+        #expect(trail.sessions == ["ringing"])
+        #expect(trail.audit == ["request", "busy"])
+        #expect(trail.events == [ServeWorld.event("CallRequested"), ServeWorld.event("Busy")])
+        let busy = try #require(try s.world.audit(appointment).last)
+        #expect(busy.callId == callId)
+        #expect(try s.auditPayloads(appointment).last?.compactMapValues { $0 as? String }
+            == ["peerId": "patient-peer-1", "userAgent": ServeProcess.userAgent, "ip": "127.0.0.1"])
+        #expect(try s.world.value("SELECT user_id::text FROM appointment_call_events WHERE type = 'busy'") == String(s.patient))
+        let event = try #require(try s.world.outbox(appointment).last)
+        #expect(event.payload["appointmentId"] as? Int == Int(appointment))
+        #expect(texts(event.payload["by"]) == ["id": "\(s.patient)", "role": "patient"])
     }
 
     @Test("busy: the callee is in an open call on another appointment")

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CallctlConfig
-import Foundation
 
 /// Flags every command that talks to the database shares.
 public struct DatabaseOptions: ParsableArguments {

@@ -31,7 +31,7 @@ struct CommandContext: Sendable {
     /// so `--log-format auto` writes JSON lines, as the process does into a pipe). Its loggers
     /// are made with `Logger(label:factory:)`: the process-wide swift-log bootstrap is left alone.
     init(variables: [String: String], output: @escaping @Sendable (String) -> Void,
-                errorOutput: @escaping @Sendable (String) -> Void, now: @escaping @Sendable () -> Date) {
+         errorOutput: @escaping @Sendable (String) -> Void, now: @escaping @Sendable () -> Date) {
         let errors = Output(write: errorOutput)
         self.init(variables: variables, output: Output(write: output), errorOutput: errors, now: now) { label, logging in
             Logger(label: label, factory: LoggingSetup.handlerFactory(logging, terminal: false, write: errors.write))

@@ -12,7 +12,8 @@ enum InProcess {
     /// Runs `callctl arguments` with the test process's variables changed as a child's would be
     /// (``CLI/environment(_:)``: the database and ICE variables cleared, then `overrides`), and
     /// `now` as the clock. Usage errors and failures give the status and stderr text the binary
-    /// gives (ArgumentParser's message, or the command's one logged sentence).
+    /// gives (ArgumentParser's message, or the command's one logged sentence). The command runs on
+    /// ``InProcessExecutor``.
     static func run(_ arguments: [String], environment overrides: [String: String?] = [:],
                     now: @escaping @Sendable () -> Date = { Date() }) async -> CommandRunner.Outcome {
         var variables = ProcessInfo.processInfo.environment
@@ -23,7 +24,7 @@ enum InProcess {
         do {
             var command = try CallctlCommand.parseAsRoot(arguments)
             if let contextual = command as? any ContextualCommand {
-                try await contextual.run(in: context)
+                try await withTaskExecutorPreference(InProcessExecutor.shared) { try await contextual.run(in: context) }
             } else {
                 // A command group without a subcommand: ArgumentParser's help request.
                 try command.run()

@@ -14,10 +14,10 @@ import Testing
 /// through HummingbirdTesting: the router `callctl serve arguments` builds (``buildRouter``),
 /// configured from the same flags and variables as ``ServeProcess`` (``ServeCommand`` parses the
 /// flags, ``ServeBackend`` opens the pools and registers the hub), its logs captured as the
-/// daemon writes them (`--log-format json`). Requests go straight to the router (`.router`),
-/// or, for tests about the client's address, over a loopback socket to a server in this
-/// process (`.live`). Spawn `callctl serve` (``ServeWorld``) for WebSockets, signals, metrics
-/// (one registry per process), real-socket limits and races between daemons.
+/// daemon writes them (`--log-format json`). Requests go straight to the router (`.router`: no
+/// socket, so no client address). The router and the test body run on ``InProcessExecutor``.
+/// Spawn `callctl serve` (``ServeWorld``) for WebSockets, signals, metrics (one registry per
+/// process), the client's address, real-socket limits and races between daemons.
 final class RouterWorld: ClinicWorld, @unchecked Sendable {
     let world: JobsWorld
     /// Sends requests as ``ServeProcess/request(_:_:token:json:body:headers:)`` does.
@@ -30,9 +30,16 @@ final class RouterWorld: ClinicWorld, @unchecked Sendable {
 
     /// A migrated clinic (`prepare` runs on it first), then `body` with the router `callctl
     /// serve arguments` would build with `environment` (see ``ServeProcess/variables(databaseURL:_:)``).
-    static func test(_ arguments: [String] = [], environment: [String: String?] = [:], setup: TestingSetup = .router,
+    static func test(_ arguments: [String] = [], environment: [String: String?] = [:],
                      label: String = #function, prepare: (JobsWorld) throws -> Void = { _ in },
                      _ body: (RouterWorld) async throws -> Void) async throws {
+        try await withTaskExecutorPreference(InProcessExecutor.shared) {
+            try await run(arguments, environment: environment, label: label, prepare: prepare, body)
+        }
+    }
+
+    private static func run(_ arguments: [String], environment: [String: String?], label: String,
+                            prepare: (JobsWorld) throws -> Void, _ body: (RouterWorld) async throws -> Void) async throws {
         let world = try JobsWorld(label)
         try prepare(world)
         let command = try ServeCommand.parse(arguments)
@@ -55,7 +62,7 @@ final class RouterWorld: ClinicWorld, @unchecked Sendable {
         do {
             try await withoutActuallyEscaping(body) { body in
                 let run = UncheckedBody(body: body, world: world, logs: logs)
-                try await app.test(setup) { client in try await run.call(client) }
+                try await app.test(.router) { client in try await run.call(client) }
             }
         } catch {
             await backend.close()
