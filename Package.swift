@@ -130,7 +130,13 @@ let package = Package(
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
             "AccessTokens", "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol",
-            "Diagnostics", .product(name: "Crypto", package: "swift-crypto"),
+            "Diagnostics", "SignalingServer",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -15,6 +15,14 @@ public enum CommandRunner {
 
         /// Both streams, for error messages.
         public var output: String { standardOutput + standardError }
+
+        /// An outcome with its status and what was written to each stream (a command run inside
+        /// the test process reports in this shape too).
+        public init(status: Int32, standardOutput: String, standardError: String) {
+            self.status = status
+            self.standardOutput = standardOutput
+            self.standardError = standardError
+        }
     }
 
     /// Runs `arguments[0]` (a path, or a name looked up in PATH) with the rest as arguments,

@@ -1,7 +1,9 @@
 import Foundation
+import PusherProtocol
 import Testing
 
-/// Issue 10: every authenticated route and channel kind of a real `callctl serve` × the
+/// Issue 10: every authenticated route and channel kind of the daemon's router (in the test
+/// process, ``RouterWorld``) × the
 /// credentials a caller can hold, with the status and `reason` each cell must get. The test
 /// prints the table (Markdown) and fails for every cell that differs from its expectation and
 /// when `docs/authorization-matrix.md` does not hold the same table (so the doc cannot go stale;
@@ -32,7 +34,7 @@ struct AuthorizationMatrixTests {
         var otherUser = "403 not_participant"
         var otherTenant = "403 not_participant"
         var right = "200"
-        let send: (String?) throws -> ServeResponse
+        let send: (String?) async throws -> ServeResponse
 
         func expected(_ credential: Credential) -> String {
             switch credential {
@@ -71,13 +73,13 @@ struct AuthorizationMatrixTests {
     /// carries a Passport `jti` that is live in `oauth_access_tokens`; the revoked column's `jti`
     /// is marked revoked.
     struct People {
-        let s: ServeWorld
+        let s: RouterWorld
         let tenant: Int64
         let colleague: Int64
         let stranger: Int64
         let deleted: Int64
 
-        init(_ s: ServeWorld) throws {
+        init(_ s: RouterWorld) throws {
             self.s = s
             tenant = try s.world.connection.query("SELECT tenant_id FROM users WHERE id = $1", s.doctor).first!.decode(Int64.self, "tenant_id")
             colleague = try s.person("patient").userId
@@ -122,7 +124,7 @@ struct AuthorizationMatrixTests {
     }
 
     /// `live-{user}` or `revoked-{user}`, inserted into `oauth_access_tokens` for `user` on first use.
-    static func liveJTI(_ s: ServeWorld, _ user: Int64, revoked: Bool = false) throws -> String {
+    static func liveJTI(_ s: RouterWorld, _ user: Int64, revoked: Bool = false) throws -> String {
         let id = "\(revoked ? "revoked" : "live")-\(user)"
         try s.world.connection.query("INSERT INTO oauth_access_tokens VALUES ($1, $2, $3) ON CONFLICT DO NOTHING", id, user, revoked)
         return id
@@ -135,24 +137,32 @@ struct AuthorizationMatrixTests {
     static let end = "<!-- authorization-matrix:end -->"
 
     @Test("every route and channel kind × no token, expired, revoked, wrong signature, other user, other tenant, right user")
-    func matrix() throws {
+    func matrix() async throws {
         let clock = ContinuousClock.now
-        let s = try ServeWorld { world in
+        try await RouterWorld.test(prepare: { world in
             try world.connection.query("CREATE TABLE oauth_access_tokens (id varchar(100) PRIMARY KEY, user_id bigint, revoked boolean NOT NULL)")
+        }) { s in
+            try await Self.matrix(s, since: clock)
         }
+    }
+
+    /// Fills and checks both tables on `s`.
+    static func matrix(_ s: RouterWorld, since clock: ContinuousClock.Instant) async throws {
         let people = try People(s)
         var bearer = Matrix(["route or channel", "state · right user"] + Credential.allCases.map(\.rawValue))
-        for row in try Self.callRows(s) + Self.channelRows(s, people) {
-            let cells = try Credential.allCases.map { credential in
-                (column: credential.rawValue, actual: try row.send(try people.token(credential, for: row.rightUser)).cell,
-                 expected: row.expected(credential))
+        for row in try await Self.callRows(s) + Self.channelRows(s, people) {
+            var cells: [(column: String, actual: String, expected: String)] = []
+            for credential in Credential.allCases {
+                cells.append((column: credential.rawValue, actual: try await row.send(try people.token(credential, for: row.rightUser)).cell,
+                              expected: row.expected(credential)))
             }
             bearer.add([row.label, row.setup], cells)
         }
         var pusher = Matrix(["Pusher HTTP API"] + Signature.allCases.map(\.rawValue))
         for (label, send) in Self.pusherRows(s) {
-            let cells = try Signature.allCases.map { signature in
-                (column: signature.rawValue, actual: try send(signature).cell, expected: Self.expected(signature))
+            var cells: [(column: String, actual: String, expected: String)] = []
+            for signature in Signature.allCases {
+                cells.append((column: signature.rawValue, actual: try await send(signature).cell, expected: Self.expected(signature)))
             }
             pusher.add([label], cells)
         }
@@ -167,35 +177,36 @@ struct AuthorizationMatrixTests {
 
     /// The lifecycle routes, each on an appointment of its own (a fresh doctor and patient, now
     /// within the access window) in the state where its right user gets 200.
-    static func callRows(_ s: ServeWorld) throws -> [Row] {
+    static func callRows(_ s: RouterWorld) async throws -> [Row] {
         let steps: [(action: String, state: String, right: String)] = [
             ("request", "no call", "doctor"), ("accept", "ringing", "patient (callee)"), ("decline", "ringing", "patient (callee)"),
             ("cancel", "ringing", "doctor (caller)"), ("started", "accepted", "patient"), ("heartbeat", "in_call", "doctor"),
             ("end", "in_call", "patient"),
         ]
-        var rows = try steps.map { step in
-            let (appointment, doctor, patient, callId) = try staged(s, step.state)
-            return Row(label: "`POST /appointments/{id}/call/\(step.action)`", setup: "\(step.state) · \(step.right)",
-                       rightUser: step.right.hasPrefix("doctor") ? doctor : patient, deletedUser: "404 not_found",
-                       otherUser: "404 not_found", otherTenant: "404 not_found") { token in
-                try post(s, step.action, appointment, token: token, callId: callId)
-            }
+        var rows: [Row] = []
+        for step in steps {
+            let (appointment, doctor, patient, callId) = try await staged(s, step.state)
+            rows.append(Row(label: "`POST /appointments/{id}/call/\(step.action)`", setup: "\(step.state) · \(step.right)",
+                            rightUser: step.right.hasPrefix("doctor") ? doctor : patient, deletedUser: "404 not_found",
+                            otherUser: "404 not_found", otherTenant: "404 not_found") { token in
+                try await post(s, step.action, appointment, token: token, callId: callId)
+            })
         }
-        let (appointment, _, patient, _) = try staged(s, "ringing")
+        let (appointment, _, patient, _) = try await staged(s, "ringing")
         for suffix in ["", "/ice-servers"] {
             rows.append(Row(label: "`GET /appointments/{id}/call\(suffix)`", setup: "ringing · patient", rightUser: patient,
                             deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found") { token in
-                try s.server.request("GET", "/appointments/\(appointment)/call\(suffix)", token: token)
+                try await s.server.request("GET", "/appointments/\(appointment)/call\(suffix)", token: token)
             })
         }
         return rows
     }
 
     /// `POST /broadcasting/auth` for each channel kind of docs/design.md's channel rules.
-    static func channelRows(_ s: ServeWorld, _ p: People) throws -> [Row] {
+    static func channelRows(_ s: RouterWorld, _ p: People) throws -> [Row] {
         let appointment = try s.appointment()
-        func auth(_ channel: String) -> (String?) throws -> ServeResponse {
-            { token in try s.server.request("POST", "/broadcasting/auth", token: token, json: ["socket_id": "1234.5678", "channel_name": channel]) }
+        func auth(_ channel: String) -> (String?) async throws -> ServeResponse {
+            { token in try await s.server.request("POST", "/broadcasting/auth", token: token, json: ["socket_id": "1234.5678", "channel_name": channel]) }
         }
         let tenantRule = "any user of tenant {tid} · doctor"
         return [
@@ -220,24 +231,29 @@ struct AuthorizationMatrixTests {
 
     /// The Pusher HTTP API's signed routes, each sent unsigned, signed with another secret,
     /// signed 601 s ago (the window is 600 s) and signed right.
-    static func pusherRows(_ s: ServeWorld) -> [(String, (Signature) throws -> ServeResponse)] {
-        let peer = PusherPeer(server: s.server)
-        var wrong = peer
-        wrong.secret = "not-the-secret-of-this-app"
+    static func pusherRows(_ s: RouterWorld) -> [(String, (Signature) async throws -> ServeResponse)] {
+        let app = PusherApp(id: ServeProcess.appID, key: ServeProcess.appKey, secret: ServeProcess.appSecret)
+        let wrong = PusherApp(id: app.id, key: app.key, secret: "not-the-secret-of-this-app")
         let event: [String: Any] = ["name": "probe", "data": "{}", "channel": "news"]
         let requests: [(label: String, method: String, path: String, json: Any?)] = [
-            ("`POST /apps/{id}/events`", "POST", "/apps/\(peer.appID)/events", event),
-            ("`POST /apps/{id}/batch_events`", "POST", "/apps/\(peer.appID)/batch_events", ["batch": [event]]),
-            ("`GET /apps/{id}/channels`", "GET", "/apps/\(peer.appID)/channels", nil),
+            ("`POST /apps/{id}/events`", "POST", "/apps/\(app.id)/events", event),
+            ("`POST /apps/{id}/batch_events`", "POST", "/apps/\(app.id)/batch_events", ["batch": [event]]),
+            ("`GET /apps/{id}/channels`", "GET", "/apps/\(app.id)/channels", nil),
         ]
         return requests.map { request in
-            (request.label, { signature in
+            /// Sends `request` signed for `app` as ``PusherPeer/signed(_:_:query:json:body:signedBody:timestamp:appending:)`` does.
+            func signed(_ app: PusherApp, timestamp: Int? = nil, appending: String = "") async throws -> ServeResponse {
+                let signed = try PusherPeer.signedRequest(request.method, request.path, app: app, json: request.json,
+                                                          timestamp: timestamp, appending: appending)
+                return try await s.server.request(request.method, signed.path, body: signed.body, headers: signed.headers)
+            }
+            return (request.label, { signature in
                 switch signature {
-                case .unsigned: try s.server.request(request.method, request.path, json: request.json)
-                case .wrong: try wrong.signed(request.method, request.path, json: request.json)
-                case .stale: try peer.signed(request.method, request.path, json: request.json, timestamp: Int(Date().timeIntervalSince1970) - 601)
-                case .duplicate: try peer.signed(request.method, request.path, json: request.json, appending: "&AUTH_KEY=\(peer.key)")
-                case .right: try peer.signed(request.method, request.path, json: request.json)
+                case .unsigned: try await s.server.request(request.method, request.path, json: request.json)
+                case .wrong: try await signed(wrong)
+                case .stale: try await signed(app, timestamp: Int(Date().timeIntervalSince1970) - 601)
+                case .duplicate: try await signed(app, appending: "&AUTH_KEY=\(app.key)")
+                case .right: try await signed(app)
                 }
             })
         }
@@ -256,23 +272,23 @@ struct AuthorizationMatrixTests {
     /// A fresh doctor and patient (so no other open call makes anything `busy`) with an
     /// appointment scheduled now, brought to `state` through the API: no call, ringing (the
     /// doctor called), accepted, in_call.
-    static func staged(_ s: ServeWorld, _ state: String) throws -> (Int64, doctor: Int64, patient: Int64, callId: String?) {
+    static func staged(_ s: RouterWorld, _ state: String) async throws -> (Int64, doctor: Int64, patient: Int64, callId: String?) {
         let doctor = try s.person("doctor"), patient = try s.person("patient")
         let appointment = try s.appointment(doctor: doctor.id, patient: patient.id)
         guard state != "no call" else { return (appointment, doctor.userId, patient.userId, nil) }
-        func step(_ action: String, _ user: Int64, _ callId: String?) throws -> [String: Any] {
-            let answer = try post(s, action, appointment, token: try ServeToken.hs256(user: user, jti: try liveJTI(s, user)), callId: callId)
+        func step(_ action: String, _ user: Int64, _ callId: String?) async throws -> [String: Any] {
+            let answer = try await post(s, action, appointment, token: try ServeToken.hs256(user: user, jti: try liveJTI(s, user)), callId: callId)
             try #require(answer.status == 200, "staging \(state): \(action) \(answer.text)")
             return answer.json
         }
-        let callId = try #require(try step("request", doctor.userId, nil)["callId"] as? String)
-        if state != "ringing" { _ = try step("accept", patient.userId, callId) }
-        if state == "in_call" { _ = try step("started", doctor.userId, callId) }
+        let callId = try #require(try await step("request", doctor.userId, nil)["callId"] as? String)
+        if state != "ringing" { _ = try await step("accept", patient.userId, callId) }
+        if state == "in_call" { _ = try await step("started", doctor.userId, callId) }
         return (appointment, doctor.userId, patient.userId, callId)
     }
 
-    static func post(_ s: ServeWorld, _ action: String, _ appointment: Int64, token: String?, callId: String?) throws -> ServeResponse {
-        try s.server.request("POST", "/appointments/\(appointment)/call/\(action)", token: token,
+    static func post(_ s: RouterWorld, _ action: String, _ appointment: Int64, token: String?, callId: String?) async throws -> ServeResponse {
+        try await s.server.request("POST", "/appointments/\(appointment)/call/\(action)", token: token,
                              json: callId.map { ["callId": $0, "peerId": "matrix-peer"] } ?? ["peerId": "matrix-peer"])
     }
 

@@ -10,9 +10,9 @@ struct DiagnoseDBTests {
                                     "max_backlog_age_seconds", "open_calls", "overdue_no_shows", "jobs"]
 
     @Test("a migrated, quiet database is healthy: exit 0, every figure, the verdict last")
-    func healthy() throws {
+    func healthy() async throws {
         let world = try JobsWorld()
-        let text = try world.run(["diagnose", "db"])
+        let text = await world.run(["diagnose", "db"])
         #expect(text.status == 0, "\(text.output)")
         let lines = text.standardOutput.split(separator: "\n")
         #expect(lines.last == "verdict: healthy")
@@ -21,7 +21,7 @@ struct DiagnoseDBTests {
         #expect(text.standardOutput.contains("open calls:       ringing 0 (0 over 30s), accepted 0 (0 over 60s), in_call 0 (0 over 90s)"))
         #expect(text.standardOutput.contains("last no_show:     never"))
 
-        let (outcome, json) = try world.runJSON(["diagnose", "db"])
+        let (outcome, json) = try await world.runJSON(["diagnose", "db"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(Set(json.keys) == Self.keys)
         #expect(json["status"] as? String == "healthy")
@@ -45,7 +45,7 @@ struct DiagnoseDBTests {
     }
 
     @Test("the jobs' last activity comes from the audit trail")
-    func jobActivity() throws {
+    func jobActivity() async throws {
         let world = try JobsWorld()
         let appointment = try world.appointment("2026-03-01T10:00:00Z", status: "no_show")
         try world.connection.query("""
@@ -53,7 +53,7 @@ struct DiagnoseDBTests {
             VALUES ($1, 'no_show', '2026-03-01T10:45:00Z'), ($1, 'timeout', '2026-03-01T10:05:00Z'),
                    ($1, 'reaped', '2026-03-01T10:07:00Z'), ($1, 'leave', '2026-03-02T00:00:00Z')
             """, appointment)
-        let (outcome, json) = try world.runJSON(["diagnose", "db"])
+        let (outcome, json) = try await world.runJSON(["diagnose", "db"])
         #expect(outcome.status == 0, "\(outcome.output)")
         let jobs = try #require(json["jobs"] as? [String: String])
         #expect(jobs["last_no_show_at"]?.hasPrefix("2026-03-01T10:45:00") == true)
@@ -61,44 +61,44 @@ struct DiagnoseDBTests {
     }
 
     @Test("a database nobody migrated exits 78 and says to run callctl migrate up")
-    func unmigrated() throws {
+    func unmigrated() async throws {
         let database = try TestDatabase()
-        let outcome = try CLI.run(["diagnose", "db"], environment: ["DATABASE_URL": database.connectionString])
+        let outcome = await InProcess.run(["diagnose", "db"], environment: ["DATABASE_URL": database.connectionString])
         #expect(outcome.status == 78, "\(outcome.output)")
         #expect(outcome.standardOutput.contains("callctl migrate up"))
-        let json = try CLI.run(["diagnose", "db", "--format", "json"], environment: ["DATABASE_URL": database.connectionString])
+        let json = await InProcess.run(["diagnose", "db", "--format", "json"], environment: ["DATABASE_URL": database.connectionString])
         #expect(json.status == 78, "\(json.output)")
         #expect(try json.json()["status"] as? String == "schema_missing")
     }
 
     @Test("pending outbox rows older than --max-backlog-age exit 1 naming the backlog")
-    func outboxBacklog() throws {
+    func outboxBacklog() async throws {
         let world = try JobsWorld()
         try world.connection.query("""
             INSERT INTO outbox (channel, event, payload, created_at)
             SELECT 'private-appointments.' || g, 'App\\Events\\AppointmentCallRequested', '{}', now() - interval '12 minutes'
             FROM generate_series(1, 1234) g
             """)
-        let outcome = try world.run(["diagnose", "db"])
+        let outcome = await world.run(["diagnose", "db"])
         #expect(outcome.status == 1, "\(outcome.output)")
         let verdict = outcome.standardOutput.split(separator: "\n").last.map(String.init) ?? ""
         #expect(verdict.hasPrefix("verdict: outbox backlog 1,234 rows, oldest 12m"))
         #expect(verdict.contains("callctl serve"))
         #expect(verdict.contains("playbooks/echo-no-events.md"))
 
-        let patient = try world.run(["diagnose", "db", "--max-backlog-age", "3600"])
+        let patient = await world.run(["diagnose", "db", "--max-backlog-age", "3600"])
         #expect(patient.status == 0, "\(patient.output)")
     }
 
     @Test("a ringing call older than timeouts.ringing is a zombie: exit 1 naming callctl jobs reap")
-    func zombieCall() throws {
+    func zombieCall() async throws {
         let world = try JobsWorld()
         let appointment = try world.appointment(PGTimestamp.format(Date()))
         try world.connection.query("""
             INSERT INTO call_sessions (id, appointment_id, state, caller_user_id, callee_user_id, requested_at)
             VALUES (gen_random_uuid(), $1, 'ringing', $2, $3, now() - interval '45 seconds')
             """, appointment, world.doctorUserId, world.patientUserId)
-        let (outcome, json) = try world.runJSON(["diagnose", "db"])
+        let (outcome, json) = try await world.runJSON(["diagnose", "db"])
         #expect(outcome.status == 1, "\(outcome.output)")
         #expect(json["status"] as? String == "problem")
         let verdict = try #require(json["verdict"] as? String)
@@ -108,17 +108,17 @@ struct DiagnoseDBTests {
         #expect(calls["ringing"] == ["open": 1, "zombies": 1, "timeout_seconds": 30])
 
         try world.connection.query("INSERT INTO settings (key, value) VALUES ('timeouts.ringing', '120')")
-        let lenient = try world.run(["diagnose", "db"])
+        let lenient = await world.run(["diagnose", "db"])
         #expect(lenient.status == 0, "\(lenient.output)")
         #expect(lenient.standardOutput.contains("ringing 1 (0 over 120s)"))
     }
 
     @Test("a pending migration exits 1 and says to run callctl migrate up; the other figures are not read")
-    func pendingMigration() throws {
+    func pendingMigration() async throws {
         let world = try JobsWorld()
-        let down = try world.run(["migrate", "down", "--to", "\(MigrationCatalog.latestVersion - 1)"])
+        let down = await world.run(["migrate", "down", "--to", "\(MigrationCatalog.latestVersion - 1)"])
         #expect(down.status == 0, "\(down.output)")
-        let (outcome, json) = try world.runJSON(["diagnose", "db"])
+        let (outcome, json) = try await world.runJSON(["diagnose", "db"])
         #expect(outcome.status == 1, "\(outcome.output)")
         #expect((json["verdict"] as? String)?.contains("1 migration pending") == true)
         #expect((json["verdict"] as? String)?.contains("callctl migrate up") == true)
@@ -127,10 +127,10 @@ struct DiagnoseDBTests {
     }
 
     @Test("an appointment left scheduled long after its window closed exits 1 naming callctl jobs no-show")
-    func overdueNoShow() throws {
+    func overdueNoShow() async throws {
         let world = try JobsWorld()
         try world.appointment(PGTimestamp.format(Date().addingTimeInterval(-3 * 3600)))
-        let outcome = try world.run(["diagnose", "db"])
+        let outcome = await world.run(["diagnose", "db"])
         #expect(outcome.status == 1, "\(outcome.output)")
         #expect(outcome.standardOutput.contains("overdue no-shows: 1"))
         #expect(outcome.standardOutput.contains("verdict: 1 appointment not marked no_show"))
@@ -139,9 +139,9 @@ struct DiagnoseDBTests {
     }
 
     @Test("nothing listening on the port: exit 69 naming host and port, never the password")
-    func unreachable() throws {
+    func unreachable() async throws {
         let port = try LocalHost.freePort()
-        let outcome = try CLI.run(["diagnose", "db", "--database-url",
+        let outcome = await InProcess.run(["diagnose", "db", "--database-url",
                                    "host=127.0.0.1 port=\(port) user=ops password=s3cret-diag connect_timeout=3"])
         #expect(outcome.status == 69, "\(outcome.output)")
         #expect(outcome.standardOutput.contains("reachable:        no"))
@@ -150,7 +150,7 @@ struct DiagnoseDBTests {
         #expect(outcome.standardOutput.contains("pg_isready"))
         #expect(!outcome.output.contains("s3cret-diag"))
 
-        let json = try CLI.run(["diagnose", "db", "--format", "json", "--database-url", "host=127.0.0.1 port=\(port)"])
+        let json = await InProcess.run(["diagnose", "db", "--format", "json", "--database-url", "host=127.0.0.1 port=\(port)"])
         #expect(json.status == 69, "\(json.output)")
         let object = try json.json()
         #expect(Set(object.keys) == Self.keys)

@@ -114,7 +114,7 @@ struct FaultDatabaseTests {
     }
 
     @Test("Fault: jobs no-show SIGKILLed after its first batch of 500 commits: whole batches only, the rerun marks the rest exactly once")
-    func cronJobKilledMidBatch() throws {
+    func cronJobKilledMidBatch() async throws {
         let now = "2026-03-29T10:00:00Z"
         let total = 20_000, batch = 500
         let world = try JobsWorld()
@@ -144,7 +144,7 @@ struct FaultDatabaseTests {
         let firstIds = Set(try world.connection.query("SELECT id FROM appointments WHERE status = 'no_show'").rows
             .map { try $0.decode(Int64.self, "id") })
 
-        let (rerun, json) = try world.runJSON(["jobs", "no-show", "--batch-size", "\(batch)", "--now", now])
+        let (rerun, json) = try await world.runJSON(["jobs", "no-show", "--batch-size", "\(batch)", "--now", now])
         #expect(rerun.status == 0, "\(rerun.output.suffix(2000))")
         #expect(json["marked"] as? Int == total - marked)
         let rerunIds = Set((json["appointment_ids"] as? [Int] ?? []).map(Int64.init))

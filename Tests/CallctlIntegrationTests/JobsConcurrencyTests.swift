@@ -76,7 +76,7 @@ struct JobsConcurrencyTests {
     }
 
     @Test("kill -9 after a batch wrote its updates and audit rows but not its outbox rows leaves nothing of it")
-    func killInsideBatch() throws {
+    func killInsideBatch() async throws {
         let world = try JobsWorld()
         _ = try world.dueAppointments(30, before: Self.now)
         let blocker = try world.database.connect()
@@ -94,14 +94,14 @@ struct JobsConcurrencyTests {
         #expect(try world.count("SELECT count(*) FROM appointment_call_events") == 0)
         #expect(try world.count("SELECT count(*) FROM outbox") == 0)
 
-        let (rerun, json) = try world.runJSON(["jobs", "no-show", "--batch-size", "10", "--now", Self.now])
+        let (rerun, json) = try await world.runJSON(["jobs", "no-show", "--batch-size", "10", "--now", Self.now])
         #expect(rerun.status == 0, "\(rerun.output)")
         #expect(json["marked"] as? Int == 30)
         #expect(try world.brokenNoShowTrails() == 0)
     }
 
     @Test("kill -9 in the second batch keeps the first batch whole, leaves the second untouched, and a rerun finishes")
-    func killBetweenBatches() throws {
+    func killBetweenBatches() async throws {
         let world = try JobsWorld()
         let ids = try world.dueAppointments(20, before: Self.now)
         let call = try world.session(ids[7], "ringing", requested: "2026-03-28T10:00:00Z")
@@ -121,7 +121,7 @@ struct JobsConcurrencyTests {
         #expect(try world.brokenNoShowTrails() == 0)
         #expect(try world.value("SELECT state FROM call_sessions WHERE id = $1", call) == "ringing")
 
-        let (rerun, json) = try world.runJSON(["jobs", "no-show", "--batch-size", "5", "--now", Self.now])
+        let (rerun, json) = try await world.runJSON(["jobs", "no-show", "--batch-size", "5", "--now", Self.now])
         #expect(rerun.status == 0, "\(rerun.output)")
         #expect(json["marked"] as? Int == 15)
         #expect(try world.count("SELECT count(*) FROM appointments WHERE status = 'no_show'") == 20)

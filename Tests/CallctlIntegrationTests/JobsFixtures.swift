@@ -71,14 +71,14 @@ struct JobsWorld {
         try value("SELECT status FROM appointments WHERE id = $1", id)
     }
 
-    /// Runs `callctl` on this database.
-    func run(_ arguments: [String]) throws -> CommandRunner.Outcome {
-        try CLI.run(arguments, environment: ["DATABASE_URL": database.connectionString])
+    /// Runs `callctl` on this database, inside the test process.
+    func run(_ arguments: [String]) async -> CommandRunner.Outcome {
+        await InProcess.run(arguments, environment: ["DATABASE_URL": database.connectionString])
     }
 
     /// Runs `callctl … --format json` and decodes stdout as a JSON object.
-    func runJSON(_ arguments: [String]) throws -> (CommandRunner.Outcome, [String: Any]) {
-        let outcome = try run(arguments + ["--format", "json"])
+    func runJSON(_ arguments: [String]) async throws -> (CommandRunner.Outcome, [String: Any]) {
+        let outcome = await run(arguments + ["--format", "json"])
         return (outcome, try outcome.json())
     }
 

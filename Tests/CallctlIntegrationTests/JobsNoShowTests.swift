@@ -4,7 +4,7 @@ import Testing
 @Suite("jobs no-show on a real PostgreSQL", .serialized)
 struct JobsNoShowTests {
     @Test("marks only scheduled, never started appointments whose window closed, to the second")
-    func marksOnlyDue() throws {
+    func marksOnlyDue() async throws {
         let world = try JobsWorld()
         // 30 minutes + 15 minutes of grace: 10:00:00 closes at 10:45:00, 10:00:01 at 10:45:01.
         let due = try world.appointment("2026-03-29T10:00:00Z")
@@ -14,7 +14,7 @@ struct JobsNoShowTests {
         let others = try ["in_progress", "completed", "cancelled", "rescheduled", "no_show"].map {
             try world.appointment("2026-03-29T09:00:00Z", status: $0)
         }
-        let (outcome, json) = try world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:45:01Z"])
+        let (outcome, json) = try await world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:45:01Z"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(json["job"] as? String == "no_show")
         #expect(json["dry_run"] as? Bool == false)
@@ -28,7 +28,7 @@ struct JobsNoShowTests {
             #expect(try world.status(id) == status)
         }
 
-        let (_, later) = try world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:45:02Z"])
+        let (_, later) = try await world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:45:02Z"])
         #expect(later["appointment_ids"] as? [Int] == [Int(edge)])
         #expect(try world.count("SELECT count(*) FROM outbox") == 2)
         #expect(try world.count("SELECT count(*) FROM appointment_call_events") == 2)
@@ -39,11 +39,11 @@ struct JobsNoShowTests {
     }
 
     @Test("an open call ends with window_closed; audit and outbox rows carry the right names and payloads")
-    func closesOpenCall() throws {
+    func closesOpenCall() async throws {
         let world = try JobsWorld()
         let appointment = try world.appointment("2026-03-29T10:00:00Z")
         let call = try world.session(appointment, "accepted", requested: "2026-03-29T10:20:00Z", accepted: "2026-03-29T10:20:05Z")
-        let (outcome, json) = try world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:50:00Z"])
+        let (outcome, json) = try await world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:50:00Z"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(json["closed_calls"] as? Int == 1)
         #expect(try world.value("SELECT state || ' ' || end_reason || ' ' || ended_at::text FROM call_sessions WHERE id = $1", call)
@@ -69,24 +69,24 @@ struct JobsNoShowTests {
     }
 
     @Test("window.grace and events.namespace are read from the settings table at each run")
-    func settingsAtEachRun() throws {
+    func settingsAtEachRun() async throws {
         let world = try JobsWorld()
         let appointment = try world.appointment("2026-03-29T10:00:00Z")
-        let (_, before) = try world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:31:00Z"])
+        let (_, before) = try await world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:31:00Z"])
         #expect(before["marked"] as? Int == 0)
-        #expect(try world.run(["config", "set", "window.grace", "0"]).status == 0)
-        #expect(try world.run(["config", "set", "events.namespace", "Clinic\\Calls"]).status == 0)
-        let (_, after) = try world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:31:00Z"])
+        #expect(await world.run(["config", "set", "window.grace", "0"]).status == 0)
+        #expect(await world.run(["config", "set", "events.namespace", "Clinic\\Calls"]).status == 0)
+        let (_, after) = try await world.runJSON(["jobs", "no-show", "--now", "2026-03-29T10:31:00Z"])
         #expect(after["appointment_ids"] as? [Int] == [Int(appointment)])
         #expect(try world.outbox(appointment).map(\.event) == ["Clinic\\Calls\\AppointmentNoShow"])
     }
 
     @Test("--dry-run reports what would change and changes nothing")
-    func dryRun() throws {
+    func dryRun() async throws {
         let world = try JobsWorld()
         let ids = try world.dueAppointments(12, before: "2026-03-29T10:00:00Z")
         try world.session(ids[0], "ringing", requested: "2026-03-29T09:00:00Z")
-        let (outcome, json) = try world.runJSON(["jobs", "no-show", "--dry-run", "--batch-size", "5", "--now", "2026-03-29T10:00:00Z"])
+        let (outcome, json) = try await world.runJSON(["jobs", "no-show", "--dry-run", "--batch-size", "5", "--now", "2026-03-29T10:00:00Z"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(json["dry_run"] as? Bool == true)
         #expect(json["marked"] as? Int == 12)
@@ -96,34 +96,34 @@ struct JobsNoShowTests {
         #expect(try world.count("SELECT count(*) FROM call_sessions WHERE state = 'ringing'") == 1)
         #expect(try world.count("SELECT count(*) FROM appointment_call_events") == 0)
         #expect(try world.count("SELECT count(*) FROM outbox") == 0)
-        let text = try world.run(["jobs", "no-show", "--dry-run", "--now", "2026-03-29T10:00:00Z"])
+        let text = await world.run(["jobs", "no-show", "--dry-run", "--now", "2026-03-29T10:00:00Z"])
         #expect(text.standardOutput.contains("would mark 12 appointments no_show"), "\(text.output)")
     }
 
     @Test("--now travels in time: the clock's verdict is replaced by the given instant's")
-    func nowTimeTravel() throws {
+    func nowTimeTravel() async throws {
         let world = try JobsWorld()
         let future = try world.appointment("2099-01-01T12:00:00+02:00")
         let past = try world.appointment("2020-01-01T10:00:00Z")
-        let (_, early) = try world.runJSON(["jobs", "no-show", "--now", "2020-01-01T10:45:00Z"])
+        let (_, early) = try await world.runJSON(["jobs", "no-show", "--now", "2020-01-01T10:45:00Z"])
         #expect(early["marked"] as? Int == 0)
-        let (_, offset) = try world.runJSON(["jobs", "no-show", "--now", "2020-01-01T11:45:01+01:00"])
+        let (_, offset) = try await world.runJSON(["jobs", "no-show", "--now", "2020-01-01T11:45:01+01:00"])
         #expect(offset["appointment_ids"] as? [Int] == [Int(past)])
         #expect(offset["now"] as? String == "2020-01-01T10:45:01.000000Z")
-        let (_, clock) = try world.runJSON(["jobs", "no-show"])
+        let (_, clock) = try await world.runJSON(["jobs", "no-show"])
         #expect(clock["marked"] as? Int == 0)
-        let (_, later) = try world.runJSON(["jobs", "no-show", "--now", "2099-01-01T10:45:01Z"])
+        let (_, later) = try await world.runJSON(["jobs", "no-show", "--now", "2099-01-01T10:45:01Z"])
         #expect(later["appointment_ids"] as? [Int] == [Int(future)])
     }
 
     @Test("a rerun is a no-op: nothing marked, no new audit or outbox rows")
-    func rerun() throws {
+    func rerun() async throws {
         let world = try JobsWorld()
         _ = try world.dueAppointments(7, before: "2026-03-29T10:00:00Z")
-        let (_, first) = try world.runJSON(["jobs", "no-show", "--batch-size", "3", "--now", "2026-03-29T10:00:00Z"])
+        let (_, first) = try await world.runJSON(["jobs", "no-show", "--batch-size", "3", "--now", "2026-03-29T10:00:00Z"])
         #expect(first["marked"] as? Int == 7)
         #expect(first["batches"] as? Int == 3)
-        let (_, second) = try world.runJSON(["jobs", "no-show", "--batch-size", "3", "--now", "2026-03-29T10:00:00Z"])
+        let (_, second) = try await world.runJSON(["jobs", "no-show", "--batch-size", "3", "--now", "2026-03-29T10:00:00Z"])
         #expect(second["marked"] as? Int == 0)
         #expect(try world.count("SELECT count(*) FROM outbox") == 7)
         #expect(try world.count("SELECT count(*) FROM appointment_call_events") == 7)
@@ -131,14 +131,14 @@ struct JobsNoShowTests {
     }
 
     @Test("each committed batch notifies callctl_outbox with its number of events; a dry run notifies nothing")
-    func notifies() throws {
+    func notifies() async throws {
         let world = try JobsWorld()
         _ = try world.dueAppointments(3, before: "2026-03-29T10:00:00Z")
         let listener = try world.database.connect()
         try listener.listen("callctl_outbox")
-        #expect(try world.run(["jobs", "no-show", "--dry-run", "--now", "2026-03-29T10:00:00Z"]).status == 0)
+        #expect(await world.run(["jobs", "no-show", "--dry-run", "--now", "2026-03-29T10:00:00Z"]).status == 0)
         #expect(try listener.waitForNotification(timeout: .milliseconds(300)) == nil)
-        #expect(try world.run(["jobs", "no-show", "--batch-size", "2", "--now", "2026-03-29T10:00:00Z"]).status == 0)
+        #expect(await world.run(["jobs", "no-show", "--batch-size", "2", "--now", "2026-03-29T10:00:00Z"]).status == 0)
         let first = try listener.waitForNotification(timeout: .seconds(5))
         let second = try listener.waitForNotification(timeout: .seconds(5))
         #expect([first?.payload, second?.payload] == ["2", "1"])

@@ -19,9 +19,9 @@ struct KPIDefinitionTests {
                                        timeout: 0.375, busy: 3.0 / 11.0, duration: 1200, noShow: 0.4)
 
     @Test("totals: every KPI matches the hand computation; without --by there are no groups")
-    func totalsOnly() throws {
+    func totalsOnly() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let report = try KPISeed.json(url, Self.period)
+        let report = try await KPISeed.json(url, Self.period)
         Self.totals.check(report["totals"], "totals")
         #expect((report["groups"] as? [Any])?.isEmpty == true)
         #expect(report["by"] is NSNull)
@@ -40,9 +40,9 @@ struct KPIDefinitionTests {
     ///   held A5 A6 (A7 rescheduled), no-show A6 → 1/2
     /// - 03-03: nothing: zero counts, every rate null
     @Test("--by day lists every day of the period, the empty one with zero counts and null rates")
-    func byDay() throws {
+    func byDay() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let report = try KPISeed.json(url, Self.period + ["--by", "day"])
+        let report = try await KPISeed.json(url, Self.period + ["--by", "day"])
         let groups = kpiGroups(report)
         #expect(groups.map(\.key) == ["2026-03-01", "2026-03-02", "2026-03-03"])
         #expect(report["by"] as? String == "day")
@@ -71,9 +71,9 @@ struct KPIDefinitionTests {
     ]
 
     @Test("--by doctor groups by the appointment's doctor; the totals are unchanged")
-    func byDoctor() throws {
+    func byDoctor() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let report = try KPISeed.json(url, Self.period + ["--by", "doctor"])
+        let report = try await KPISeed.json(url, Self.period + ["--by", "doctor"])
         let groups = kpiGroups(report)
         #expect(groups.map(\.key) == ["1", "2", "3"])
         for ((key, expected), group) in zip(Self.doctors, groups) { expected.check(group.object, "doctor \(key)") }
@@ -84,9 +84,9 @@ struct KPIDefinitionTests {
     /// mean 1050, p50 1050, p95 1275; timeouts S2 S10 → 2/5; busy A1 → 1/(5 + 1); duration A1 1200,
     /// A2 1800 → 1500; held A1 A2 A6, no-show A6 → 1/3. Tenant 2 = doctor 3.
     @Test("--by tenant groups by the appointment's tenant")
-    func byTenant() throws {
+    func byTenant() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let report = try KPISeed.json(url, Self.period + ["--by", "tenant"])
+        let report = try await KPISeed.json(url, Self.period + ["--by", "tenant"])
         let groups = kpiGroups(report)
         #expect(groups.map(\.key) == ["1", "2"])
         KPIExpectation(requested: 5, connected: 2, success: 1, ttc: (1050, 1050, 1275), timeout: 0.4, busy: 1.0 / 6.0,
@@ -96,40 +96,40 @@ struct KPIDefinitionTests {
     }
 
     @Test("--tenant restricts sessions, busy events and appointments to that tenant")
-    func tenantFilter() throws {
+    func tenantFilter() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let report = try KPISeed.json(url, Self.period + ["--tenant", "2", "--by", "doctor"])
+        let report = try await KPISeed.json(url, Self.period + ["--tenant", "2", "--by", "doctor"])
         Self.doctors[2].1.check(report["totals"], "tenant 2 totals")
         #expect(kpiGroups(report).map(\.key) == ["3"])
-        let days = try KPISeed.json(url, Self.period + ["--tenant", "2", "--by", "day"])
+        let days = try await KPISeed.json(url, Self.period + ["--tenant", "2", "--by", "day"])
         // Tenant 2 by day: 03-01 S4 only (timeout, not accepted), busy none that day; A3 held, no-show → 1/1.
         KPIExpectation(requested: 1, connected: 0, success: nil, ttc: (nil, nil, nil), timeout: 1, busy: 0,
                        duration: nil, noShow: 1).check(kpiGroups(days).first?.object, "tenant 2 on 03-01")
-        KPIExpectation.empty.check(try KPISeed.json(url, Self.period + ["--tenant", "99"])["totals"], "unknown tenant")
+        KPIExpectation.empty.check(try await KPISeed.json(url, Self.period + ["--tenant", "99"])["totals"], "unknown tenant")
     }
 
     @Test("an empty period: zero counts and null rates, never a division by zero; the table shows —")
-    func emptyPeriod() throws {
+    func emptyPeriod() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let report = try KPISeed.json(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "day"])
+        let report = try await KPISeed.json(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "day"])
         KPIExpectation.empty.check(report["totals"], "empty totals")
         let groups = kpiGroups(report)
         #expect(groups.map(\.key) == ["2025-01-01", "2025-01-02"])
         for group in groups { KPIExpectation.empty.check(group.object, group.key) }
-        let table = try KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "day"]).standardOutput
+        let table = await KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "day"]).standardOutput
         let total = try #require(table.split(separator: "\n").first { $0.hasPrefix("total") })
         #expect(total.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
                 == ["total", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—"])
-        #expect((try KPISeed.json(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "doctor"])["groups"] as? [Any])?.isEmpty == true)
+        #expect((try await KPISeed.json(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "doctor"])["groups"] as? [Any])?.isEmpty == true)
     }
 
     @Test("migration 7 adds the scheduled_at index the appointment KPIs use; down removes it")
-    func kpiIndex() throws {
+    func kpiIndex() async throws {
         let database = try TestDatabase()
         let connection = try database.migrated()
         let count = "SELECT count(*) AS n FROM pg_indexes WHERE indexname = 'appointments_scheduled_idx'"
         #expect(try connection.query(count).first?.decode(Int64.self, "n") == 1)
-        let down = try CLI.run(["migrate", "down", "--to", "6", "--database-url", database.connectionString])
+        let down = await InProcess.run(["migrate", "down", "--to", "6", "--database-url", database.connectionString])
         #expect(down.status == 0, "\(down.output)")
         #expect(try connection.query(count).first?.decode(Int64.self, "n") == 0)
     }

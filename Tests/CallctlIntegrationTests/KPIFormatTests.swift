@@ -8,9 +8,9 @@ struct KPIFormatTests {
     static let byDay = KPIDefinitionTests.period + ["--by", "day"]
 
     @Test("table: aligned columns, percentages with one decimal, — for no data, a sparkline of calls per day")
-    func table() throws {
+    func table() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let lines = try KPISeed.run(url, Self.byDay).standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let lines = await KPISeed.run(url, Self.byDay).standardOutput.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let header = try #require(lines.first { $0.hasPrefix("DAY") })
         let rows = lines.filter { $0.hasPrefix("2026-") || $0.hasPrefix("total") }
         #expect(rows.count == 4)
@@ -32,9 +32,9 @@ struct KPIFormatTests {
     }
 
     @Test("csv: RFC 4180 rows per day and a total row; parsed back, the values are the hand-computed ones")
-    func csv() throws {
+    func csv() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let text = try KPISeed.run(url, Self.byDay + ["--format", "csv"]).standardOutput
+        let text = await KPISeed.run(url, Self.byDay + ["--format", "csv"]).standardOutput
         #expect(text.hasSuffix("\r\n") && !text.replacingOccurrences(of: "\r\n", with: "").contains("\n"))
         let records = CSVReader.records(text)
         #expect(records.first == ["key", "calls_requested", "calls_connected", "connection_success_rate", "time_to_connect_ms_mean",
@@ -48,9 +48,9 @@ struct KPIFormatTests {
     }
 
     @Test("prometheus: HELP and TYPE lines, gauges with group and doctor labels, base units, no sample for no data")
-    func prometheus() throws {
+    func prometheus() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let text = try KPISeed.run(url, KPIDefinitionTests.period + ["--by", "doctor", "--format", "prometheus"]).standardOutput
+        let text = await KPISeed.run(url, KPIDefinitionTests.period + ["--by", "doctor", "--format", "prometheus"]).standardOutput
         let lines = Set(text.split(separator: "\n").map(String.init))
         for line in [
             "# TYPE callctl_kpi_calls_requested gauge",
@@ -70,15 +70,15 @@ struct KPIFormatTests {
             #expect(lines.contains(line), "missing: \(line)")
         }
         #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP callctl_kpi_") }.count == 10)
-        let filtered = try KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-02", "--tenant", "2", "--format", "prometheus"]).standardOutput
+        let filtered = await KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-02", "--tenant", "2", "--format", "prometheus"]).standardOutput
         #expect(filtered.contains("callctl_kpi_calls_requested{group=\"total\",tenant=\"2\"} 0"))
         #expect(!filtered.contains("callctl_kpi_connection_success_ratio{"))
     }
 
     @Test("html: one well-formed self-contained page, one SVG per KPI, no scripts or external assets")
-    func html() throws {
+    func html() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        let page = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html"]).standardOutput
+        let page = await KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html"]).standardOutput
         #expect(page.components(separatedBy: "<svg").count - 1 == 8)
         #expect(!page.lowercased().contains("<script"))
         #expect(!page.lowercased().contains("http"))

@@ -10,15 +10,15 @@ struct KPIOutputFileTests {
     }
 
     @Test("--output and --metrics-file write whole files by rename: stdout stays empty, no temporary file is left")
-    func writesFiles() throws {
+    func writesFiles() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        try withScratchDirectory("kpi-out") { directory in
+        try await withScratchDirectory("kpi-out") { directory in
             let report = directory.appendingPathComponent("report.json").path
             let metrics = directory.appendingPathComponent("callctl_kpi.prom").path
             try "old report".write(toFile: report, atomically: false, encoding: .utf8)
             try FileManager.default.linkItem(atPath: report, toPath: directory.appendingPathComponent("reader-holds-old").path)
             let before = try inode(report)
-            let outcome = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "json", "--output", report, "--metrics-file", metrics])
+            let outcome = await KPISeed.run(url, KPIDefinitionTests.period + ["--format", "json", "--output", report, "--metrics-file", metrics])
             #expect(outcome.standardOutput.isEmpty)
             let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: report))) as? [String: Any]
             KPIDefinitionTests.totals.check(try #require(object, "--output is a JSON object")["totals"], "--output totals")
@@ -33,14 +33,14 @@ struct KPIOutputFileTests {
     }
 
     @Test("html and csv go to --output too; a missing directory fails with exit 78 (the path is wrong) and leaves nothing")
-    func otherFormatsAndFailure() throws {
+    func otherFormatsAndFailure() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
-        try withScratchDirectory("kpi-out") { directory in
+        try await withScratchDirectory("kpi-out") { directory async throws in
             let page = directory.appendingPathComponent("march.html").path
-            _ = try KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html", "--output", page])
+            _ = await KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html", "--output", page])
             #expect(try String(contentsOfFile: page, encoding: .utf8).hasPrefix("<!DOCTYPE html>"))
             let missing = directory.appendingPathComponent("nowhere/report.csv").path
-            let failed = try CLI.run(["kpi"] + KPIDefinitionTests.period + ["--format", "csv", "--output", missing, "--database-url", url])
+            let failed = await InProcess.run(["kpi"] + KPIDefinitionTests.period + ["--format", "csv", "--output", missing, "--database-url", url])
             #expect(failed.status == 78)
             #expect(failed.standardError.contains("nowhere"))
             #expect(!FileManager.default.fileExists(atPath: missing))
@@ -59,15 +59,15 @@ struct KPIOutputFileTests {
         (["--from", "2026-03-01", "--to", "2026-03-02", "--tenant", "0"], "--tenant must be a tenant id"),
         (["--to", "2026-03-02"], "--from"),
     ])
-    func usageErrors(arguments: [String], message: String) throws {
-        let outcome = try CLI.run(["kpi"] + arguments + ["--database-url", "host=/nowhere"])
+    func usageErrors(arguments: [String], message: String) async throws {
+        let outcome = await InProcess.run(["kpi"] + arguments + ["--database-url", "host=/nowhere"])
         #expect(outcome.status == 64, "\(outcome.output)")
         #expect(outcome.standardError.contains(message), "\(outcome.standardError)")
     }
 
     @Test("--help writes out the definitions and examples")
-    func help() throws {
-        let outcome = try CLI.run(["kpi", "--help"])
+    func help() async throws {
+        let outcome = await InProcess.run(["kpi", "--help"])
         #expect(outcome.status == 0)
         let help = outcome.standardOutput.split(whereSeparator: \.isWhitespace).joined(separator: " ")
         for kpi in KPI.allCases {

@@ -93,14 +93,14 @@ enum KPISeed {
     }
 
     /// Runs `callctl kpi` with `arguments` on `url`; expects exit 0.
-    static func run(_ url: String, _ arguments: [String]) throws -> CommandRunner.Outcome {
-        let outcome = try CLI.run(["kpi"] + arguments + ["--database-url", url, "--log-format", "json"])
+    static func run(_ url: String, _ arguments: [String]) async -> CommandRunner.Outcome {
+        let outcome = await InProcess.run(["kpi"] + arguments + ["--database-url", url, "--log-format", "json"])
         #expect(outcome.status == 0, "\(outcome.output)")
         return outcome
     }
 
     /// Runs `callctl kpi --format json` and parses the object.
-    static func json(_ url: String, _ arguments: [String]) throws -> [String: Any] {
-        try run(url, arguments + ["--format", "json"]).json()
+    static func json(_ url: String, _ arguments: [String]) async throws -> [String: Any] {
+        try await run(url, arguments + ["--format", "json"]).json()
     }
 }

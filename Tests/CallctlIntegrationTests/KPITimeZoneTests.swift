@@ -31,12 +31,12 @@ struct KPITimeZoneTests {
     }
 
     @Test("a session at 23:30 UTC counts on the next local day in Europe/Berlin, with its busy event and appointment")
-    func nextLocalDay() throws {
+    func nextLocalDay() async throws {
         let url = try KPISeed.database(Self.script)
-        let utc = try KPISeed.json(url, ["--from", "2026-03-01", "--to", "2026-03-03", "--by", "day"])
+        let utc = try await KPISeed.json(url, ["--from", "2026-03-01", "--to", "2026-03-03", "--by", "day"])
         // UTC: both sessions on 03-01; busy 1/(2 + 1); appointments 1 and 2 held, 2 no-show → 1/2.
         #expect(requested(utc) == ["2026-03-01": 2, "2026-03-02": 0])
-        let berlin = try KPISeed.json(url, ["--from", "2026-03-01", "--to", "2026-03-03", "--by", "day", "--tz", "Europe/Berlin"])
+        let berlin = try await KPISeed.json(url, ["--from", "2026-03-01", "--to", "2026-03-03", "--by", "day", "--tz", "Europe/Berlin"])
         #expect(requested(berlin) == ["2026-03-01": 1, "2026-03-02": 1])
         let day2 = try #require(kpiGroups(berlin).last?.object)
         // Berlin 03-02: the 23:30Z session, its busy event → 1/(1 + 1); appointment 2 (no_show) → 1/1.
@@ -48,29 +48,29 @@ struct KPITimeZoneTests {
     }
 
     @Test("period bounds are local midnights: [03-02, 03-03) in Berlin is [03-01 23:00Z, 03-02 23:00Z)")
-    func localBounds() throws {
+    func localBounds() async throws {
         let url = try KPISeed.database(Self.script)
-        let berlin = try KPISeed.json(url, ["--from", "2026-03-02", "--to", "2026-03-03", "--tz", "Europe/Berlin"])
+        let berlin = try await KPISeed.json(url, ["--from", "2026-03-02", "--to", "2026-03-03", "--tz", "Europe/Berlin"])
         #expect((berlin["totals"] as? [String: Any])?["calls_requested"] as? Int == 1)
-        let utc = try KPISeed.json(url, ["--from", "2026-03-02", "--to", "2026-03-03"])
+        let utc = try await KPISeed.json(url, ["--from", "2026-03-02", "--to", "2026-03-03"])
         #expect((utc["totals"] as? [String: Any])?["calls_requested"] as? Int == 0)
-        let tokyo = try KPISeed.json(url, ["--from", "2026-03-02", "--to", "2026-03-03", "--tz", "Asia/Tokyo"])
+        let tokyo = try await KPISeed.json(url, ["--from", "2026-03-02", "--to", "2026-03-03", "--tz", "Asia/Tokyo"])
         // Tokyo 03-02 is [03-01 15:00Z, 03-02 15:00Z): only the 23:30Z session.
         #expect((tokyo["totals"] as? [String: Any])?["calls_requested"] as? Int == 1)
         #expect(tokyo["to"] as? String == "2026-03-03T00:00:00+09:00")
     }
 
     @Test("the spring-forward day is 23 hours long and every session lands on its own local day")
-    func daylightSavingDay() throws {
+    func daylightSavingDay() async throws {
         let url = try KPISeed.database(Self.script)
-        let berlin = try KPISeed.json(url, ["--from", "2026-03-28", "--to", "2026-03-31", "--by", "day", "--tz", "Europe/Berlin"])
+        let berlin = try await KPISeed.json(url, ["--from", "2026-03-28", "--to", "2026-03-31", "--by", "day", "--tz", "Europe/Berlin"])
         // 28th: 12:00Z; 29th: 23:30Z (00:30 CET) and 21:30Z (23:30 CEST); 30th: 22:30Z (00:30 CEST).
         #expect(requested(berlin) == ["2026-03-28": 1, "2026-03-29": 2, "2026-03-30": 1])
         #expect(berlin["from"] as? String == "2026-03-28T00:00:00+01:00")
         #expect(berlin["to"] as? String == "2026-03-31T00:00:00+02:00")
-        let utc = try KPISeed.json(url, ["--from", "2026-03-28", "--to", "2026-03-31", "--by", "day"])
+        let utc = try await KPISeed.json(url, ["--from", "2026-03-28", "--to", "2026-03-31", "--by", "day"])
         #expect(requested(utc) == ["2026-03-28": 2, "2026-03-29": 2, "2026-03-30": 0])
-        let sparkline = try KPISeed.run(url, ["--from", "2026-03-28", "--to", "2026-03-31", "--by", "day", "--tz", "Europe/Berlin"])
+        let sparkline = await KPISeed.run(url, ["--from", "2026-03-28", "--to", "2026-03-31", "--by", "day", "--tz", "Europe/Berlin"])
         #expect(sparkline.standardOutput.contains("calls per day  ▅█▅  2026-03-28 … 2026-03-30, max 2"))
     }
 }

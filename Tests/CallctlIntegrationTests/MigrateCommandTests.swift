@@ -6,13 +6,13 @@ import Testing
 @Suite("callctl migrate as a process", .serialized)
 struct MigrateCommandTests {
     @Test("up, then status --format json lists every migration applied with timestamps")
-    func upAndStatusJSON() throws {
+    func upAndStatusJSON() async throws {
         let database = try TestDatabase()
-        let up = try CLI.run(["migrate", "up", "--database-url", database.connectionString])
+        let up = await InProcess.run(["migrate", "up", "--database-url", database.connectionString])
         #expect(up.status == 0, "\(up.output)")
         #expect(up.standardOutput.contains("applied 0001 tenants_users_doctors_patients"))
         #expect(up.standardOutput.contains("schema is at version \(MigrationCatalog.latestVersion)"))
-        let status = try CLI.run(["migrate", "status", "--format", "json", "--database-url", database.connectionString])
+        let status = await InProcess.run(["migrate", "status", "--format", "json", "--database-url", database.connectionString])
         #expect(status.status == 0)
         let object = try status.json()
         let applied = try #require(object["applied"] as? [[String: Any]])
@@ -54,41 +54,41 @@ struct MigrateCommandTests {
     }
 
     @Test("a tampered checksum: up exits 1 naming the migration, status exits 1 and shows CHANGED")
-    func tamperedChecksum() throws {
+    func tamperedChecksum() async throws {
         let database = try TestDatabase()
-        #expect(try CLI.run(["migrate", "up", "--database-url", database.connectionString]).status == 0)
+        #expect(await InProcess.run(["migrate", "up", "--database-url", database.connectionString]).status == 0)
         try database.connect().query("UPDATE schema_migrations SET checksum = 'edited' WHERE version = $1", Int64(3))
-        let up = try CLI.run(["migrate", "up", "--database-url", database.connectionString, "--log-format", "json"])
+        let up = await InProcess.run(["migrate", "up", "--database-url", database.connectionString, "--log-format", "json"])
         #expect(up.status == 1)
         #expect(up.standardError.contains("0003 call_sessions"))
-        let status = try CLI.run(["migrate", "status", "--database-url", database.connectionString])
+        let status = await InProcess.run(["migrate", "status", "--database-url", database.connectionString])
         #expect(status.status == 1)
         #expect(status.standardOutput.contains("CHANGED"))
     }
 
     @Test("plan prints only the pending SQL and changes nothing; down --to then up again")
-    func planDownUp() throws {
+    func planDownUp() async throws {
         let database = try TestDatabase()
         let url = database.connectionString
-        #expect(try CLI.run(["migrate", "up", "--database-url", url]).status == 0)
-        let down = try CLI.run(["migrate", "down", "--to", "4", "--database-url", url])
+        #expect(await InProcess.run(["migrate", "up", "--database-url", url]).status == 0)
+        let down = await InProcess.run(["migrate", "down", "--to", "4", "--database-url", url])
         #expect(down.status == 0, "\(down.output)")
         #expect(down.standardOutput.contains("reverted 0006 settings"))
-        let plan = try CLI.run(["migrate", "plan", "--database-url", url])
+        let plan = await InProcess.run(["migrate", "plan", "--database-url", url])
         #expect(plan.status == 0)
         #expect(plan.standardOutput.contains("CREATE TABLE outbox ("))
         #expect(plan.standardOutput.contains("CREATE TABLE settings ("))
         #expect(!plan.standardOutput.contains("CREATE TABLE call_sessions ("))
         #expect(try Migrator(connection: database.connect()).status().currentVersion == 4)
-        let up = try CLI.run(["migrate", "up", "--database-url", url, "--format", "json"])
+        let up = await InProcess.run(["migrate", "up", "--database-url", url, "--format", "json"])
         #expect(up.status == 0, "\(up.output)")
         let object = try up.json()
         #expect((object["applied"] as? [[String: Any]])?.compactMap { $0["version"] as? Int } == [5, 6, 7, 8, 9])
     }
 
     @Test("down without --to, or with a negative one, is a usage error (64)")
-    func downNeedsTarget() throws {
-        #expect(try CLI.run(["migrate", "down", "--database-url", "host=/nowhere"]).status == 64)
-        #expect(try CLI.run(["migrate", "down", "--to=-1", "--database-url", "host=/nowhere"]).status == 64)
+    func downNeedsTarget() async throws {
+        #expect(await InProcess.run(["migrate", "down", "--database-url", "host=/nowhere"]).status == 64)
+        #expect(await InProcess.run(["migrate", "down", "--to=-1", "--database-url", "host=/nowhere"]).status == 64)
     }
 }

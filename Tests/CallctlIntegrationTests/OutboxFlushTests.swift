@@ -27,11 +27,11 @@ struct OutboxFlushTests {
     }
 
     @Test("every row once, in id order, in signed batches of at most ten; relayed_at stays for the daemon")
-    func delivers() throws {
+    func delivers() async throws {
         let world = try OutboxWorld()
         try world.addRows(25)
         let server = try OutboxPusherServer(app: OutboxWorld.app)
-        let (outcome, json) = try world.runJSON(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": OutboxWorld.url(port: server.port)])
+        let (outcome, json) = try await world.runJSON(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": OutboxWorld.url(port: server.port)])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(json["target"] as? String == "http://127.0.0.1:\(server.port)/apps/\(OutboxWorld.app.id)")
         #expect(json["delivered"] as? Int == 25)
@@ -49,14 +49,14 @@ struct OutboxFlushTests {
         #expect(try world.count("SELECT count(*) FROM outbox WHERE published_at IS NULL OR relayed_at IS NOT NULL") == 0)
         #expect(!outcome.output.contains(OutboxWorld.app.secret))
 
-        let again = try world.run(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": OutboxWorld.url(port: server.port)])
+        let again = await world.run(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": OutboxWorld.url(port: server.port)])
         #expect(again.status == 0, "\(again.output)")
         #expect(again.standardOutput.contains("published 0 events to http://127.0.0.1:\(server.port)/apps/5150 in 0 requests"))
         #expect(server.received.count == 3)
     }
 
     @Test("a URL without credentials and app id signs with REVERB_APP_*; --limit stops early")
-    func primaryApp() throws {
+    func primaryApp() async throws {
         let world = try OutboxWorld()
         try world.addRows(12)
         let server = try OutboxPusherServer(app: OutboxWorld.app)
@@ -64,7 +64,7 @@ struct OutboxFlushTests {
             "CALLCTL_PUSHER_URL": "http://127.0.0.1:\(server.port)", "REVERB_APP_ID": OutboxWorld.app.id,
             "REVERB_APP_KEY": OutboxWorld.app.key, "REVERB_APP_SECRET": OutboxWorld.app.secret,
         ]
-        let (outcome, json) = try world.runJSON(["outbox", "flush", "--limit", "4"], pusher: pusher)
+        let (outcome, json) = try await world.runJSON(["outbox", "flush", "--limit", "4"], pusher: pusher)
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(json["delivered"] as? Int == 4)
         #expect(json["pending"] as? Int == 8)
@@ -74,14 +74,14 @@ struct OutboxFlushTests {
     }
 
     @Test("target down: exit 1, rows stay pending with attempts and last_error; target back: everything delivered")
-    func downThenUp() throws {
+    func downThenUp() async throws {
         let world = try OutboxWorld()
         try world.addRows(15)
         let gone = try OutboxPusherServer(app: OutboxWorld.app)
         let port = gone.port
         gone.stop()
         let url = OutboxWorld.url(port: port)
-        let (outcome, json) = try world.runJSON(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
+        let (outcome, json) = try await world.runJSON(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
         #expect(outcome.status == 1, "\(outcome.output)")
         #expect(json["delivered"] as? Int == 0)
         #expect(json["failed"] as? Int == 10)
@@ -97,13 +97,13 @@ struct OutboxFlushTests {
         #expect(try world.count("SELECT count(*) FROM outbox WHERE last_error LIKE '%\(OutboxWorld.app.secret)%'") == 0)
         #expect(!outcome.output.contains(OutboxWorld.app.secret))
 
-        let (status, statusJSON) = try world.runJSON(["outbox", "status"])
+        let (status, statusJSON) = try await world.runJSON(["outbox", "status"])
         #expect(status.status == 0, "\(status.output)")
         #expect(statusJSON["failing_count"] as? Int == 10)
         #expect(!status.output.contains(OutboxWorld.app.secret))
 
         let server = try OutboxPusherServer(app: OutboxWorld.app, port: port)
-        let (back, backJSON) = try world.runJSON(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
+        let (back, backJSON) = try await world.runJSON(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
         #expect(back.status == 0, "\(back.output)")
         #expect(backJSON["delivered"] as? Int == 15)
         #expect(backJSON["pending"] as? Int == 0)
@@ -113,12 +113,12 @@ struct OutboxFlushTests {
     }
 
     @Test("a secret the server does not share: 401 explained, nothing published, no secret shown")
-    func wrongSecret() throws {
+    func wrongSecret() async throws {
         let world = try OutboxWorld()
         try world.addRows(3)
         let server = try OutboxPusherServer(app: OutboxWorld.app)
         let wrong = "not-the-server-secret-4411"
-        let outcome = try world.run(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": OutboxWorld.url(port: server.port, secret: wrong)])
+        let outcome = await world.run(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": OutboxWorld.url(port: server.port, secret: wrong)])
         #expect(outcome.status == 1, "\(outcome.output)")
         #expect(outcome.standardOutput.contains("first error: the external server refused the signature (HTTP 401)"))
         #expect(outcome.standardOutput.contains("the secret in CALLCTL_PUSHER_URL differs from the server's"))
@@ -131,10 +131,10 @@ struct OutboxFlushTests {
     }
 
     @Test("without CALLCTL_PUSHER_URL: 78 with the fix")
-    func notConfigured() throws {
+    func notConfigured() async throws {
         let world = try OutboxWorld()
         try world.addRows(1)
-        let outcome = try world.run(["outbox", "flush"])
+        let outcome = await world.run(["outbox", "flush"])
         #expect(outcome.status == 78, "\(outcome.output)")
         #expect(outcome.standardError.contains("CALLCTL_PUSHER_URL is not set: set it to http[s]://KEY:SECRET@host[:port]/apps/APP_ID"))
         #expect(outcome.standardOutput.isEmpty)
@@ -145,9 +145,9 @@ struct OutboxFlushTests {
         "ftp://key:hush-hush-secret@127.0.0.1/apps/1", "http://key:hush-hush-secret@127.0.0.1/pusher/apps/1",
         "http://:hush-hush-secret@127.0.0.1/apps/1",
     ])
-    func invalidURL(url: String) throws {
+    func invalidURL(url: String) async throws {
         let world = try OutboxWorld()
-        let outcome = try world.run(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
+        let outcome = await world.run(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
         #expect(outcome.status == 78, "\(outcome.output)")
         #expect(outcome.standardError.contains("CALLCTL_PUSHER_URL must look like http[s]://KEY:SECRET@host[:port]/apps/APP_ID"))
         #expect(!outcome.output.contains("hush-hush-secret"))

@@ -56,7 +56,7 @@ struct OutboxServeTests {
     }
 
     @Test("one daemon with CALLCTL_PUSHER_URL, one without, on one database: every row reaches the external server; /readyz, outbox external and diagnose db name the disagreement; --forget retires the target")
-    func daemonsDisagree() throws {
+    func daemonsDisagree() async throws {
         let external = try OutboxPusherServer(app: Self.app)
         let world = try ServeWorld(environment: ["CALLCTL_PUSHER_URL": "http://127.0.0.1:\(external.port)"])
         let plain = try ServeProcess.start(world.world.database, [])
@@ -81,21 +81,21 @@ struct OutboxServeTests {
         #expect(eventually(within: 10) {
             ((try? plain.request("GET", "/readyz").json["warnings"]) as? [String])?.contains { $0.contains("has no CALLCTL_PUSHER_URL") } == true
         })
-        let (listed, json) = try database.runJSON(["outbox", "external", "--format", "json"])
+        let (listed, json) = try await database.runJSON(["outbox", "external", "--format", "json"])
         #expect(listed.status == 1, "\(listed.output)")
         #expect(json["declared"] as? String == "http://127.0.0.1:\(external.port)/apps/\(ServeProcess.appID)")
         #expect((json["daemons"] as? [Any])?.count == 2)
-        let diagnosis = try database.run(["diagnose", "db"])
+        let diagnosis = await database.run(["diagnose", "db"])
         #expect(diagnosis.status == 1)
         #expect(diagnosis.standardOutput.contains("outbox destinations"), "\(diagnosis.output)")
 
         _ = try world.server.stop()
-        let status = try database.run(["outbox", "status"])
+        let status = await database.run(["outbox", "status"])
         #expect(status.standardOutput.contains("no running daemon publishes to"), "\(status.output)")
-        let (forgot, released) = try database.runJSON(["outbox", "external", "--forget", "--format", "json"])
+        let (forgot, released) = try await database.runJSON(["outbox", "external", "--forget", "--format", "json"])
         #expect(forgot.status == 0, "\(forgot.output)")
         #expect(released["released"] as? Int == 0)
-        #expect(try database.run(["outbox", "external"]).status == 0)
+        #expect(await database.run(["outbox", "external"]).status == 0)
     }
 
     @Test("the relay's connection is killed: logged once, reconnected, rows written meanwhile relayed and published (a flushed row keeps its published_at)")

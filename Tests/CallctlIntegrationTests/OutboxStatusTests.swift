@@ -8,9 +8,9 @@ struct OutboxStatusTests {
                                     "destination_problems"]
 
     @Test("an empty outbox: zero everywhere, no oldest age, exit 0 even with --max-age")
-    func empty() throws {
+    func empty() async throws {
         let world = try OutboxWorld()
-        let (outcome, json) = try world.runJSON(["outbox", "status", "--max-age", "1"])
+        let (outcome, json) = try await world.runJSON(["outbox", "status", "--max-age", "1"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(Set(json.keys) == Self.keys)
         #expect(json["backlog"] as? Int == 0)
@@ -22,7 +22,7 @@ struct OutboxStatusTests {
         #expect(json["max_age_seconds"] as? Double == 1)
         #expect(json["max_age_exceeded"] as? Bool == false)
 
-        let text = try world.run(["outbox", "status"])
+        let text = await world.run(["outbox", "status"])
         #expect(text.status == 0, "\(text.output)")
         #expect(text.standardOutput.contains("backlog:             0 events not yet published"))
         #expect(text.standardOutput.contains("oldest pending:      none"))
@@ -30,7 +30,7 @@ struct OutboxStatusTests {
     }
 
     @Test("a backlog with unrelayed, failing and published rows; --max-age alerts with exit 1")
-    func backlog() throws {
+    func backlog() async throws {
         let world = try OutboxWorld()
         let ids = try world.addRows(5)
         try world.connection.query("UPDATE outbox SET created_at = now() - interval '150 seconds' WHERE id = $1", ids[0])
@@ -41,7 +41,7 @@ struct OutboxStatusTests {
             """, ids[1])
         try world.connection.query("UPDATE outbox SET published_at = now() - interval '10 minutes' WHERE id = $1", ids[4])
 
-        let (outcome, json) = try world.runJSON(["outbox", "status"])
+        let (outcome, json) = try await world.runJSON(["outbox", "status"])
         #expect(outcome.status == 0, "\(outcome.output)")
         #expect(Set(json.keys) == Self.keys)
         #expect(json["backlog"] as? Int == 4)
@@ -61,7 +61,7 @@ struct OutboxStatusTests {
         #expect(failing[0]["last_error"] as? String == "the external server failed (HTTP 502)")
         #expect(failing[0]["next_attempt_at"] as? String == "2030-01-02T03:04:05.000000Z")
 
-        let text = try world.run(["outbox", "status"])
+        let text = await world.run(["outbox", "status"])
         #expect(text.status == 0, "\(text.output)")
         #expect(text.standardOutput.contains("backlog:             4 events not yet published"))
         #expect(text.standardOutput.contains("oldest pending:      2m"))
@@ -70,19 +70,19 @@ struct OutboxStatusTests {
         #expect(text.standardOutput.contains("ID  EVENT"))
         #expect(text.standardOutput.contains("2030-01-02T03:04:05Z  the external server failed (HTTP 502)"))
 
-        let late = try world.run(["outbox", "status", "--max-age", "60"])
+        let late = await world.run(["outbox", "status", "--max-age", "60"])
         #expect(late.status == 1, "\(late.output)")
         #expect(late.standardOutput.contains("backlog:"))
         #expect(late.standardError.contains("over --max-age 1m00s"))
-        let (fine, fineJSON) = try world.runJSON(["outbox", "status", "--max-age", "3600"])
+        let (fine, fineJSON) = try await world.runJSON(["outbox", "status", "--max-age", "3600"])
         #expect(fine.status == 0, "\(fine.output)")
         #expect(fineJSON["max_age_exceeded"] as? Bool == false)
     }
 
     @Test("a database without callctl's schema exits 78 with the fix")
-    func noSchema() throws {
+    func noSchema() async throws {
         let database = try TestDatabase()
-        let outcome = try CLI.run(["outbox", "status"], environment: ["DATABASE_URL": database.connectionString])
+        let outcome = await InProcess.run(["outbox", "status"], environment: ["DATABASE_URL": database.connectionString])
         #expect(outcome.status == 78, "\(outcome.output)")
         #expect(outcome.standardError.contains("callctl migrate up"))
     }

@@ -230,11 +230,11 @@ struct SecretLeakTests {
         let port = try LocalHost.freePort()
         let url = "http://\(OutboxWorld.app.key):\(Self.urlSecret)@127.0.0.1:\(port)/apps/\(OutboxWorld.app.id)"
         for format in ["text", "json"] {
-            let flush = try world.run(["outbox", "flush", "--format", format], pusher: ["CALLCTL_PUSHER_URL": url])
+            let flush = try world.spawn(["outbox", "flush", "--format", format], pusher: ["CALLCTL_PUSHER_URL": url])
             #expect(flush.status == 1, "\(flush.output)")
             #expect(flush.output.contains("\(port)"), "the failure does not name the target: \(flush.output)")
             Self.expectNoLeak(flush.output, "outbox flush --format \(format) (target down)", [Self.urlSecret])
-            let status = try world.run(["outbox", "status", "--format", format], pusher: ["CALLCTL_PUSHER_URL": url])
+            let status = try world.spawn(["outbox", "status", "--format", format], pusher: ["CALLCTL_PUSHER_URL": url])
             Self.expectNoLeak(status.output, "outbox status --format \(format)", [Self.urlSecret])
         }
         #expect(try world.count("SELECT count(*) FROM outbox WHERE last_error IS NOT NULL") > 0)
@@ -262,7 +262,7 @@ struct SecretLeakTests {
         let world = try OutboxWorld()
         try world.addRows(1)
         for url in Self.invalidURLs {
-            let flush = try world.run(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
+            let flush = try world.spawn(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
             #expect(flush.status == 78, "outbox flush with \(url): \(flush.output)")
             Self.expectNoLeak(flush.output, "outbox flush with CALLCTL_PUSHER_URL=\(url)", [Self.urlSecret])
         }

@@ -13,82 +13,86 @@ struct ServeHTTPTests {
     }
 
     @Test("bad requests get JSON errors: unknown route or action 404, not JSON 400, bad fields 422; nothing is written")
-    func badRequests() throws {
-        let s = try ServeWorld()
-        let appointment = try s.appointment()
-        let token = try s.token(s.doctor)
-        let post = { (action: String, body: Data) in
-            try s.server.request("POST", "/appointments/\(appointment)/call/\(action)", token: token, body: body,
-                                 headers: [("Content-Type", "application/json")])
+    func badRequests() async throws {
+        try await RouterWorld.test { s in
+            let appointment = try s.appointment()
+            let token = try s.token(s.doctor)
+            let post = { (action: String, body: Data) in
+                try await s.server.request("POST", "/appointments/\(appointment)/call/\(action)", token: token, body: body,
+                                     headers: [("Content-Type", "application/json")])
+            }
+            let json = { (object: [String: Any]) in try JSONSerialization.data(withJSONObject: object) }
+            try await s.server.request("GET", "/no/such/route").expectError(404, "not_found")
+            try await s.server.request("DELETE", "/healthz").expectError(404, "not_found")
+            try await post("dance", Data()).expectError(404, "not_found")
+            expectInvalid(try await post("request", Data("{not json".utf8)), 400, mentioning: "not a JSON object")
+            expectInvalid(try await post("request", Data("[1, 2]".utf8)), 400, mentioning: "not a JSON object")
+            expectInvalid(try await post("accept", try json(["callId": 5])), mentioning: "callId must be a string")
+            expectInvalid(try await post("request", try json(["peerId": true])), mentioning: "peerId must be a string")
+            expectInvalid(try await post("accept", try json([:])), mentioning: "callId is required for accept")
+            expectInvalid(try await post("end", try json(["callId": "not-a-uuid"])), mentioning: "callId must be a UUID")
+            for peer in ["bad peer!", "", String(repeating: "p", count: 129), "pé"] {
+                expectInvalid(try await post("request", try json(["peerId": peer])), mentioning: "peerId must be 1–128")
+            }
+            expectInvalid(try await s.server.request("POST", "/appointments/abc/call/request", token: token, json: [:]), mentioning: "positive integer")
+            let trail = try s.trail(appointment)
+            #expect(trail.sessions.isEmpty && trail.audit.isEmpty && trail.events.isEmpty)
         }
-        let json = { (object: [String: Any]) in try JSONSerialization.data(withJSONObject: object) }
-        try s.server.request("GET", "/no/such/route").expectError(404, "not_found")
-        try s.server.request("DELETE", "/healthz").expectError(404, "not_found")
-        try post("dance", Data()).expectError(404, "not_found")
-        expectInvalid(try post("request", Data("{not json".utf8)), 400, mentioning: "not a JSON object")
-        expectInvalid(try post("request", Data("[1, 2]".utf8)), 400, mentioning: "not a JSON object")
-        expectInvalid(try post("accept", try json(["callId": 5])), mentioning: "callId must be a string")
-        expectInvalid(try post("request", try json(["peerId": true])), mentioning: "peerId must be a string")
-        expectInvalid(try post("accept", try json([:])), mentioning: "callId is required for accept")
-        expectInvalid(try post("end", try json(["callId": "not-a-uuid"])), mentioning: "callId must be a UUID")
-        for peer in ["bad peer!", "", String(repeating: "p", count: 129), "pé"] {
-            expectInvalid(try post("request", try json(["peerId": peer])), mentioning: "peerId must be 1–128")
-        }
-        expectInvalid(try s.server.request("POST", "/appointments/abc/call/request", token: token, json: [:]), mentioning: "positive integer")
-        let trail = try s.trail(appointment)
-        #expect(trail.sessions.isEmpty && trail.audit.isEmpty && trail.events.isEmpty)
     }
 
     @Test("an appointment id spelled with a leading zero or a plus sign (/appointments/01/call, /+1/) is 404 not_found; nothing is written")
-    func canonicalPathIds() throws {
-        let s = try ServeWorld()
-        let appointment = try s.appointment()
-        let token = try s.token(s.doctor)
-        _ = try s.ring(appointment)
-        #expect(try s.get(appointment, as: s.doctor).status == 200)
-        for spelling in ["0\(appointment)", "00\(appointment)", "+\(appointment)"] {
-            try s.server.request("GET", "/appointments/\(spelling)/call", token: token).expectError(404, "not_found")
-            try s.server.request("POST", "/appointments/\(spelling)/call/cancel", token: token, json: [:]).expectError(404, "not_found")
-            try s.server.request("GET", "/appointments/\(spelling)/call/ice-servers", token: token).expectError(404, "not_found")
+    func canonicalPathIds() async throws {
+        try await RouterWorld.test { s in
+            let appointment = try s.appointment()
+            let token = try s.token(s.doctor)
+            _ = try await s.ring(appointment)
+            #expect(try await s.get(appointment, as: s.doctor).status == 200)
+            for spelling in ["0\(appointment)", "00\(appointment)", "+\(appointment)"] {
+                try await s.server.request("GET", "/appointments/\(spelling)/call", token: token).expectError(404, "not_found")
+                try await s.server.request("POST", "/appointments/\(spelling)/call/cancel", token: token, json: [:]).expectError(404, "not_found")
+                try await s.server.request("GET", "/appointments/\(spelling)/call/ice-servers", token: token).expectError(404, "not_found")
+            }
+            expectInvalid(try await s.server.request("GET", "/appointments/0/call", token: token), mentioning: "positive integer")
+            expectInvalid(try await s.server.request("GET", "/appointments/-\(appointment)/call", token: token), mentioning: "positive integer")
+            #expect(try s.trail(appointment).sessions == ["ringing"])
         }
-        expectInvalid(try s.server.request("GET", "/appointments/0/call", token: token), mentioning: "positive integer")
-        expectInvalid(try s.server.request("GET", "/appointments/-\(appointment)/call", token: token), mentioning: "positive integer")
-        #expect(try s.trail(appointment).sessions == ["ringing"])
     }
 
     @Test("a body of 16 KiB is read; one byte more is 413 too_large as JSON, and nothing is written")
-    func bodyLimit() throws {
-        let s = try ServeWorld()
-        let appointment = try s.appointment()
-        let post = { (size: Int) in
-            let body = Data(("{\"pad\":\"" + String(repeating: "x", count: size - 10) + "\"}").utf8)
-            return try s.server.request("POST", "/appointments/\(appointment)/call/request", token: try s.token(s.doctor), body: body)
+    func bodyLimit() async throws {
+        try await RouterWorld.test { s in
+            let appointment = try s.appointment()
+            let post = { (size: Int) in
+                let body = Data(("{\"pad\":\"" + String(repeating: "x", count: size - 10) + "\"}").utf8)
+                return try await s.server.request("POST", "/appointments/\(appointment)/call/request", token: try s.token(s.doctor), body: body)
+            }
+            let large = try await post(16 * 1024 + 1)
+            large.expectError(413, "too_large")
+            #expect((large.json["error"] as? String)?.contains("16384 bytes") == true, "\(large.text)\n\(s.server.standardError)")
+            #expect(try s.trail(appointment).sessions.isEmpty)
+            #expect(try await post(16 * 1024).status == 200)
         }
-        let large = try post(16 * 1024 + 1)
-        large.expectError(413, "too_large")
-        #expect((large.json["error"] as? String)?.contains("16384 bytes") == true, "\(large.text)\n\(s.server.standardError)")
-        #expect(try s.trail(appointment).sessions.isEmpty)
-        #expect(try post(16 * 1024).status == 200)
     }
 
     @Test("--rate-limit 2/60s: the third request of one user on one appointment is 429 with Retry-After; other buckets are free")
-    func rateLimit() throws {
-        let s = try ServeWorld(["--rate-limit", "2/60s"])
-        let appointment = try s.appointment()
-        for _ in 1...2 {
-            let callId = try s.ring(appointment)
-            #expect(try s.call("cancel", appointment, as: s.doctor, callId: callId).status == 200)
+    func rateLimit() async throws {
+        try await RouterWorld.test(["--rate-limit", "2/60s"]) { s in
+            let appointment = try s.appointment()
+            for _ in 1...2 {
+                let callId = try await s.ring(appointment)
+                #expect(try await s.call("cancel", appointment, as: s.doctor, callId: callId).status == 200)
+            }
+            let limited = try await s.call("request", appointment, as: s.doctor)
+            limited.expectError(429, "rate_limited")
+            let wait = try #require(Int(limited.headers["retry-after"] ?? ""), "\(limited.headers)")
+            #expect((28...30).contains(wait))
+            #expect((limited.json["error"] as? String)?.contains("try again in \(wait) s") == true, "\(limited.text)")
+            #expect(try s.trail(appointment).sessions == ["ended cancelled", "ended cancelled"])
+            let other = try s.appointment()
+            let callId = try await s.ring(other)
+            #expect(try await s.call("cancel", other, as: s.doctor, callId: callId).status == 200)
+            #expect(try await s.call("request", appointment, as: s.patient).status == 200)
         }
-        let limited = try s.call("request", appointment, as: s.doctor)
-        limited.expectError(429, "rate_limited")
-        let wait = try #require(Int(limited.headers["retry-after"] ?? ""), "\(limited.headers)")
-        #expect((28...30).contains(wait))
-        #expect((limited.json["error"] as? String)?.contains("try again in \(wait) s") == true, "\(limited.text)")
-        #expect(try s.trail(appointment).sessions == ["ended cancelled", "ended cancelled"])
-        let other = try s.appointment()
-        let callId = try s.ring(other)
-        #expect(try s.call("cancel", other, as: s.doctor, callId: callId).status == 200)
-        #expect(try s.call("request", appointment, as: s.patient).status == 200)
     }
 
     @Test("/readyz answers ready; /metrics counts requests by route and status and reads open calls and the outbox backlog")

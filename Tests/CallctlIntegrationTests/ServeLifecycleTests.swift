@@ -94,79 +94,83 @@ struct ServeLifecycleTests {
     }
 
     @Test("cancel while ringing: only the caller may; the call ends cancelled and the appointment stays scheduled")
-    func cancelWhileRinging() throws {
-        let s = try ServeWorld()
-        let appointment = try s.appointment()
-        let callId = try s.ring(appointment, peerId: "doctor-peer-1")
-        try s.call("cancel", appointment, as: s.patient, callId: callId).expectError(403, "not_participant")
-        step(try s.call("cancel", appointment, as: s.doctor, callId: callId),
-             "ended scheduled cancelled doctor-peer-1 - requestedAt endedAt", callId: callId)
-        let trail = try s.trail(appointment)
-        #expect(trail.sessions == ["ended cancelled"])
-        #expect(trail.audit == ["request", "cancel"])
-        #expect(trail.events == [ServeWorld.event("CallRequested"), ServeWorld.event("CallCancelled")])
-        #expect(try texts(s.world.outbox(appointment).last?.payload["by"]) == ["id": "\(s.doctor)", "role": "doctor"])
-        #expect(try s.world.value("SELECT status || ' ' || (started_at IS NULL) FROM appointments WHERE id = $1", appointment)
-            == "scheduled true")
+    func cancelWhileRinging() async throws {
+        try await RouterWorld.test { s in
+            let appointment = try s.appointment()
+            let callId = try await s.ring(appointment, peerId: "doctor-peer-1")
+            try await s.call("cancel", appointment, as: s.patient, callId: callId).expectError(403, "not_participant")
+            step(try await s.call("cancel", appointment, as: s.doctor, callId: callId),
+                 "ended scheduled cancelled doctor-peer-1 - requestedAt endedAt", callId: callId)
+            let trail = try s.trail(appointment)
+            #expect(trail.sessions == ["ended cancelled"])
+            #expect(trail.audit == ["request", "cancel"])
+            #expect(trail.events == [ServeWorld.event("CallRequested"), ServeWorld.event("CallCancelled")])
+            #expect(try texts(s.world.outbox(appointment).last?.payload["by"]) == ["id": "\(s.doctor)", "role": "doctor"])
+            #expect(try s.world.value("SELECT status || ' ' || (started_at IS NULL) FROM appointments WHERE id = $1", appointment)
+                == "scheduled true")
+        }
     }
 
     @Test("decline: only the callee may; the call ends declined")
-    func decline() throws {
-        let s = try ServeWorld()
-        let appointment = try s.appointment()
-        let callId = try s.ring(appointment)
-        try s.call("decline", appointment, as: s.doctor, callId: callId).expectError(403, "not_participant")
-        step(try s.call("decline", appointment, as: s.patient, callId: callId), "ended scheduled declined - - requestedAt endedAt", callId: callId)
-        let trail = try s.trail(appointment)
-        #expect(trail.sessions == ["ended declined"])
-        #expect(trail.audit == ["request", "decline"])
-        #expect(trail.events == [ServeWorld.event("CallRequested"), ServeWorld.event("CallDeclined")])
-        #expect(try texts(s.world.outbox(appointment).last?.payload["by"]) == ["id": "\(s.patient)", "role": "patient"])
+    func decline() async throws {
+        try await RouterWorld.test { s in
+            let appointment = try s.appointment()
+            let callId = try await s.ring(appointment)
+            try await s.call("decline", appointment, as: s.doctor, callId: callId).expectError(403, "not_participant")
+            step(try await s.call("decline", appointment, as: s.patient, callId: callId), "ended scheduled declined - - requestedAt endedAt", callId: callId)
+            let trail = try s.trail(appointment)
+            #expect(trail.sessions == ["ended declined"])
+            #expect(trail.audit == ["request", "decline"])
+            #expect(trail.events == [ServeWorld.event("CallRequested"), ServeWorld.event("CallDeclined")])
+            #expect(try texts(s.world.outbox(appointment).last?.payload["by"]) == ["id": "\(s.patient)", "role": "patient"])
+        }
     }
 
     @Test("end while connecting (accepted): ended hangup, duration 0, the appointment stays scheduled; a new call may follow")
-    func endWhileConnecting() throws {
-        let s = try ServeWorld()
-        let appointment = try s.appointment()
-        let callId = try s.ring(appointment)
-        #expect(try s.call("accept", appointment, as: s.patient, callId: callId).status == 200)
-        step(try s.call("end", appointment, as: s.doctor, callId: callId), "ended scheduled hangup - - requestedAt acceptedAt endedAt",
-             callId: callId)
-        #expect(try s.world.value("SELECT status || ' ' || (started_at IS NULL) || ' ' || (ended_at IS NULL) FROM appointments WHERE id = $1",
-                                  appointment) == "scheduled true true")
-        let trail = try s.trail(appointment)
-        #expect(trail.sessions == ["ended hangup"])
-        #expect(trail.audit == ["request", "accept", "leave"])
-        let ended = try #require(try s.world.outbox(appointment).last)
-        #expect(ended.event == ServeWorld.event("CallEnded"))
-        #expect(ended.payload["reason"] as? String == "hangup")
-        #expect(ended.payload["duration"] as? Int == 0)
-        #expect(try s.ring(appointment) != callId)
+    func endWhileConnecting() async throws {
+        try await RouterWorld.test { s in
+            let appointment = try s.appointment()
+            let callId = try await s.ring(appointment)
+            #expect(try await s.call("accept", appointment, as: s.patient, callId: callId).status == 200)
+            step(try await s.call("end", appointment, as: s.doctor, callId: callId), "ended scheduled hangup - - requestedAt acceptedAt endedAt",
+                 callId: callId)
+            #expect(try s.world.value("SELECT status || ' ' || (started_at IS NULL) || ' ' || (ended_at IS NULL) FROM appointments WHERE id = $1",
+                                      appointment) == "scheduled true true")
+            let trail = try s.trail(appointment)
+            #expect(trail.sessions == ["ended hangup"])
+            #expect(trail.audit == ["request", "accept", "leave"])
+            let ended = try #require(try s.world.outbox(appointment).last)
+            #expect(ended.event == ServeWorld.event("CallEnded"))
+            #expect(ended.payload["reason"] as? String == "hangup")
+            #expect(ended.payload["duration"] as? Int == 0)
+            #expect(try await s.ring(appointment) != callId)
+        }
     }
 
     @Test("GET current for a page refresh: null without a call, the open call with both peer ids, null again once it ended")
-    func currentCall() throws {
-        let s = try ServeWorld()
-        let appointment = try s.appointment()
-        let none = try s.get(appointment, as: s.patient)
-        #expect(none.status == 200, "\(none.text)")
-        #expect(none.text == #"{"appointmentId":\#(appointment),"appointmentStatus":"scheduled","call":null}"#)
-        let callId = try s.ring(appointment, peerId: "doctor-peer-1")
-        let accepted = try s.call("accept", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1")
-        #expect(accepted.status == 200)
-        let refreshed = try #require(try s.get(appointment, as: s.doctor).json["call"] as? [String: Any])
-        #expect(texts(refreshed) == texts(accepted.json), "the answer shows exactly what a later read of the database shows")
-        for user in [s.doctor, s.patient] {
-            let open = try s.get(appointment, as: user)
-            let call = try #require(open.json["call"] as? [String: Any], "\(open.text)")
-            #expect(callSummary(call) == "accepted scheduled - doctor-peer-1 patient-peer-1 requestedAt acceptedAt")
-            #expect(call["callId"] as? String == callId)
-            #expect(open.json["appointmentStatus"] as? String == "scheduled")
+    func currentCall() async throws {
+        try await RouterWorld.test { s in
+            let appointment = try s.appointment()
+            let none = try await s.get(appointment, as: s.patient)
+            #expect(none.status == 200, "\(none.text)")
+            #expect(none.text == #"{"appointmentId":\#(appointment),"appointmentStatus":"scheduled","call":null}"#)
+            let callId = try await s.ring(appointment, peerId: "doctor-peer-1")
+            let accepted = try await s.call("accept", appointment, as: s.patient, callId: callId, peerId: "patient-peer-1")
+            #expect(accepted.status == 200)
+            let refreshed = try #require(try await s.get(appointment, as: s.doctor).json["call"] as? [String: Any])
+            #expect(texts(refreshed) == texts(accepted.json), "the answer shows exactly what a later read of the database shows")
+            for user in [s.doctor, s.patient] {
+                let open = try await s.get(appointment, as: user)
+                let call = try #require(open.json["call"] as? [String: Any], "\(open.text)")
+                #expect(callSummary(call) == "accepted scheduled - doctor-peer-1 patient-peer-1 requestedAt acceptedAt")
+                #expect(call["callId"] as? String == callId)
+                #expect(open.json["appointmentStatus"] as? String == "scheduled")
+            }
+            #expect(try await s.call("end", appointment, as: s.doctor, callId: callId).status == 200)
+            #expect(try await s.get(appointment, as: s.doctor).json["call"] is NSNull)
+            try await s.get(appointment, as: try s.person("patient").userId).expectError(404, "not_found")
+            try await s.get(987_654_321, as: s.doctor).expectError(404, "not_found")
         }
-        #expect(try s.call("end", appointment, as: s.doctor, callId: callId).status == 200)
-        #expect(try s.get(appointment, as: s.doctor).json["call"] is NSNull)
-        try s.get(appointment, as: try s.person("patient").userId).expectError(404, "not_found")
-        try s.get(987_654_321, as: s.doctor).expectError(404, "not_found")
     }
 
     @Test("both participants request at once, three times: exactly one 200 and one 409 busy each time, one session each")
@@ -233,27 +237,28 @@ struct ServeLifecycleTests {
     }
 
     @Test("ice-servers: one STUN entry, one TURN entry with REST credentials for this user and appointment; 404 for others")
-    func iceServers() throws {
+    func iceServers() async throws {
         let secret = "serve-tests-turn-secret-93c1"
-        let s = try ServeWorld(environment: [
+        try await RouterWorld.test(environment: [
             "CALLCTL_ICE_SERVERS": "stun:127.0.0.1:3478, turn:127.0.0.1:3478", "CALLCTL_TURN_SECRET": secret, "CALLCTL_TURN_TTL": "600",
-        ])
-        let appointment = try s.appointment()
-        let before = Int(Date().timeIntervalSince1970)
-        let response = try s.get(appointment, "/ice-servers", as: s.patient)
-        #expect(response.status == 200, "\(response.text)")
-        let entries = try #require(response.json["iceServers"] as? [[String: Any]], "\(response.text)")
-        try #require(entries.count == 2, "\(response.text)")
-        #expect(entries[0]["urls"] as? [String] == ["stun:127.0.0.1:3478"])
-        #expect(entries[0]["username"] == nil && entries[0]["credential"] == nil)
-        #expect(entries[1]["urls"] as? [String] == ["turn:127.0.0.1:3478"])
-        let expiry = try #require(response.json["expiresAt"] as? Int)
-        #expect((before + 600...Int(Date().timeIntervalSince1970) + 600).contains(expiry))
-        #expect(response.json["ttl"] as? Int == 600)
-        let username = try #require(entries[1]["username"] as? String)
-        #expect(username == "\(expiry):\(s.patient):\(appointment)")
-        // Whether the credential is right is for coturn to judge: ServeIceTests.coturnAcceptsIssuedCredential.
-        #expect(entries[1]["credential"] as? String != nil)
-        try s.get(appointment, "/ice-servers", as: try s.person("doctor").userId).expectError(404, "not_found")
+        ]) { s in
+            let appointment = try s.appointment()
+            let before = Int(Date().timeIntervalSince1970)
+            let response = try await s.get(appointment, "/ice-servers", as: s.patient)
+            #expect(response.status == 200, "\(response.text)")
+            let entries = try #require(response.json["iceServers"] as? [[String: Any]], "\(response.text)")
+            try #require(entries.count == 2, "\(response.text)")
+            #expect(entries[0]["urls"] as? [String] == ["stun:127.0.0.1:3478"])
+            #expect(entries[0]["username"] == nil && entries[0]["credential"] == nil)
+            #expect(entries[1]["urls"] as? [String] == ["turn:127.0.0.1:3478"])
+            let expiry = try #require(response.json["expiresAt"] as? Int)
+            #expect((before + 600...Int(Date().timeIntervalSince1970) + 600).contains(expiry))
+            #expect(response.json["ttl"] as? Int == 600)
+            let username = try #require(entries[1]["username"] as? String)
+            #expect(username == "\(expiry):\(s.patient):\(appointment)")
+            // Whether the credential is right is for coturn to judge: ServeIceTests.coturnAcceptsIssuedCredential.
+            #expect(entries[1]["credential"] as? String != nil)
+            try await s.get(appointment, "/ice-servers", as: try s.person("doctor").userId).expectError(404, "not_found")
+        }
     }
 }

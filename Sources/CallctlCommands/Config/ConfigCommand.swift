@@ -36,13 +36,13 @@ struct ConfigCommand: AsyncParsableCommand {
     }
 }
 
-/// Runs a `config` body on a settings store, mapping failures to docs/design.md's exit codes.
-func runSettings(database: DatabaseOptions, logging: LoggingOptions,
+/// Runs a `config` body on a settings store in `context`, mapping failures to docs/design.md's exit codes.
+func runSettings(in context: CommandContext, database: DatabaseOptions, logging: LoggingOptions,
                  _ body: (SettingsStore, Output) throws -> Void) async throws {
-    try await runReportingFailures(logging: logging) {
-        let context = try CommandContext.live(database: database, logging: logging, label: "callctl.config")
-        let connection = try context.connect()
+    try await context.reportingFailures(logging: logging) {
+        let session = try context.session(database: database, logging: logging, label: "callctl.config")
+        let connection = try session.connect()
         defer { connection.close() }
-        try body(SettingsStore(connection: connection), context.output)
+        try body(SettingsStore(connection: connection), session.output)
     }
 }

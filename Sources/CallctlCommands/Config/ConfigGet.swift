@@ -2,7 +2,7 @@ import ArgumentParser
 import CallStore
 
 /// `callctl config get KEY`.
-struct ConfigGet: AsyncParsableCommand {
+struct ConfigGet: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "get",
         abstract: "Show one setting: the value in force, its default, and whether it is overridden.",
@@ -20,9 +20,9 @@ struct ConfigGet: AsyncParsableCommand {
 
     func validate() throws { _ = try ConfigCommand.key(key) }
 
-    func run() async throws {
+    func run(in context: CommandContext) async throws {
         let key = try ConfigCommand.key(key)
-        try await runSettings(database: database, logging: logging) { store, output in
+        try await runSettings(in: context, database: database, logging: logging) { store, output in
             let entry = try store.entry(key)
             switch format {
             case .json: try output.json(SettingJSON(entry))

@@ -2,7 +2,7 @@ import ArgumentParser
 import CallStore
 
 /// `callctl config list`.
-struct ConfigList: AsyncParsableCommand {
+struct ConfigList: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List every setting with the value in force, its default and whether it is overridden.",
@@ -20,8 +20,8 @@ struct ConfigList: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
-    func run() async throws {
-        try await runSettings(database: database, logging: logging) { store, output in
+    func run(in context: CommandContext) async throws {
+        try await runSettings(in: context, database: database, logging: logging) { store, output in
             let listing = try store.entries()
             let entries = listing.entries
             let unknown = listing.unknownKeyProblems

@@ -3,7 +3,7 @@ import CallDomain
 import CallStore
 
 /// `callctl config set KEY VALUE`.
-struct ConfigSet: AsyncParsableCommand {
+struct ConfigSet: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "set",
         abstract: "Change a setting; the value is validated first and nothing is written when it is refused.",
@@ -44,9 +44,9 @@ struct ConfigSet: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run(in context: CommandContext) async throws {
         let (key, value) = try parsed()
-        try await runSettings(database: database, logging: logging) { store, output in
+        try await runSettings(in: context, database: database, logging: logging) { store, output in
             let before = try store.entry(key)
             let after = try store.set(key, to: value)
             switch format {

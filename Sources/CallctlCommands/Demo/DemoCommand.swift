@@ -6,7 +6,7 @@ import Logging
 import Postgres
 
 /// `callctl demo`: the whole system end to end on a throwaway local PostgreSQL.
-struct DemoCommand: AsyncParsableCommand {
+struct DemoCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
         abstract: "Show the whole system working, on a throwaway PostgreSQL (and coturn when installed).",
@@ -45,11 +45,11 @@ struct DemoCommand: AsyncParsableCommand {
 
     @OptionGroup var logging: LoggingOptions
 
-    func run() async throws {
+    func run(in context: CommandContext) async throws {
         var quiet = logging
         if quiet.logLevel == LoggingOptions.defaultLevel { quiet.logLevel = "warning" }
-        try await runReportingFailures(logging: quiet) {
-            let output = Output.standard
+        try await context.reportingFailures(logging: quiet) {
+            let output = context.output
             let started = ContinuousClock.now
             let progress = DemoProgress(output: output, total: DemoRun.steps)
             let (system, settings) = try await startServers(progress)
@@ -68,7 +68,7 @@ struct DemoCommand: AsyncParsableCommand {
                 }
             }
             let run = DemoRun(system: system, database: settings, keep: keep, output: output,
-                              logger: Logger(label: "callctl.demo"), progress: progress)
+                              logger: context.logger("callctl.demo", logging: quiet), progress: progress)
             do {
                 try await run.run()
             } catch {

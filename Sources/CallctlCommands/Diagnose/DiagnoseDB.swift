@@ -5,7 +5,7 @@ import Foundation
 import Postgres
 
 /// `callctl diagnose db`: is the database reachable, migrated, and are the relay and the jobs keeping up?
-struct DiagnoseDB: AsyncParsableCommand {
+struct DiagnoseDB: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Check the database: reachable, migrations current, outbox backlog, open and zombie calls, jobs' last activity.",
@@ -45,19 +45,19 @@ struct DiagnoseDB: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.diagnose")
-            let diagnosis = try await DatabaseDiagnosis.run(settings: context.database, now: context.now(),
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.diagnose")
+            let diagnosis = try await DatabaseDiagnosis.run(settings: session.database, now: session.now(),
                                                             maxBacklogAge: maxBacklogAge)
             let (health, verdict) = (diagnosis.health, diagnosis.verdict)
             switch format {
             case .json:
-                try context.output.json(DiagnoseDBReport(database: "\(context.database)", health: health,
+                try session.output.json(DiagnoseDBReport(database: "\(session.database)", health: health,
                                                          maxBacklogAge: maxBacklogAge, verdict: verdict))
             case .text:
-                DiagnoseDBText.lines(database: "\(context.database)", health: health, maxBacklogAge: maxBacklogAge, verdict: verdict)
-                    .forEach(context.output.line)
+                DiagnoseDBText.lines(database: "\(session.database)", health: health, maxBacklogAge: maxBacklogAge, verdict: verdict)
+                    .forEach(session.output.line)
             }
             let exitCode = Self.exitCode(verdict.status)
             if exitCode != 0 { throw ExitCode(exitCode) }

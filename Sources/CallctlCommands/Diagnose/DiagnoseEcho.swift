@@ -5,7 +5,7 @@ import Foundation
 import PusherProtocol
 
 /// `callctl diagnose echo`: why Laravel Echo receives no events.
-struct DiagnoseEcho: AsyncParsableCommand {
+struct DiagnoseEcho: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "echo",
         abstract: "Find why Laravel Echo receives no events: keys, TLS, WebSocket, channel auth, isolation, delivery.",
@@ -84,15 +84,15 @@ struct DiagnoseEcho: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
+    func run(in context: CommandContext) async throws {
         let target: EchoTarget
         do {
-            target = try settings()
+            target = try settings(context.variables)
         } catch {
-            throw DiagnoseUsage.fail("\(error)")
+            throw DiagnoseUsage.fail("\(error)", errorOutput: context.errorOutput)
         }
         let report = await EchoDiagnosis(target: target).run()
-        let renderer = DiagnoseRenderer(format: DiagnoseFormat(rawValue: format) ?? .text, output: .standard)
+        let renderer = DiagnoseRenderer(format: DiagnoseFormat(rawValue: format) ?? .text, output: context.output)
         try renderer.render(report, title: "diagnose echo \(target.secure ? "wss" : "ws")://\(target.hostPort) \(target.channel)")
         if report.status == .fail { throw ExitCode(1) }
     }
@@ -104,9 +104,8 @@ struct DiagnoseEcho: AsyncParsableCommand {
         return .milliseconds(Int64(seconds * 1000))
     }
 
-    /// The flags, completed from the environment and the `.env` file.
-    private func settings() throws -> EchoTarget {
-        let process = ProcessInfo.processInfo.environment
+    /// The flags, completed from the environment (`process`) and the `.env` file.
+    private func settings(_ process: [String: String]) throws -> EchoTarget {
         let environment = try envFile.map { path throws(ConfigError) in
             Environment(process: process, envFile: try EnvFile(path: path, processEnvironment: process), envFilePath: path)
         } ?? Environment(process: process)

@@ -6,9 +6,10 @@ enum DiagnoseUsage {
     /// The exit code of a diagnosis that could not run.
     static let exitCode: Int32 = 2
 
-    /// Reports `message` and leaves with exit code 2.
-    static func fail(_ message: String, command: String = "echo") -> ExitCode {
-        StandardStreams.error("Error: \(message)\nSee 'callctl diagnose \(command) --help'.\n")
+    /// Reports `message` on `errorOutput` (stderr unless a command's context says otherwise)
+    /// and leaves with exit code 2.
+    static func fail(_ message: String, command: String = "echo", errorOutput: Output = .standardError) -> ExitCode {
+        errorOutput.write("Error: \(message)\nSee 'callctl diagnose \(command) --help'.\n")
         return ExitCode(exitCode)
     }
 }

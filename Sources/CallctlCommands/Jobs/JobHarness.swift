@@ -12,28 +12,28 @@ struct JobHarness {
     let database: DatabaseOptions
     let logging: LoggingOptions
 
-    /// Runs `Job` (or previews it with `--dry-run`) and prints its outcome.
-    func run<Job: BatchJob>(_ job: Job.Type) async throws {
+    /// Runs `Job` (or previews it with `--dry-run`) in `context` and prints its outcome.
+    func run<Job: BatchJob>(in context: CommandContext, _ job: Job.Type) async throws {
         let dryRun = options.dryRun
-        try await run(name: Job.name, work: { connection, parameters, progress in
+        try await run(in: context, name: Job.name, work: { connection, parameters, progress in
             let job = Job(connection: connection, parameters: parameters)
             return try dryRun ? job.preview(progress: progress) : job.run(progress: progress)
         })
     }
 
     private func run<Outcome: JobOutcome>(
-        name: String, work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome
+        in context: CommandContext, name: String, work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome
     ) async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.jobs")
-            var logger = context.logger
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.jobs")
+            var logger = session.logger
             logger[metadataKey: "job"] = "\(name)"
             let ping = options.pingURL.map { HealthPing(url: $0, logger: logger) }
             await ping?.send(.start, message: "\(name) started")
             let clock = ContinuousClock()
             let started = clock.now
             do {
-                let (outcome, parameters) = try await execute(work, context: context, logger: logger)
+                let (outcome, parameters) = try await execute(work, session: session, logger: logger)
                 let duration = started.duration(to: clock.now)
                 let report = JobReport(job: name, dryRun: options.dryRun, now: parameters.now,
                                        durationMs: Int64(duration / .milliseconds(1)), outcome: outcome)
@@ -41,12 +41,12 @@ struct JobHarness {
                 logger.info("job finished: \(summary)", metadata: ["duration_ms": "\(report.durationMs)", "batches": "\(outcome.batches)"])
                 switch options.format {
                 case .json:
-                    try context.output.json(report)
+                    try session.output.json(report)
                 case .text:
-                    report.lines.forEach(context.output.line)
+                    report.lines.forEach(session.output.line)
                 }
                 if let path = options.metricsFile {
-                    let metrics = JobMetrics(job: name, finishedAt: context.now(), durationSeconds: duration / .seconds(1),
+                    let metrics = JobMetrics(job: name, finishedAt: session.now(), durationSeconds: duration / .seconds(1),
                                              changes: outcome.metricChanges, outboxRows: outcome.outboxRows, batches: outcome.batches)
                     try AtomicFile.replace(path, with: metrics.text)
                 }
@@ -61,18 +61,18 @@ struct JobHarness {
 
     private func execute<Outcome: JobOutcome>(
         _ work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome,
-        context: CommandContext, logger: Logger
+        session: CommandSession, logger: Logger
     ) async throws -> (Outcome, JobParameters) {
         let (batchSize, dryRun, instant) = (options.batchSize, options.dryRun, options.instant)
-        return try await context.withConnection { connection in
+        return try await session.withConnection { connection in
             let resolution = try SettingsStore(connection: connection).resolve()
             for problem in resolution.problems {
                 logger.warning("ignoring a setting: \(problem.message)", metadata: ["key": "\(problem.key)"])
             }
-            let parameters = JobParameters(now: instant ?? context.now(), settings: resolution.settings, batchSize: batchSize)
+            let parameters = JobParameters(now: instant ?? session.now(), settings: resolution.settings, batchSize: batchSize)
             logger.info("job started", metadata: [
                 "now": "\(PGTimestamp.format(parameters.now))", "batch_size": "\(batchSize)", "dry_run": "\(dryRun)",
-                "database": "\(context.database)",
+                "database": "\(session.database)",
             ])
             let outcome = try work(connection, parameters) { batch in
                 logger.info(dryRun ? "page read" : "batch committed", metadata: [

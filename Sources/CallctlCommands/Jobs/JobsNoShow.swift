@@ -3,7 +3,7 @@ import CallStore
 import Postgres
 
 /// `callctl jobs no-show`: marks appointments nobody joined.
-struct JobsNoShow: AsyncParsableCommand {
+struct JobsNoShow: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "no-show",
         abstract: "Mark no_show every scheduled appointment whose access window closed with nobody joining.",
@@ -29,7 +29,7 @@ struct JobsNoShow: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
-    func run() async throws {
-        try await JobHarness(options: job, database: database, logging: logging).run(NoShowJob.self)
+    func run(in context: CommandContext) async throws {
+        try await JobHarness(options: job, database: database, logging: logging).run(in: context, NoShowJob.self)
     }
 }

@@ -3,7 +3,7 @@ import CallStore
 import Postgres
 
 /// `callctl jobs reap`: closes zombie calls and appointments.
-struct JobsReap: AsyncParsableCommand {
+struct JobsReap: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "reap",
         abstract: "End calls that outlived their timeout and complete appointments left without a call.",
@@ -31,7 +31,7 @@ struct JobsReap: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
-    func run() async throws {
-        try await JobHarness(options: job, database: database, logging: logging).run(ReapJob.self)
+    func run(in context: CommandContext) async throws {
+        try await JobHarness(options: job, database: database, logging: logging).run(in: context, ReapJob.self)
     }
 }

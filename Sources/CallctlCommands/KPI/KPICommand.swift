@@ -3,7 +3,7 @@ import CallDomain
 import CallStore
 
 /// `callctl kpi`: the call KPIs of a period, in SQL, in five formats.
-struct KPICommand: AsyncParsableCommand {
+struct KPICommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "kpi",
         abstract: "Report call KPIs for a period: connection success, time to connect, timeouts, busy, duration, no-shows.",
@@ -69,21 +69,21 @@ struct KPICommand: AsyncParsableCommand {
         if let tenant, tenant <= 0 { throw ValidationError("--tenant must be a tenant id (a positive number); got \(tenant)") }
     }
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.kpi")
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.kpi")
             let query = KPIQuery(period: try period(), grouping: by ?? (format == .html ? .day : nil), tenant: tenant)
-            let report = try query.run(on: try context.connect())
+            let report = try query.run(on: try session.connect())
             let text = try format.render(report)
             if let output {
                 try AtomicFile.replace(output, with: text)
-                context.logger.info("wrote the KPI report", metadata: ["file": "\(output)", "format": "\(format.rawValue)"])
+                session.logger.info("wrote the KPI report", metadata: ["file": "\(output)", "format": "\(format.rawValue)"])
             } else {
-                context.output.write(text)
+                session.output.write(text)
             }
             if let metricsFile {
                 try AtomicFile.replace(metricsFile, with: format == .prometheus ? text : KPIPrometheusFormat.render(report))
-                context.logger.info("wrote the KPI metrics", metadata: ["file": "\(metricsFile)"])
+                session.logger.info("wrote the KPI metrics", metadata: ["file": "\(metricsFile)"])
             }
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import CallStore
 
 /// `callctl migrate down --to VERSION`: reverts newer migrations.
-struct MigrateDown: AsyncParsableCommand {
+struct MigrateDown: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "down",
         abstract: "Revert applied migrations newer than --to, newest first, each in its own transaction.",
@@ -25,20 +25,20 @@ struct MigrateDown: AsyncParsableCommand {
         guard to >= 0 else { throw ValidationError("--to must be 0 or a migration version; got \(to)") }
     }
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.migrate")
-            let migrator = Migrator(connection: try context.connect())
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
+            let migrator = Migrator(connection: try session.connect())
             let reverted = try migrator.down(to: to) { migration in
-                context.logger.info("reverted migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-                if format == .text { context.output.line("reverted \(migration.label)") }
+                session.logger.info("reverted migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                if format == .text { session.output.line("reverted \(migration.label)") }
             }
             let current = try migrator.status().currentVersion
             switch format {
             case .json:
-                try context.output.json(MigrateDownReport(reverted: reverted.map(PendingJSON.init), currentVersion: current))
+                try session.output.json(MigrateDownReport(reverted: reverted.map(PendingJSON.init), currentVersion: current))
             case .text:
-                context.output.line(reverted.isEmpty ? "nothing to revert; schema is at version \(current)"
+                session.output.line(reverted.isEmpty ? "nothing to revert; schema is at version \(current)"
                                                      : "reverted \(reverted.count); schema is at version \(current)")
             }
         }

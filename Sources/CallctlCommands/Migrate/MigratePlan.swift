@@ -2,7 +2,7 @@ import ArgumentParser
 import CallStore
 
 /// `callctl migrate plan`: the SQL `up` would run, without running it.
-struct MigratePlan: AsyncParsableCommand {
+struct MigratePlan: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Print the SQL that `migrate up` would run, without running it.",
@@ -20,19 +20,19 @@ struct MigratePlan: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
     @Option(name: .long, help: "Result format: text (SQL) or json.") var format: OutputFormat = .text
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.migrate")
-            let status = try Migrator(connection: try context.connect()).status()
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
+            let status = try Migrator(connection: try session.connect()).status()
             if !status.changed.isEmpty { throw Failure(MigrationError.changed(status.changed)) }
             switch format {
             case .json:
-                try context.output.json(PlanJSON(pending: status.pending.map { PlanJSON.Step(migration: $0) }))
+                try session.output.json(PlanJSON(pending: status.pending.map { PlanJSON.Step(migration: $0) }))
             case .text:
-                context.output.line("-- callctl migrate plan: \(status.pending.count) pending migration(s) for \(context.database)")
+                session.output.line("-- callctl migrate plan: \(status.pending.count) pending migration(s) for \(session.database)")
                 for migration in status.pending {
-                    context.output.line("\n-- \(migration.label) (checksum \(migration.checksum))")
-                    context.output.line("BEGIN;\n\(migration.up)\nCOMMIT;")
+                    session.output.line("\n-- \(migration.label) (checksum \(migration.checksum))")
+                    session.output.line("BEGIN;\n\(migration.up)\nCOMMIT;")
                 }
             }
         }

@@ -4,7 +4,7 @@ import Foundation
 import Postgres
 
 /// `callctl migrate status`: applied and pending migrations.
-struct MigrateStatus: AsyncParsableCommand {
+struct MigrateStatus: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "List applied and pending migrations with their timestamps.",
@@ -22,13 +22,13 @@ struct MigrateStatus: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
     @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.migrate")
-            let status = try Migrator(connection: try context.connect()).status()
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
+            let status = try Migrator(connection: try session.connect()).status()
             switch format {
-            case .json: try context.output.json(StatusJSON(status))
-            case .text: render(status, database: context.database, output: context.output)
+            case .json: try session.output.json(StatusJSON(status))
+            case .text: render(status, database: session.database, output: session.output)
             }
             if !status.changed.isEmpty { throw Failure(MigrationError.changed(status.changed)) }
             if let unknown = status.unknown.first { throw Failure(MigrationError.unknownVersion(unknown)) }

@@ -3,7 +3,7 @@ import CallStore
 import Logging
 
 /// `callctl migrate up`: applies every pending migration.
-struct MigrateUp: AsyncParsableCommand {
+struct MigrateUp: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "up",
         abstract: "Apply every pending migration, each in its own transaction.",
@@ -21,25 +21,25 @@ struct MigrateUp: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
     @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.migrate")
-            let connection = try context.connect()
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
+            let connection = try session.connect()
             let migrator = Migrator(connection: connection)
             let applied = try migrator.up { migration in
-                context.logger.info("applied migration", metadata: [
+                session.logger.info("applied migration", metadata: [
                     "version": "\(migration.version)", "name": "\(migration.name)", "ms": "\(migration.executionMilliseconds)",
                 ])
                 if format == .text {
-                    context.output.line("applied \(Migration.label(version: migration.version, name: migration.name)) in \(migration.executionMilliseconds) ms")
+                    session.output.line("applied \(Migration.label(version: migration.version, name: migration.name)) in \(migration.executionMilliseconds) ms")
                 }
             }
             let status = try migrator.status()
             switch format {
             case .json:
-                try context.output.json(MigrateUpReport(applied: applied.map(AppliedJSON.init), currentVersion: status.currentVersion))
+                try session.output.json(MigrateUpReport(applied: applied.map(AppliedJSON.init), currentVersion: status.currentVersion))
             case .text:
-                context.output.line(applied.isEmpty
+                session.output.line(applied.isEmpty
                     ? "schema is current at version \(status.currentVersion); nothing to apply"
                     : "applied \(applied.count) migration\(applied.count == 1 ? "" : "s"); schema is at version \(status.currentVersion)")
             }

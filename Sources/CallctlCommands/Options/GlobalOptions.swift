@@ -1,6 +1,5 @@
 import ArgumentParser
 import CallctlConfig
-import Foundation
 
 /// Flags every command that talks to the database shares.
 public struct DatabaseOptions: ParsableArguments {
@@ -14,9 +13,8 @@ public struct DatabaseOptions: ParsableArguments {
 
     public init() {}
 
-    /// The process environment layered over the `.env` file, if one was given.
-    func environment() throws(ConfigError) -> Environment {
-        let process = ProcessInfo.processInfo.environment
+    /// The process environment (`process`) layered over the `.env` file, if one was given.
+    func environment(_ process: [String: String]) throws(ConfigError) -> Environment {
         guard let envFile else { return Environment(process: process) }
         return Environment(process: process, envFile: try EnvFile(path: envFile, processEnvironment: process), envFilePath: envFile)
     }

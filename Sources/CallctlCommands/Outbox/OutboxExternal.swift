@@ -6,7 +6,7 @@ import Postgres
 
 /// `callctl outbox external`: the declared external Pusher/Reverb target and what each running
 /// daemon publishes to; `--forget` retires the target.
-struct OutboxExternal: AsyncParsableCommand {
+struct OutboxExternal: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "external",
         abstract: "Show (or --forget) the external Pusher/Reverb server every outbox row owes a delivery to.",
@@ -35,23 +35,23 @@ struct OutboxExternal: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.outbox")
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.outbox")
             if forget {
-                let (target, released) = try await context.withConnection { try OutboxDestinationStore.forget(on: $0) }
+                let (target, released) = try await session.withConnection { try OutboxDestinationStore.forget(on: $0) }
                 switch format {
-                case .json: try context.output.json(ForgetReport(forgotten: target, released: released))
+                case .json: try session.output.json(ForgetReport(forgotten: target, released: released))
                 case .text:
-                    context.output.line(target.map { "forgot the external target \($0); \(released) relayed rows marked published" }
+                    session.output.line(target.map { "forgot the external target \($0); \(released) relayed rows marked published" }
                                         ?? "no external target was declared; \(released) rows changed")
                 }
                 return
             }
-            let destinations = try await context.withConnection { try OutboxDestinationStore.read(on: $0) }
+            let destinations = try await session.withConnection { try OutboxDestinationStore.read(on: $0) }
             switch format {
-            case .json: try context.output.json(Report(destinations))
-            case .text: Self.lines(destinations).forEach(context.output.line)
+            case .json: try session.output.json(Report(destinations))
+            case .text: Self.lines(destinations).forEach(session.output.line)
             }
             if !destinations.problems.isEmpty { throw ExitCode(Failure.failed) }
         }

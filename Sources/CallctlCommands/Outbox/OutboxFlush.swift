@@ -4,7 +4,7 @@ import CallStore
 import SignalingServer
 
 /// `callctl outbox flush`.
-struct OutboxFlush: AsyncParsableCommand {
+struct OutboxFlush: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "flush",
         abstract: "Publish the unpublished outbox rows to the external Pusher/Reverb server now, without a daemon.",
@@ -37,31 +37,31 @@ struct OutboxFlush: AsyncParsableCommand {
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1; got \(limit)") }
     }
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.outbox")
-            guard let target = try ServeSettings.externalTarget(context.environment) else {
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.outbox")
+            guard let target = try ServeSettings.externalTarget(session.environment) else {
                 throw Failure(message: "outbox flush publishes to an external Pusher-compatible server and "
                               + "\(ExternalPusherTarget.variable) is not set: set it to \(ExternalPusherTarget.form) "
                               + "(or pass --env-file with it); without an external server `callctl serve` delivers the outbox",
                               exitCode: Failure.configuration)
             }
-            let flush = OutboxFlushRun(publisher: ExternalPusherPublisher(target: target), limit: limit, logger: context.logger)
-            context.logger.info("flushing the outbox", metadata: ["target": "\(target)"])
-            let result = try await context.withConnection { try flush.run(on: $0) }
+            let flush = OutboxFlushRun(publisher: ExternalPusherPublisher(target: target), limit: limit, logger: session.logger)
+            session.logger.info("flushing the outbox", metadata: ["target": "\(target)"])
+            let result = try await session.withConnection { try flush.run(on: $0) }
             switch format {
             case .json:
-                try context.output.json(result)
+                try session.output.json(result)
             case .text:
-                context.output.line("published \(plural(result.delivered, "event")) to \(result.target) in "
+                session.output.line("published \(plural(result.delivered, "event")) to \(result.target) in "
                     + "\(plural(result.batches, "request")); \(result.failed) failed; \(result.pending) still pending")
-                if let error = result.firstError { context.output.line("first error: \(error)") }
+                if let error = result.firstError { session.output.line("first error: \(error)") }
             }
             if result.failed > 0 {
                 let message = "\(plural(result.failed, "outbox row")) could not be published"
                     + (result.stoppedEarly ? " and the flush stopped" : "") + ": \(result.firstError ?? "")"
                     + "; they stay pending with attempts and last_error; fix the cause and run `callctl outbox flush` again"
-                context.logger.error("\(message)")
+                session.logger.error("\(message)")
                 throw ExitCode(Failure.failed)
             }
         }

@@ -5,7 +5,7 @@ import Logging
 import Postgres
 
 /// `callctl outbox status`.
-struct OutboxStatusCommand: AsyncParsableCommand {
+struct OutboxStatusCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
         abstract: "Show the outbox backlog: its size and age, rows no daemon relayed, rows the external server refused.",
@@ -37,22 +37,22 @@ struct OutboxStatusCommand: AsyncParsableCommand {
         }
     }
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.outbox")
-            let status = try await context.withConnection { try OutboxStatusQuery.read(on: $0) }
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.outbox")
+            let status = try await session.withConnection { try OutboxStatusQuery.read(on: $0) }
             let exceeded = maxAge.map { limit in (status.oldestPendingAgeSeconds ?? 0) > limit } ?? false
             switch format {
             case .json:
-                try context.output.json(OutboxStatusReport(status, maxAge: maxAge, exceeded: exceeded))
+                try session.output.json(OutboxStatusReport(status, maxAge: maxAge, exceeded: exceeded))
             case .text:
-                OutboxStatusText.lines(status).forEach(context.output.line)
+                OutboxStatusText.lines(status).forEach(session.output.line)
             }
             if exceeded, let maxAge, let age = status.oldestPendingAgeSeconds {
                 let message = "the oldest pending outbox row is \(ReadableText.age(age)) old, over --max-age "
                     + "\(ReadableText.age(maxAge)): check that `callctl serve` runs (its relay delivers the outbox), "
                     + "and with CALLCTL_PUSHER_URL that the external server accepts events (`callctl outbox flush` shows why not)"
-                context.logger.error("\(message)")
+                session.logger.error("\(message)")
                 throw ExitCode(Failure.failed)
             }
         }

@@ -3,7 +3,7 @@ import Foundation
 import ICE
 
 /// `callctl probe ice`: every configured STUN and TURN server, in parallel, one summary.
-struct ProbeIce: AsyncParsableCommand {
+struct ProbeIce: ContextualCommand {
     /// The variable listing the servers, comma-separated.
     static let serversVariable = "CALLCTL_ICE_SERVERS"
 
@@ -39,8 +39,8 @@ struct ProbeIce: AsyncParsableCommand {
     @OptionGroup var credentials: TurnCredentialOptions
     @OptionGroup var options: ProbeOptions
 
-    func run() async throws {
-        let (settings, servers) = try resolved()
+    func run(in context: CommandContext) async throws {
+        let (settings, servers) = try resolved(in: context)
         var probes: [@Sendable () async -> ProbeReport] = []
         for (server, login) in servers {
             let stun = StunProbe(uri: server, configuration: settings.configuration)
@@ -51,7 +51,7 @@ struct ProbeIce: AsyncParsableCommand {
             }
         }
         let suite = await Self.runAll(probes, thresholds: settings.thresholds)
-        try ProbeRenderer(settings: settings, output: .standard).render(suite)
+        try ProbeRenderer(settings: settings, context: context).render(suite)
         try ProbeURI.exit(with: suite.status)
     }
 
@@ -72,12 +72,13 @@ struct ProbeIce: AsyncParsableCommand {
         return ProbeSuite(reports: results.map(\.1), durations: results.map(\.2))
     }
 
-    /// The settings and each server with its credentials (needed only for TURN URIs), or exit 3.
-    private func resolved() throws -> (ProbeSettings, [(IceServerURI, TurnLogin?)]) {
-        try ProbeUsage.check("ice", format: options.format) { () throws(ProbeUsageError) in
+    /// The settings and each server with its credentials (needed only for TURN URIs; from
+    /// `context`'s variables and clock), or exit 3.
+    private func resolved(in context: CommandContext) throws -> (ProbeSettings, [(IceServerURI, TurnLogin?)]) {
+        try ProbeUsage.check("ice", format: options.format, in: context) { () throws(ProbeUsageError) in
             let settings = try options.settings()
-            let environment = ProcessInfo.processInfo.environment
-            let shared = try credentials.login(environment: environment, now: Date())
+            let environment = context.variables
+            let shared = try credentials.login(environment: environment, now: context.now())
             if let config {
                 guard uris.isEmpty else { throw ProbeUsageError("give servers with --uri or --config, not both") }
                 let servers = try IceServersFile(path: config).entries.map { ($0.uri, $0.login ?? shared) }

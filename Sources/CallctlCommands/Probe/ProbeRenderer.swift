@@ -8,15 +8,19 @@ import TimeUnits
 struct ProbeRenderer {
     let format: ProbeFormat
     let thresholds: RTTThresholds
-    let output: Output
+    let context: CommandContext
     let metricsFile: String?
 
-    init(settings: ProbeSettings, output: Output) {
+    /// A renderer writing to `context`'s output (and its error output for a metrics file that
+    /// cannot be written), stamping Prometheus text with `context`'s clock.
+    init(settings: ProbeSettings, context: CommandContext) {
         format = settings.format
         thresholds = settings.thresholds
         metricsFile = settings.metricsFile
-        self.output = output
+        self.context = context
     }
+
+    private var output: Output { context.output }
 
     /// Prints one probe.
     func render(_ report: ProbeReport) throws {
@@ -67,13 +71,13 @@ struct ProbeRenderer {
     /// Renders the Prometheus text once and writes it to `--metrics-file`, if given, so the
     /// file and stdout agree; a file that cannot be written makes the run UNKNOWN (3).
     private func writeMetrics(_ reports: [ProbeReport]) throws -> String {
-        let text = ProbePrometheus.render(reports, at: Date())
+        let text = ProbePrometheus.render(reports, at: context.now())
         guard let metricsFile else { return text }
         do {
             try AtomicFile.replace(metricsFile, with: text)
             return text
         } catch {
-            StandardStreams.error("callctl probe: --metrics-file: \(error.message)\n")
+            context.errorOutput.write("callctl probe: --metrics-file: \(error.message)\n")
             throw ExitCode(ProbeStatus.unknown.exitCode)
         }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import ICE
 
 /// `callctl probe stun URI`: a Binding request over UDP, TCP or TLS.
-struct ProbeStun: AsyncParsableCommand {
+struct ProbeStun: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "stun",
         abstract: "Ask a STUN server for this host's address over UDP, TCP or TLS, and time the answer.",
@@ -26,13 +26,13 @@ struct ProbeStun: AsyncParsableCommand {
 
     @OptionGroup var options: ProbeOptions
 
-    func run() async throws {
-        let (settings, server) = try ProbeUsage.check("stun", format: options.format) { () throws(ProbeUsageError) in
+    func run(in context: CommandContext) async throws {
+        let (settings, server) = try ProbeUsage.check("stun", format: options.format, in: context) { () throws(ProbeUsageError) in
             (try options.settings(), try ProbeURI.parse(uri))
         }
         let report = await StunProbe(uri: server, configuration: settings.configuration).run()
             .evaluated(with: settings.thresholds)
-        try ProbeRenderer(settings: settings, output: .standard).render(report)
+        try ProbeRenderer(settings: settings, context: context).render(report)
         try ProbeURI.exit(with: report.status)
     }
 }

@@ -3,7 +3,7 @@ import Foundation
 import ICE
 
 /// `callctl probe turn URI`: allocate, relay a datagram both ways, release.
-struct ProbeTurn: AsyncParsableCommand {
+struct ProbeTurn: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "turn",
         abstract: "Prove that a TURN server relays: allocate, relay a datagram both ways, release.",
@@ -33,20 +33,20 @@ struct ProbeTurn: AsyncParsableCommand {
     @OptionGroup var credentials: TurnCredentialOptions
     @OptionGroup var options: ProbeOptions
 
-    func run() async throws {
-        let (settings, server, login) = try resolved()
+    func run(in context: CommandContext) async throws {
+        let (settings, server, login) = try resolved(in: context)
         let report = await TurnProbe(uri: server, login: login, configuration: settings.configuration).run()
             .evaluated(with: settings.thresholds)
-        try ProbeRenderer(settings: settings, output: .standard).render(report)
+        try ProbeRenderer(settings: settings, context: context).render(report)
         try ProbeURI.exit(with: report.status)
     }
 
-    /// The settings, the URI and the credentials, or exit 3.
-    private func resolved() throws -> (ProbeSettings, IceServerURI, TurnLogin) {
-        try ProbeUsage.check("turn", format: options.format) { () throws(ProbeUsageError) in
+    /// The settings, the URI and the credentials (from `context`'s variables and clock), or exit 3.
+    private func resolved(in context: CommandContext) throws -> (ProbeSettings, IceServerURI, TurnLogin) {
+        try ProbeUsage.check("turn", format: options.format, in: context) { () throws(ProbeUsageError) in
             let settings = try options.settings()
             let server = try ProbeURI.parse(uri, turnOnly: true)
-            guard let login = try credentials.login(environment: ProcessInfo.processInfo.environment, now: Date()) else {
+            guard let login = try credentials.login(environment: context.variables, now: context.now()) else {
                 throw ProbeUsageError("give --username and --password, or --secret (or set \(TurnCredentialOptions.secretVariable))")
             }
             return (settings, server, login)

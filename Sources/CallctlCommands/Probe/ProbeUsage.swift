@@ -20,14 +20,14 @@ struct ProbeUsageError: Error, CustomStringConvertible {
 /// message is printed here and `ExitCode(3)` thrown. The checks run in `run()`, not in
 /// `validate()`, so `--help` is answered however wrong the other flags are.
 enum ProbeUsage {
-    /// Runs `body`; on a usage error reports it and throws `ExitCode(3)`.
-    static func check<T>(_ command: String, format: String, _ body: () throws(ProbeUsageError) -> T) throws -> T {
+    /// Runs `body`; on a usage error reports it in `context` and throws `ExitCode(3)`.
+    static func check<T>(_ command: String, format: String, in context: CommandContext, _ body: () throws(ProbeUsageError) -> T) throws -> T {
         do {
             return try body()
         } catch {
-            StandardStreams.error("Error: \(error)\nSee 'callctl probe \(command) --help'.\n")
+            context.errorOutput.write("Error: \(error)\nSee 'callctl probe \(command) --help'.\n")
             if format == ProbeFormat.nagios.rawValue {
-                StandardStreams.out("\(command.uppercased()) UNKNOWN - \(error)\n")
+                context.output.write("\(command.uppercased()) UNKNOWN - \(error)\n")
             }
             throw ExitCode(ProbeStatus.unknown.exitCode)
         }

@@ -4,7 +4,7 @@ import Foundation
 import SignalingServer
 
 /// `callctl serve`: the signaling daemon.
-struct ServeCommand: AsyncParsableCommand {
+struct ServeCommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
         abstract: "Run the signaling daemon: call lifecycle API, Pusher-protocol WebSocket hub, channel auth, outbox relay.",
@@ -90,21 +90,30 @@ struct ServeCommand: AsyncParsableCommand {
         guard (10...60_000).contains(poolTimeout) else { throw ValidationError("--pool-timeout must be 10–60000 ms; got \(poolTimeout)") }
     }
 
-    func run() async throws {
-        try await runReportingFailures(logging: logging) {
-            let context = try CommandContext.live(database: database, logging: logging, label: "callctl.serve")
-            guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
-            let configuration = try await ServeSettings.configuration(
-                host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, limits: connections.limits,
-                environment: context.environment)
-            let logger = context.logger
+    func run(in context: CommandContext) async throws {
+        try await context.reportingFailures(logging: logging) {
+            let session = try context.session(database: database, logging: logging, label: "callctl.serve")
+            let configuration = try await signalingConfiguration(session.environment)
+            let logger = session.logger
             let daemon = try await ServeDaemon.make(
-                configuration: configuration, database: context.database,
-                pools: ServeDaemon.Pools(size: poolSize, hubSize: hubPoolSize, timeout: .milliseconds(poolTimeout)),
-                preparesStatements: !noPreparedStatements, signals: [.sigterm, .sigint], logger: logger, now: context.now,
-                onServerRunning: { port in logger.notice("listening", metadata: ["address": "\(address.host):\(port)"]) })
+                configuration: configuration, database: session.database, pools: pools,
+                preparesStatements: !noPreparedStatements, signals: [.sigterm, .sigint], logger: logger, now: session.now,
+                onServerRunning: { port in logger.notice("listening", metadata: ["address": "\(configuration.host):\(port)"]) })
             try await daemon.run()
         }
+    }
+
+    /// The daemon's configuration: these flags over `environment`'s variables.
+    func signalingConfiguration(_ environment: Environment) async throws -> SignalingConfiguration {
+        guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
+        return try await ServeSettings.configuration(
+            host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, limits: connections.limits,
+            environment: environment)
+    }
+
+    /// The pool sizes and the wait for a connection these flags ask for.
+    var pools: ServeDaemon.Pools {
+        ServeDaemon.Pools(size: poolSize, hubSize: hubPoolSize, timeout: .milliseconds(poolTimeout))
     }
 }
 

@@ -1,80 +1,69 @@
 import ArgumentParser
-import CallctlConfig
 import Foundation
 import Logging
-import Postgres
 
-/// What a command works with, built once from its flags and passed down: configuration,
-/// logging, result output, the clock and the database. Tests build their own.
+/// Where a command runs: the variables it reads, where its results and its logs go, and the
+/// clock. The `callctl` process runs every command in ``live``; tests build a context with
+/// captured streams to run a command inside the test process (``ContextualCommand``).
 struct CommandContext: Sendable {
-    /// Variables from the process environment and `--env-file`.
-    let environment: Environment
-    /// The logger (stderr).
-    let logger: Logger
+    /// The process environment, before `--env-file` is layered under it.
+    let variables: [String: String]
     /// Where results go (stdout).
     let output: Output
+    /// Where logs and failure sentences go (stderr).
+    let errorOutput: Output
     /// The clock.
     let now: @Sendable () -> Date
-    /// Where the database is (resolved, not yet connected).
-    let database: ConnectionSettings
+    /// Makes a logger for a label with the `--log-format` and `--log-level` flags.
+    private let makeLogger: @Sendable (String, LoggingOptions) -> Logger
 
-    /// Builds the real context from the shared flags.
-    static func live(database options: DatabaseOptions, logging: LoggingOptions, label: String) throws -> CommandContext {
-        let environment = try options.environment()
-        let settings = try DatabaseTarget.resolve(flag: options.databaseURL, environment: environment)
-        return CommandContext(environment: environment, logger: Logger(label: label), output: .standard,
-                              now: { Date() }, database: settings)
+    /// The `callctl` process: its environment, stdout, stderr and the system clock. Loggers go
+    /// through the process-wide swift-log handler, installed on first use.
+    static var live: CommandContext {
+        CommandContext(variables: ProcessInfo.processInfo.environment, output: .standard, errorOutput: .standardError,
+                       now: { Date() }, makeLogger: { label, logging in
+                           LoggingSetup.bootstrap(logging, terminal: isatty(STDERR_FILENO) != 0)
+                           return Logger(label: label)
+                       })
     }
 
-    /// Opens a database connection (for blocking code that is already off the cooperative pool).
-    func connect() throws(PostgresError) -> PGConnection {
-        try PGConnection(settings: database, applicationName: "callctl")
-    }
-
-    /// Runs `body` with a new database connection, off the cooperative pool (libpq blocks).
-    func withConnection<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
-        try await PGConnection.withNew(settings: database, applicationName: "callctl", body)
-    }
-}
-
-/// Writes results to stdout (or, in tests, anywhere else).
-struct Output: Sendable {
-    let write: @Sendable (String) -> Void
-
-    /// Standard output.
-    static let standard = Output { text in StandardStreams.out(text) }
-
-    /// Writes one line.
-    func line(_ text: String = "") { write(text + "\n") }
-
-    /// Writes a value as pretty JSON with sorted keys, snake_case as given by its coding keys.
-    func json<T: Encodable>(_ value: T) throws {
-        write(try Self.jsonText(value))
-    }
-
-    /// A value as pretty JSON with sorted keys and a final newline; dates as ISO-8601 UTC.
-    static func jsonText<T: Encodable>(_ value: T) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(PGTimestamp.format(date))
+    /// A context whose results go to `output` and whose logs go to `errorOutput` (not a terminal,
+    /// so `--log-format auto` writes JSON lines, as the process does into a pipe). Its loggers
+    /// are made with `Logger(label:factory:)`: the process-wide swift-log bootstrap is left alone.
+    init(variables: [String: String], output: @escaping @Sendable (String) -> Void,
+         errorOutput: @escaping @Sendable (String) -> Void, now: @escaping @Sendable () -> Date) {
+        let errors = Output(write: errorOutput)
+        self.init(variables: variables, output: Output(write: output), errorOutput: errors, now: now) { label, logging in
+            Logger(label: label, factory: LoggingSetup.handlerFactory(logging, terminal: false, write: errors.write))
         }
-        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
     }
-}
 
-/// Runs a command body and turns any failure into one logged sentence and the exit code
-/// docs/design.md promises (1 failed, 69 unavailable, 78 configuration).
-func runReportingFailures(logging: LoggingOptions, _ body: () async throws -> Void) async throws {
-    LoggingSetup.bootstrap(logging)
-    do {
-        try await body()
-    } catch let exit as ExitCode {
-        throw exit
-    } catch {
-        let failure = Failure(error)
-        Logger(label: "callctl").error("\(failure.message)")
-        throw ExitCode(failure.exitCode)
+    private init(variables: [String: String], output: Output, errorOutput: Output, now: @escaping @Sendable () -> Date,
+                 makeLogger: @escaping @Sendable (String, LoggingOptions) -> Logger) {
+        self.variables = variables
+        self.output = output
+        self.errorOutput = errorOutput
+        self.now = now
+        self.makeLogger = makeLogger
+    }
+
+    /// A logger named `label` honouring `logging`'s format and level.
+    func logger(_ label: String, logging: LoggingOptions) -> Logger {
+        makeLogger(label, logging)
+    }
+
+    /// Runs a command body and turns any failure into one sentence logged on ``errorOutput`` and
+    /// the exit code docs/design.md promises (1 failed, 69 unavailable, 78 configuration).
+    func reportingFailures(logging: LoggingOptions, _ body: () async throws -> Void) async throws {
+        let logger = logger("callctl", logging: logging)
+        do {
+            try await body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            let failure = Failure(error)
+            logger.error("\(failure.message)")
+            throw ExitCode(failure.exitCode)
+        }
     }
 }

@@ -54,20 +54,27 @@ enum LogLevelName {
     static func parse(_ text: String) -> Logger.Level? { Logger.Level(rawValue: text.lowercased()) }
 }
 
-/// Installs the handler once per process (swift-log allows one bootstrap).
+/// Makes the log handlers: once per process for the `callctl` binary (swift-log allows one
+/// bootstrap), or per logger for a command run inside a test.
 enum LoggingSetup {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var done = false
 
-    static func bootstrap(_ options: LoggingOptions) {
+    /// Installs the process-wide handler writing to stderr; later calls change nothing.
+    static func bootstrap(_ options: LoggingOptions, terminal: Bool) {
         lock.lock()
         defer { lock.unlock() }
         guard !done else { return }
         done = true
-        let json = options.logFormat == .json || (options.logFormat == .auto && isatty(STDERR_FILENO) == 0)
+        LoggingSystem.bootstrap(handlerFactory(options, terminal: terminal, write: { line in StandardStreams.error(line) }))
+    }
+
+    /// Handlers writing lines to `write`: JSON with `--log-format json`, or with `auto` when the
+    /// destination is not a terminal; human lines otherwise; at `--log-level`.
+    static func handlerFactory(_ options: LoggingOptions, terminal: Bool,
+                               write: @escaping @Sendable (String) -> Void) -> @Sendable (String) -> any LogHandler {
+        let json = options.logFormat == .json || (options.logFormat == .auto && !terminal)
         let level = LogLevelName.parse(options.logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            CallctlLogHandler(label: label, json: json, write: { line in StandardStreams.error(line) }, logLevel: level)
-        }
+        return { label in CallctlLogHandler(label: label, json: json, write: write, logLevel: level) }
     }
 }

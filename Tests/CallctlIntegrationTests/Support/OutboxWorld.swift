@@ -46,19 +46,29 @@ struct OutboxWorld {
         "http://\(app.key):\(secret)@127.0.0.1:\(port)/apps/\(app.id)"
     }
 
-    /// Runs `callctl` on this database with only `pusher` as Pusher configuration.
-    func run(_ arguments: [String], pusher: [String: String?] = [:]) throws -> CommandRunner.Outcome {
+    /// Runs `callctl` on this database with only `pusher` as Pusher configuration, inside the test process.
+    func run(_ arguments: [String], pusher: [String: String?] = [:]) async -> CommandRunner.Outcome {
+        await InProcess.run(arguments + ["--log-format", "json"], environment: environment(pusher))
+    }
+
+    /// Runs the `callctl` binary as ``run(_:pusher:)`` does, for checks on a real process's output.
+    func spawn(_ arguments: [String], pusher: [String: String?] = [:]) throws -> CommandRunner.Outcome {
+        try CLI.run(arguments + ["--log-format", "json"], environment: environment(pusher))
+    }
+
+    /// This database and only `pusher` as Pusher configuration.
+    private func environment(_ pusher: [String: String?]) -> [String: String?] {
         var environment: [String: String?] = [
             "DATABASE_URL": database.connectionString, "CALLCTL_PUSHER_URL": nil, "CALLCTL_PUSHER_APPS": nil,
             "REVERB_APP_ID": nil, "REVERB_APP_KEY": nil, "REVERB_APP_SECRET": nil,
         ]
         environment.merge(pusher) { $1 }
-        return try CLI.run(arguments + ["--log-format", "json"], environment: environment)
+        return environment
     }
 
     /// Runs `callctl … --format json` and parses stdout.
-    func runJSON(_ arguments: [String], pusher: [String: String?] = [:]) throws -> (CommandRunner.Outcome, [String: Any]) {
-        let outcome = try run(arguments + ["--format", "json"], pusher: pusher)
+    func runJSON(_ arguments: [String], pusher: [String: String?] = [:]) async throws -> (CommandRunner.Outcome, [String: Any]) {
+        let outcome = await run(arguments + ["--format", "json"], pusher: pusher)
         return (outcome, try outcome.json())
     }
 }

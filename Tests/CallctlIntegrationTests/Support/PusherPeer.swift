@@ -66,16 +66,25 @@ struct PusherPeer {
     /// is raw query text added after the signed parameters (e.g. a parameter named twice).
     func signed(_ method: String, _ path: String, query: [String: String] = [:], json: Any? = nil, body: Data? = nil,
                 signedBody: Data? = nil, timestamp: Int? = nil, appending: String = "") throws -> ServeResponse {
+        let request = try Self.signedRequest(method, path, app: PusherApp(id: appID, key: key, secret: secret), query: query,
+                                             json: json, body: body, signedBody: signedBody, timestamp: timestamp, appending: appending)
+        return try server.request(method, request.path, body: request.body, headers: request.headers)
+    }
+
+    /// The path with its signed query, and the body and headers to send it with, for a request
+    /// signed for `app` as ``signed(_:_:query:json:body:signedBody:timestamp:appending:)`` sends it.
+    static func signedRequest(_ method: String, _ path: String, app: PusherApp, query: [String: String] = [:], json: Any? = nil,
+                              body: Data? = nil, signedBody: Data? = nil, timestamp: Int? = nil,
+                              appending: String = "") throws -> (path: String, body: Data?, headers: [(String, String)]) {
         let payload = try body ?? json.map { try JSONSerialization.data(withJSONObject: $0) } ?? Data()
-        let app = PusherApp(id: appID, key: key, secret: secret)
         let params = PusherRequestSigner.sign(method: method, path: path, query: query, body: signedBody ?? payload, app: app,
                                               timestamp: timestamp ?? Int(Date().timeIntervalSince1970))
         let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
         let text = params.sorted { $0.key < $1.key }
             .map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: allowed) ?? $0.value)" }
             .joined(separator: "&")
-        return try server.request(method, "\(path)?\(text)\(appending)", body: payload.isEmpty ? nil : payload,
-                                  headers: payload.isEmpty ? [] : [("Content-Type", "application/json")])
+        return ("\(path)?\(text)\(appending)", payload.isEmpty ? nil : payload,
+                payload.isEmpty ? [] : [("Content-Type", "application/json")])
     }
 
     /// `POST /apps/{id}/events` with `body`, signed.

@@ -15,3 +15,10 @@ func withScratchDirectory<T>(_ label: String = "callctl", _ body: (URL) throws -
     defer { try? FileManager.default.removeItem(at: directory) }
     return try body(directory)
 }
+
+/// The same for an async `body`.
+func withScratchDirectory<T>(_ label: String = "callctl", _ body: (URL) async throws -> T) async throws -> T {
+    let directory = try makeScratchDirectory(label)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(directory)
+}

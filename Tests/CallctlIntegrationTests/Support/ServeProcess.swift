@@ -33,17 +33,11 @@ final class ServeProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var ending: Ending?
 
-    /// Spawns `callctl serve --listen 127.0.0.1:0 --log-format json arguments` with `DATABASE_URL`,
-    /// `CALLCTL_JWT_SECRET` = ``jwtSecret`` and no other JWT or TTL variable, then `environment`
-    /// (a nil value removes a variable).
+    /// Spawns `callctl serve --listen 127.0.0.1:0 --log-format json arguments` with
+    /// ``variables(databaseURL:_:)``.
     private init(databaseURL: String, arguments: [String], environment: [String: String?]) throws {
         let directory = try makeScratchDirectory("callctl-serve")
-        var variables: [String: String?] = [
-            "DATABASE_URL": databaseURL, "CALLCTL_JWT_SECRET": Self.jwtSecret, "CALLCTL_JWT_PUBLIC_KEY": nil, "CALLCTL_TURN_TTL": nil,
-            "REVERB_APP_ID": Self.appID, "REVERB_APP_KEY": Self.appKey, "REVERB_APP_SECRET": Self.appSecret, "CALLCTL_PUSHER_APPS": nil,
-            "CALLCTL_PUSHER_URL": nil,
-        ]
-        variables.merge(environment) { $1 }
+        let variables = Self.variables(databaseURL: databaseURL, environment)
         let command = "exec \"$0\" \"$@\" >'\(directory.path)/out' 2>'\(directory.path)/err'"
         let serve = ["serve", "--listen", "127.0.0.1:0", "--log-format", "json"] + arguments
         do {
@@ -53,6 +47,19 @@ final class ServeProcess: @unchecked Sendable {
             throw error
         }
         self.directory = directory
+    }
+
+    /// The daemon's variable changes: `DATABASE_URL`, `CALLCTL_JWT_SECRET` = ``jwtSecret``, the
+    /// ``appID`` app and no other JWT, TTL or Pusher variable, then `environment` (a nil value
+    /// removes a variable). ``RouterWorld`` configures its router with the same.
+    static func variables(databaseURL: String, _ environment: [String: String?]) -> [String: String?] {
+        var variables: [String: String?] = [
+            "DATABASE_URL": databaseURL, "CALLCTL_JWT_SECRET": jwtSecret, "CALLCTL_JWT_PUBLIC_KEY": nil, "CALLCTL_TURN_TTL": nil,
+            "REVERB_APP_ID": appID, "REVERB_APP_KEY": appKey, "REVERB_APP_SECRET": appSecret, "CALLCTL_PUSHER_APPS": nil,
+            "CALLCTL_PUSHER_URL": nil,
+        ]
+        variables.merge(environment) { $1 }
+        return variables
     }
 
     deinit {
