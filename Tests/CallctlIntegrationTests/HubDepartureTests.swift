@@ -7,7 +7,7 @@ import Testing
 @Suite("callctl serve: a connection's end removes its members and rows", .serialized)
 struct HubDepartureTests {
     /// Checks what `departure` in hub_peer.py observed.
-    private func expectDeparture(_ out: [String: Any], within seconds: Double = 3, sourceLocation: SourceLocation = #_sourceLocation) {
+    private func expectDeparture(_ out: [String: Any], within seconds: Double = 5, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(texts(out["removed"]) == ["user_id": "2"], "\(out)", sourceLocation: sourceLocation)
         #expect((out["seconds"] as? Double ?? 99) < seconds, "\(out)", sourceLocation: sourceLocation)
         #expect(out["after"] as? [String] == [], "member_removed more than once: \(out)", sourceLocation: sourceLocation)

@@ -63,7 +63,7 @@ struct ProbeStunTests {
         #expect(run.status == 2)
         #expect(run.stdout.hasPrefix("STUN CRITICAL"))
         #expect(run.stdout.contains("refused") || run.stdout.contains("timeout"), "\(run.stdout)")
-        #expect(run.elapsed < .seconds(3))
+        #expect(run.elapsed < .seconds(4.5), "\(run.elapsed)")
     }
 
     @Test func silenceTimesOutAfterRetransmissions() throws {
@@ -74,7 +74,7 @@ struct ProbeStunTests {
         #expect(run.stdout.hasPrefix("STUN CRITICAL - "))
         #expect(run.stdout.contains("timeout"))
         // It gave up on its own, without hanging past the limit.
-        #expect(run.elapsed < .seconds(3))
+        #expect(run.elapsed < .seconds(4.5), "\(run.elapsed)")
         // Sent at 0, 0.5 and 1.5 s (RTO 500 ms, doubling) before the 2 s limit: a retransmission
         // arrived (a loaded machine may cut the last one short), and never more than the schedule allows.
         #expect((2...3).contains(silent.received), "\(silent.received) datagrams")
@@ -87,7 +87,7 @@ struct ProbeStunTests {
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         let binding = try #require(try run.checks()["binding"])
         #expect((binding["detail"] as? String)?.contains("not valid STUN") == true)
-        #expect(run.elapsed < .seconds(2))
+        #expect(run.elapsed < .seconds(3.5), "\(run.elapsed)")
         #expect(garbage.received >= 1)
     }
 
@@ -99,7 +99,7 @@ struct ProbeStunTests {
         #expect(run.status == 2)
         let step = scheme == "stun" ? "binding" : "tls-handshake"
         #expect((try run.checks()[step]?["detail"] as? String)?.contains("timeout") == true, "\(run.stdout)")
-        #expect(run.elapsed < .seconds(2))
+        #expect(run.elapsed < .seconds(3.5), "\(run.elapsed)")
     }
 
     @Test func caFileThatIsNoCertificateIsUnknown() throws {

@@ -38,11 +38,9 @@ struct ConfigCommand: AsyncParsableCommand {
 
 /// Runs a `config` body on a settings store in `context`, mapping failures to docs/design.md's exit codes.
 func runSettings(in context: CommandContext, database: DatabaseOptions, logging: LoggingOptions,
-                 _ body: (SettingsStore, Output) throws -> Void) async throws {
+                 _ body: @escaping @Sendable (SettingsStore, Output) throws -> Void) async throws {
     try await context.reportingFailures(logging: logging) {
         let session = try context.session(database: database, logging: logging, label: "callctl.config")
-        let connection = try session.connect()
-        defer { connection.close() }
-        try body(SettingsStore(connection: connection), session.output)
+        try await session.withConnection { connection in try body(SettingsStore(connection: connection), session.output) }
     }
 }

@@ -22,6 +22,7 @@ struct ConfigGet: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let key = try ConfigCommand.key(key)
+        let format = format
         try await runSettings(in: context, database: database, logging: logging) { store, output in
             let entry = try store.entry(key)
             switch format {

@@ -21,6 +21,7 @@ struct ConfigList: ContextualCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run(in context: CommandContext) async throws {
+        let format = format
         try await runSettings(in: context, database: database, logging: logging) { store, output in
             let listing = try store.entries()
             let entries = listing.entries

@@ -46,6 +46,7 @@ struct ConfigSet: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let (key, value) = try parsed()
+        let format = format
         try await runSettings(in: context, database: database, logging: logging) { store, output in
             let before = try store.entry(key)
             let after = try store.set(key, to: value)

@@ -73,7 +73,7 @@ struct KPICommand: ContextualCommand {
         try await context.reportingFailures(logging: logging) {
             let session = try context.session(database: database, logging: logging, label: "callctl.kpi")
             let query = KPIQuery(period: try period(), grouping: by ?? (format == .html ? .day : nil), tenant: tenant)
-            let report = try query.run(on: try session.connect())
+            let report = try await session.withConnection { try query.run(on: $0) }
             let text = try format.render(report)
             if let output {
                 try AtomicFile.replace(output, with: text)

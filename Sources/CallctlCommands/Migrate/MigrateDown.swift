@@ -28,12 +28,15 @@ struct MigrateDown: ContextualCommand {
     func run(in context: CommandContext) async throws {
         try await context.reportingFailures(logging: logging) {
             let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
-            let migrator = Migrator(connection: try session.connect())
-            let reverted = try migrator.down(to: to) { migration in
-                session.logger.info("reverted migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
-                if format == .text { session.output.line("reverted \(migration.label)") }
+            let (format, target) = (format, to)
+            let (reverted, current) = try await session.withConnection { connection in
+                let migrator = Migrator(connection: connection)
+                let reverted = try migrator.down(to: target) { migration in
+                    session.logger.info("reverted migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
+                    if format == .text { session.output.line("reverted \(migration.label)") }
+                }
+                return (reverted, try migrator.status().currentVersion)
             }
-            let current = try migrator.status().currentVersion
             switch format {
             case .json:
                 try session.output.json(MigrateDownReport(reverted: reverted.map(PendingJSON.init), currentVersion: current))

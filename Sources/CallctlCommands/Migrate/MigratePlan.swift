@@ -23,7 +23,7 @@ struct MigratePlan: ContextualCommand {
     func run(in context: CommandContext) async throws {
         try await context.reportingFailures(logging: logging) {
             let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
-            let status = try Migrator(connection: try session.connect()).status()
+            let status = try await session.withConnection { try Migrator(connection: $0).status() }
             if !status.changed.isEmpty { throw Failure(MigrationError.changed(status.changed)) }
             switch format {
             case .json:

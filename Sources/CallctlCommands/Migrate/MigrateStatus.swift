@@ -25,7 +25,7 @@ struct MigrateStatus: ContextualCommand {
     func run(in context: CommandContext) async throws {
         try await context.reportingFailures(logging: logging) {
             let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
-            let status = try Migrator(connection: try session.connect()).status()
+            let status = try await session.withConnection { try Migrator(connection: $0).status() }
             switch format {
             case .json: try session.output.json(StatusJSON(status))
             case .text: render(status, database: session.database, output: session.output)

@@ -24,17 +24,19 @@ struct MigrateUp: ContextualCommand {
     func run(in context: CommandContext) async throws {
         try await context.reportingFailures(logging: logging) {
             let session = try context.session(database: database, logging: logging, label: "callctl.migrate")
-            let connection = try session.connect()
-            let migrator = Migrator(connection: connection)
-            let applied = try migrator.up { migration in
-                session.logger.info("applied migration", metadata: [
-                    "version": "\(migration.version)", "name": "\(migration.name)", "ms": "\(migration.executionMilliseconds)",
-                ])
-                if format == .text {
-                    session.output.line("applied \(Migration.label(version: migration.version, name: migration.name)) in \(migration.executionMilliseconds) ms")
+            let format = format
+            let (applied, status) = try await session.withConnection { connection in
+                let migrator = Migrator(connection: connection)
+                let applied = try migrator.up { migration in
+                    session.logger.info("applied migration", metadata: [
+                        "version": "\(migration.version)", "name": "\(migration.name)", "ms": "\(migration.executionMilliseconds)",
+                    ])
+                    if format == .text {
+                        session.output.line("applied \(Migration.label(version: migration.version, name: migration.name)) in \(migration.executionMilliseconds) ms")
+                    }
                 }
+                return (applied, try migrator.status())
             }
-            let status = try migrator.status()
             switch format {
             case .json:
                 try session.output.json(MigrateUpReport(applied: applied.map(AppliedJSON.init), currentVersion: status.currentVersion))

@@ -17,11 +17,6 @@ struct CommandSession: Sendable {
     /// Where the database is (resolved, not yet connected).
     let database: ConnectionSettings
 
-    /// Opens a database connection (for blocking code that is already off the cooperative pool).
-    func connect() throws(PostgresError) -> PGConnection {
-        try PGConnection(settings: database, applicationName: "callctl")
-    }
-
     /// Runs `body` with a new database connection, off the cooperative pool (libpq blocks).
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PGConnection) throws -> T) async throws -> T {
         try await PGConnection.withNew(settings: database, applicationName: "callctl", body)
