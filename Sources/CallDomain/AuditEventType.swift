@@ -20,6 +20,8 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
     case reaped
     /// The no-show job marked the appointment, or closed its open call.
     case noShow = "no_show"
+    /// An operator ended a stuck call (`callctl call end`); the payload names the operator.
+    case operatorEnd = "operator_end"
     /// The system closed a call after a failure.
     case error
 
@@ -41,7 +43,7 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
     ///
     /// `hangup` → leave, `declined` → decline, `cancelled` → cancel, `timeout_no_answer` and
     /// `connect_timeout` → timeout, `heartbeat_lost` and `max_duration` → reaped, `window_closed` → no_show,
-    /// `error` → error.
+    /// `operator` → operator_end, `error` → error.
     public static func recorded(forEnd reason: EndReason) -> AuditEventType {
         switch reason {
         case .hangup: .leave
@@ -50,6 +52,7 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
         case .timeoutNoAnswer, .connectTimeout: .timeout
         case .heartbeatLost, .maxDuration: .reaped
         case .windowClosed: .noShow
+        case .operatorEnded: .operatorEnd
         case .error: .error
         }
     }

@@ -16,6 +16,8 @@ public enum EndReason: String, Sendable, Equatable, Hashable, CaseIterable, Coda
     case maxDuration = "max_duration"
     /// The no-show job closed the appointment while this call was open.
     case windowClosed = "window_closed"
+    /// An operator ended a stuck call (`callctl call end`).
+    case operatorEnded = "operator"
     /// Closed by the system after a failure.
     case error
 
@@ -27,7 +29,7 @@ public enum EndReason: String, Sendable, Equatable, Hashable, CaseIterable, Coda
     public var completesStartedAppointment: Bool {
         switch self {
         case .hangup, .heartbeatLost, .maxDuration: true
-        case .declined, .cancelled, .timeoutNoAnswer, .connectTimeout, .windowClosed, .error: false
+        case .declined, .cancelled, .timeoutNoAnswer, .connectTimeout, .windowClosed, .operatorEnded, .error: false
         }
     }
 }

@@ -33,7 +33,7 @@ struct CallDomainCallStateTests {
         #expect(CallState.allCases.map(\.rawValue) == ["ringing", "accepted", "in_call", "ended"])
         #expect(EndReason.allCases.map(\.rawValue) == [
             "hangup", "declined", "cancelled", "timeout_no_answer", "connect_timeout", "heartbeat_lost", "max_duration",
-            "window_closed", "error",
+            "window_closed", "operator", "error",
         ])
         #expect(CallStamp.allCases.map(\.rawValue) == ["accepted_at", "connected_at", "ended_at", "last_heartbeat_at"])
         #expect(CallState.allCases.filter(\.isOpen) == [.ringing, .accepted, .inCall])
@@ -64,8 +64,8 @@ struct CallDomainCallStateTests {
                 }
             }
         }
-        // 4 states × 15 actions, minus the 8 named steps and 3 × 9 system closes.
-        #expect(refused.count == 4 * 15 - 8 - 27)
+        // 4 states × 16 actions, minus the 8 named steps and 3 × 10 system closes.
+        #expect(refused.count == 4 * 16 - 8 - 30)
         #expect(refused.contains("ringing+started"))
         #expect(refused.contains("ringing+end"))
         #expect(refused.contains("accepted+heartbeat"))

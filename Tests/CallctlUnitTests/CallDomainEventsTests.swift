@@ -90,7 +90,7 @@ struct CallDomainEventsTests {
     @Test("audit types for actions and end reasons")
     func audit() {
         #expect(AuditEventType.allCases.map(\.rawValue) == [
-            "request", "accept", "decline", "cancel", "busy", "join", "leave", "timeout", "reaped", "no_show", "error",
+            "request", "accept", "decline", "cancel", "busy", "join", "leave", "timeout", "reaped", "no_show", "operator_end", "error",
         ])
         let actions: [(CallAction, AuditEventType?)] = [
             (.accept, .accept), (.decline, .decline), (.cancel, .cancel), (.started, .join), (.heartbeat, nil),
@@ -101,7 +101,8 @@ struct CallDomainEventsTests {
         }
         let reasons: [EndReason: AuditEventType] = [
             .hangup: .leave, .declined: .decline, .cancelled: .cancel, .timeoutNoAnswer: .timeout,
-            .connectTimeout: .timeout, .heartbeatLost: .reaped, .maxDuration: .reaped, .windowClosed: .noShow, .error: .error,
+            .connectTimeout: .timeout, .heartbeatLost: .reaped, .maxDuration: .reaped, .windowClosed: .noShow,
+            .operatorEnded: .operatorEnd, .error: .error,
         ]
         for reason in EndReason.allCases {
             #expect(AuditEventType.recorded(forEnd: reason) == reasons[reason], "\(reason.rawValue)")
