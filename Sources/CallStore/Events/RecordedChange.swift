@@ -53,10 +53,15 @@ public struct AuditDetails: Sendable, Hashable, Encodable {
     public let userAgent: String?
     /// The client's IP address, for user actions.
     public let ip: String?
+    /// The operator who made the change (`callctl call end --by`).
+    public let by: String?
+    /// The operator's explanation (`callctl call end --reason`).
+    public let note: String?
 
     /// Creates the details.
     public init(job: String? = nil, reason: EndReason? = nil, from: String? = nil, to: String? = nil,
-                appointment: AppointmentStatus? = nil, peerId: String? = nil, userAgent: String? = nil, ip: String? = nil) {
+                appointment: AppointmentStatus? = nil, peerId: String? = nil, userAgent: String? = nil, ip: String? = nil,
+                by: String? = nil, note: String? = nil) {
         self.job = job
         self.reason = reason
         self.from = from
@@ -65,5 +70,7 @@ public struct AuditDetails: Sendable, Hashable, Encodable {
         self.peerId = peerId
         self.userAgent = userAgent
         self.ip = ip
+        self.by = by
+        self.note = note
     }
 }

@@ -14,7 +14,8 @@ public enum SubscriptionChange: Sendable, Equatable {
 
 extension HubStore {
     /// Applies `changes` (already coalesced: at most one per socket and channel, and none for a
-    /// socket after its `disconnect`) for `daemon` in one transaction of three statements.
+    /// socket after its `disconnect`) for `daemon` in one transaction of three statements; each
+    /// also logs the appointment channels it changed (``AppointmentChannelLog``).
     public func apply(_ changes: [SubscriptionChange], daemon: UUID) throws {
         var added: (sockets: [String], apps: [String], channels: [String]) = ([], [], [])
         var removed: (sockets: [String], apps: [String], channels: [String]) = ([], [], [])
@@ -32,22 +33,31 @@ extension HubStore {
         try connection.transaction { connection in
             if !gone.isEmpty {
                 try connection.query("""
-                    DELETE FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id = ANY($2::text[]) AND user_id IS NULL
+                    WITH changed AS (
+                        DELETE FROM hub_subscriptions WHERE daemon_id = $1 AND socket_id = ANY($2::text[]) AND user_id IS NULL
+                        RETURNING socket_id, channel)
+                    \(AppointmentChannelLog.logging("left"))
                     """, daemon, PGTextArray(strings: gone))
             }
             if !removed.sockets.isEmpty {
                 try connection.query("""
-                    DELETE FROM hub_subscriptions s USING unnest($2::text[], $3::text[], $4::text[]) AS r(socket, app, channel)
-                    WHERE s.daemon_id = $1 AND s.socket_id = r.socket AND s.app_id = r.app AND s.channel = r.channel
-                      AND s.user_id IS NULL
+                    WITH changed AS (
+                        DELETE FROM hub_subscriptions s USING unnest($2::text[], $3::text[], $4::text[]) AS r(socket, app, channel)
+                        WHERE s.daemon_id = $1 AND s.socket_id = r.socket AND s.app_id = r.app AND s.channel = r.channel
+                          AND s.user_id IS NULL
+                        RETURNING s.socket_id, s.channel)
+                    \(AppointmentChannelLog.logging("left"))
                     """, daemon, PGTextArray(strings: removed.sockets), PGTextArray(strings: removed.apps),
                     PGTextArray(strings: removed.channels))
             }
             if !added.sockets.isEmpty {
                 try connection.query("""
-                    INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel)
-                    SELECT $1, socket, app, channel FROM unnest($2::text[], $3::text[], $4::text[]) AS a(socket, app, channel)
-                    ON CONFLICT DO NOTHING
+                    WITH changed AS (
+                        INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel)
+                        SELECT $1, socket, app, channel FROM unnest($2::text[], $3::text[], $4::text[]) AS a(socket, app, channel)
+                        ON CONFLICT DO NOTHING
+                        RETURNING socket_id, channel)
+                    \(AppointmentChannelLog.logging("subscribed"))
                     """, daemon, PGTextArray(strings: added.sockets), PGTextArray(strings: added.apps),
                     PGTextArray(strings: added.channels))
             }

@@ -20,6 +20,6 @@ struct DiagnoseCommand: AsyncParsableCommand {
           callctl diagnose echo --env-file .env --token "$T" --channel private-users.7 --format junit > echo.xml
           callctl diagnose db --env-file /var/www/app/.env
         """,
-        subcommands: [DiagnoseEcho.self, DiagnoseDB.self]
+        subcommands: [DiagnoseEcho.self, DiagnoseDB.self, DiagnoseCall.self]
     )
 }

@@ -61,6 +61,11 @@ struct ChannelAuthRoutes: Sendable {
             }
             throw APIError(error)
         case .allowed(let channel):
+            if let appointmentId {
+                try await pool.withConnection { [socket = body.socketID.rawValue] in
+                    try AppointmentChannelLog.authorized(appointmentId: appointmentId, socket: socket, userId: userId, on: $0)
+                }
+            }
             let member: (id: Int64, name: String)? = channel.isPresence ? (id: userId, name: subject.name) : nil
             return JSONBody.response(ChannelAuthAnswer(app: app, socketID: body.socketID, channel: body.channelName, member: member))
         }

@@ -36,6 +36,7 @@ public struct HubService: Service {
                     hub.sweep()
                     if tick % 5 == 0 { await heartbeat() }
                     if tick % 30 == 0 { _ = try? await hub.pool.withConnection { try HubStore(connection: $0).pruneMessages(olderThan: 60) } }
+                    if tick % 600 == 0 { _ = try? await hub.pool.withConnection(AppointmentChannelLog.prune) }
                 }
             }
             hub.closeAll(.reconnectImmediately, reason: "server shutting down")
