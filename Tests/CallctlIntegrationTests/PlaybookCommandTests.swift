@@ -64,7 +64,7 @@ struct PlaybookCommandTests {
         var filled = line
         for match in line.matches(of: /<([A-Za-z][A-Za-z0-9_-]*)>/) {
             let name = String(match.output.1)
-            let sample = try #require(samples[name], "the placeholder <\(name)> has no sample value in PlaybookCommandTests.samples")
+            guard let sample = samples[name] else { throw UnknownPlaceholder(name: name) }
             filled = filled.replacingOccurrences(of: "<\(name)>", with: sample)
         }
         guard !filled.contains(where: { "|;&<>#`\\".contains($0) }) else { return nil }
@@ -158,4 +158,10 @@ struct PlaybookCommandTests {
         #expect(throws: (any Error).self) { try CallctlCommand.parseAsRoot(["jobs", "reap", "--dry-runn"]) }
         #expect(throws: (any Error).self) { try CallctlCommand.parseAsRoot(["diagnose", "nothing"]) }
     }
+}
+
+/// A playbook placeholder without a sample value in ``PlaybookCommandTests/samples``.
+struct UnknownPlaceholder: Error, CustomStringConvertible {
+    let name: String
+    var description: String { "the placeholder <\(name)> has no sample value in PlaybookCommandTests.samples" }
 }
