@@ -19,7 +19,7 @@ struct DemoTests {
         #expect(output.contains("every step passed"))
         #expect(output.contains("events written = received: doctor's browser 11 of 11, patient's browser 5 of 5"), "\(output)")
         #expect(output.contains("TURN OK"), "\(output)")
-        #expect(output.contains("PASS: 13 passed, 0 warned, 0 failed, 1 skipped"), "\(output)")
+        #expect(output.contains("PASS: 13 passed, 0 warned, 0 failed, 2 skipped"), "\(output)")
         let kpiRow = try #require(output.split(separator: "\n").first { $0.hasPrefix("total ") })
         // requested 3, connected 1, success 100 %, (time to connect varies), timeouts 1/3, busy 1/4, (duration), no-shows 1/6
         let cells = kpiRow.split(separator: " ").map(String.init)
