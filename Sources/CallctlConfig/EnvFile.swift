@@ -27,7 +27,7 @@ public struct EnvFile: Sendable, Equatable {
         let data: Data
         switch SmallFile.read(path, limit: Self.maximumBytes) {
         case .unreadable:
-            throw ConfigError("cannot read the env file \(path): it does not exist or is not readable; pass the path of the Laravel application's .env")
+            throw ConfigError("cannot read the env file \(path): it does not exist or is not readable (run as root or the service's user); pass the service's env file (/etc/callctl/callctl.env) or the Laravel application's .env")
         case .tooLarge:
             throw ConfigError("the env file \(path) is larger than the \(Self.maximumBytes) bytes allowed; is it really a .env file?")
         case .data(let contents):

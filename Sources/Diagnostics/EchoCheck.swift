@@ -28,6 +28,9 @@ public enum EchoCheckName: String, Sendable, CaseIterable {
     case refusesOtherTenant = "refuses_other_tenant"
     /// A presence channel lists the connection's member.
     case presence
+    /// The external Pusher/Reverb server of `CALLCTL_PUSHER_URL` accepts a signed HTTP API
+    /// request. It stands alone: it runs whatever the checks before it found.
+    case externalServer = "external_server"
 }
 
 /// How one check ended.

@@ -3,7 +3,8 @@ import Foundation
 /// Finds why "Echo receives no events": runs ``EchoCheckName``'s checks in order against a
 /// Pusher-protocol server and an app's auth endpoint, as a browser with Laravel Echo would, and
 /// stops at the first broken layer (the checks after it are skipped). The refusal checks and
-/// the presence check stand alone: each runs once the subscribed event delivery works.
+/// the presence check stand alone: each runs once the subscribed event delivery works. The
+/// external server check (`CALLCTL_PUSHER_URL`) is about another server and always runs.
 ///
 /// Every check is bounded by the target's timeout; blocking calls (libcurl, getaddrinfo) run
 /// off the cooperative pool. Secrets never appear in the report.
@@ -22,6 +23,8 @@ public struct EchoDiagnosis: Sendable {
     public func run() async -> EchoReport {
         var recorder = CheckRecorder()
         await runLayers(&recorder)
+        let external = ExternalServerCheck(server: target.external, timeout: target.timeout, now: now)
+        await recorder.run(.externalServer) { await external.run() }
         return recorder.report(redacting: target.secrets)
     }
 

@@ -34,11 +34,14 @@ public struct EchoTarget: Sendable {
     public let presenceChannel: String?
     /// The time limit of each check.
     public let timeout: Duration
+    /// The external server the outbox also publishes to (`CALLCTL_PUSHER_URL`), if any.
+    public let external: ExternalPusherServer?
 
     /// Validates the settings.
     /// - Parameter url: `ws://host[:port]` or `wss://host[:port]` (port 80/443 by default).
     public init(url: String, app: PusherApp, authURL: String, token: String, foreignToken: String? = nil,
-                channel: String, presenceChannel: String? = nil, timeout: Duration = .seconds(5)) throws(EchoTargetError) {
+                channel: String, presenceChannel: String? = nil, timeout: Duration = .seconds(5),
+                external: ExternalPusherServer? = nil) throws(EchoTargetError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               ["ws", "wss"].contains(scheme), let host = components.host, !host.isEmpty else {
             throw EchoTargetError("--url must be ws://host:port or wss://host:port (the WebSocket server, e.g. wss://ws.example.org:443); got '\(HTTPClient.redactedURL(url))'")
@@ -47,9 +50,12 @@ public struct EchoTarget: Sendable {
               auth.host?.isEmpty == false else {
             throw EchoTargetError("--auth-url must be the app's http(s)://…/broadcasting/auth URL; got '\(HTTPClient.redactedURL(authURL))'")
         }
-        for (flag, value) in [("--app-id", app.id), ("--app-key", app.key), ("--app-secret", app.secret), ("--token", token)]
-        where value.isEmpty {
+        for (flag, value) in [("--app-id", app.id), ("--app-key", app.key), ("--app-secret", app.secret)] where value.isEmpty {
             throw EchoTargetError("\(flag) is empty; give it or the matching REVERB_* variable")
+        }
+        guard !token.isEmpty else {
+            throw EchoTargetError("--token is empty (is the shell variable you passed, e.g. $TOKEN, set?): give a bearer token of "
+                                  + "a user who may subscribe to --channel")
         }
         try Self.requireAuthChannel(channel, flag: "--channel", prefixes: ["private-", "presence-"])
         if let presenceChannel {
@@ -66,6 +72,7 @@ public struct EchoTarget: Sendable {
         self.channel = channel
         self.presenceChannel = presenceChannel
         self.timeout = timeout
+        self.external = external
     }
 
     /// `host:port`, with brackets around an IPv6 host.
@@ -80,7 +87,7 @@ public struct EchoTarget: Sendable {
     }
 
     /// The values that must never appear in output.
-    var secrets: [String] { [app.secret, token, foreignToken].compactMap { $0 } }
+    var secrets: [String] { [app.secret, token, foreignToken, external?.app.secret].compactMap { $0 } }
 
     /// Percent-encodes a query value or path segment (only unreserved characters stay).
     static func escaped(_ text: String) -> String {

@@ -2,7 +2,9 @@ import Foundation
 
 /// A coturn TURN/STUN server of its own on loopback, for the demo and the tests: free
 /// ports, a temporary directory with its log, database and a self-signed TLS certificate,
-/// relaying only on 127.0.0.1 and allowing loopback peers. `stop()` ends it and removes
+/// relaying only on 127.0.0.1 and allowing loopback peers. The credentials are in a config
+/// file of mode 0600 (`-c`), never on the command line where `ps` shows them. The process is
+/// reaped as soon as it exits, also when killed by someone else. `stop()` ends it and removes
 /// everything; a watchdog does the same if the owning process dies without stopping it.
 public final class ThrowawayCoturn: Sendable {
     /// How clients authenticate.
@@ -25,7 +27,10 @@ public final class ThrowawayCoturn: Sendable {
     /// clients trust it as their CA file.
     public let certificatePath: String
     /// The `turnserver` process.
-    public let processID: pid_t
+    public var processID: pid_t { process.pid }
+    /// The config file holding the credentials (mode 0600).
+    public var configurationPath: String { directory + "/turnserver.conf" }
+    private let process: ReapedChild
     private let watchdogID: pid_t?
 
     /// True when `turnserver` is on the `PATH` (or in `/usr/bin`, `/usr/sbin`).
@@ -45,13 +50,13 @@ public final class ThrowawayCoturn: Sendable {
             port = try LocalHost.freePort()
             tlsPort = try LocalHost.freePort()
             try Self.makeCertificate(in: directory)
-            processID = try CommandRunner.spawnDetached(Self.arguments(
-                directory: directory, port: port, tlsPort: tlsPort, realm: realm, authentication: authentication))
+            try Self.writeConfiguration(authentication, to: directory + "/turnserver.conf")
+            process = try ReapedChild(Self.arguments(directory: directory, port: port, tlsPort: tlsPort, realm: realm))
         } catch {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
-        let cleanup = "if tr '\\0' ' ' < /proc/\(processID)/cmdline 2>/dev/null | grep -qF '\(directory)'; then kill -9 \(processID); fi"
+        let cleanup = "if tr '\\0' ' ' < /proc/\(process.pid)/cmdline 2>/dev/null | grep -qF '\(directory)'; then kill -9 \(process.pid); fi"
         watchdogID = stopWhenParentExits ? try? LocalHost.startWatchdog(cleanup: cleanup, directory: directory) : nil
         do {
             try waitUntilReady()
@@ -64,10 +69,13 @@ public final class ThrowawayCoturn: Sendable {
     /// Stops the server (SIGKILL: a throwaway server has nothing to save) and its watchdog,
     /// and removes the directory.
     public func stop() {
-        LocalHost.kill(processID)
+        process.stop()
         if let watchdogID { LocalHost.kill(watchdogID) }
         try? FileManager.default.removeItem(atPath: directory)
     }
+
+    /// True while `turnserver` runs (false once it exited or was killed, and was reaped).
+    public var isRunning: Bool { process.isRunning }
 
     /// The end of the server's log, for error messages.
     public func logTail(_ characters: Int = 2000) -> String {
@@ -75,23 +83,28 @@ public final class ThrowawayCoturn: Sendable {
         return String(log.suffix(characters))
     }
 
-    private static func arguments(directory: String, port: Int, tlsPort: Int, realm: String,
-                                  authentication: Authentication) -> [String] {
-        var arguments = [
-            "turnserver", "-n", "--no-cli", "--no-stdout-log", "--simple-log", "--log-file", directory + "/turn.log",
+    private static func arguments(directory: String, port: Int, tlsPort: Int, realm: String) -> [String] {
+        [
+            "turnserver", "-c", directory + "/turnserver.conf", "--no-cli", "--no-stdout-log", "--simple-log",
+            "--log-file", directory + "/turn.log",
             "--listening-ip", "127.0.0.1", "--relay-ip", "127.0.0.1", "--listening-port", "\(port)",
             "--tls-listening-port", "\(tlsPort)", "--no-dtls", "--no-rfc5780", "--allow-loopback-peers",
             "--no-multicast-peers", "--fingerprint", "--realm", realm,
             "--cert", directory + "/cert.pem", "--pkey", directory + "/key.pem",
             "--userdb", directory + "/turndb", "--pidfile", directory + "/turnserver.pid",
         ]
-        switch authentication {
-        case .sharedSecret(let secret):
-            arguments += ["--use-auth-secret", "--static-auth-secret", secret]
-        case .user(let name, let password):
-            arguments += ["--lt-cred-mech", "--user", "\(name):\(password)"]
+    }
+
+    /// The credentials, in a coturn config file only this user can read.
+    private static func writeConfiguration(_ authentication: Authentication, to path: String) throws {
+        let lines = switch authentication {
+        case .sharedSecret(let secret): ["use-auth-secret", "static-auth-secret=\(secret)"]
+        case .user(let name, let password): ["lt-cred-mech", "user=\(name):\(password)"]
         }
-        return arguments
+        guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8),
+                                             attributes: [.posixPermissions: 0o600]) else {
+            throw LocalServiceError("cannot write coturn's config file \(path)")
+        }
     }
 
     /// A self-signed P-256 certificate for 127.0.0.1 and localhost, valid two days.
@@ -111,8 +124,7 @@ public final class ThrowawayCoturn: Sendable {
     private func waitUntilReady() throws {
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
-            var status: Int32 = 0
-            if waitpid(processID, &status, WNOHANG) == processID {
+            if !process.isRunning {
                 throw LocalServiceError("turnserver exited at start (is coturn installed?): \(logTail())")
             }
             if LoopbackCheck.answersBinding(port: port), LoopbackCheck.accepts(port: port), LoopbackCheck.accepts(port: tlsPort) {

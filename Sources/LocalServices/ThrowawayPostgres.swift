@@ -66,6 +66,12 @@ public final class ThrowawayPostgres: Sendable {
         return outcome.output
     }
 
+    /// The shell line that stops a server left running (`callctl demo --keep`) and removes its
+    /// directory, with pg_ctl's full path (it is not on Debian's PATH).
+    public var stopCommand: String {
+        (owner.map { "runuser -u \($0) -- " } ?? "") + "'\(binDirectory)/pg_ctl' -D '\(directory)/data' stop && rm -rf '\(directory)'"
+    }
+
     /// Stops the server at once and its watchdog, and removes its directory.
     public func stop() {
         _ = try? CommandRunner.run([binDirectory + "/pg_ctl", "-D", directory + "/data", "-m", "immediate", "-w", "stop"], as: owner)

@@ -32,6 +32,7 @@ struct DiagnoseEchoTests {
                                                          "refuses_no_token", "refuses_other_user", "refuses_other_tenant",
                                                          "presence"].map { ($0, "pass") })
         expected["tls"] = "skip"
+        expected["external_server"] = "skip"
         #expect(try run.statuses() == expected, "\(run.outcome.output)")
         let checks = try run.checks()
         #expect(try run.checks().map { $0["name"] as? String ?? "" }.first == "dns")
@@ -40,6 +41,42 @@ struct DiagnoseEchoTests {
         let auth = try #require(checks.first { $0["name"] as? String == "auth_endpoint" })
         #expect((auth["detail"] as? String)?.contains("first byte") == true, "\(auth)")
         #expect(run.seconds < 10)
+    }
+
+    @Test("external_server with CALLCTL_PUSHER_URL: a real serve passes; a closed port and a wrong secret (401) fail with cause and fix, secret unshown")
+    func externalServer() throws {
+        let world = try DiagnoseEchoWorld()
+        let directory = try makeScratchDirectory("callctl-diagnose-external")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let envFile = directory.appendingPathComponent("callctl.env").path
+        let secret = ServeProcess.appSecret
+        try "CALLCTL_PUSHER_URL=http://\(ServeProcess.appKey):\(secret)@127.0.0.1:\(world.port)/apps/\(ServeProcess.appID)\n"
+            .write(toFile: envFile, atomically: true, encoding: .utf8)
+        let healthy = try EchoRun.run(try world.flags(["--env-file": envFile]))
+        #expect(healthy.outcome.status == 0, "\(healthy.outcome.output)")
+        let passed = try #require(try healthy.checks().first { $0["name"] as? String == "external_server" })
+        #expect(passed["status"] as? String == "pass", "\(passed)")
+        #expect((passed["detail"] as? String)?.contains("/apps/\(ServeProcess.appID)/channels") == true, "\(passed)")
+
+        let closed = try LocalHost.freePort()
+        let down = try EchoRun.run(try world.flags([:]),
+                                   environment: ["CALLCTL_PUSHER_URL": "http://k:\(secret)@127.0.0.1:\(closed)/apps/1"])
+        #expect(down.outcome.status == 1, "\(down.outcome.output)")
+        let failure = try down.failure()
+        #expect(failure.name == "external_server")
+        #expect(failure.verdict.contains("does not answer") && failure.verdict.contains("callctl outbox status"), "\(failure.verdict)")
+        #expect(try down.statuses()["event_delivery"] == "pass")
+
+        let wrong = "not-the-external-secret-31337"
+        let refused = try EchoRun.run(try world.flags(["--format": "text"]), environment: [
+            "CALLCTL_PUSHER_URL": "http://\(ServeProcess.appKey):\(wrong)@127.0.0.1:\(world.port)/apps/\(ServeProcess.appID)"])
+        #expect(refused.outcome.status == 1, "\(refused.outcome.output)")
+        let line = refused.outcome.standardOutput.split(separator: "\n").first { $0.contains("external_server") } ?? ""
+        #expect(line.hasPrefix("FAIL") && line.contains("401"), "\(refused.outcome.standardOutput)")
+        #expect(refused.outcome.standardOutput.contains("KEY:SECRET in CALLCTL_PUSHER_URL"), "\(refused.outcome.standardOutput)")
+        for run in [healthy, down, refused] {
+            #expect(!run.outcome.output.contains(wrong) && !run.outcome.output.contains(secret))
+        }
     }
 
     @Test("wrong app secret: auth_signature fails naming REVERB_APP_SECRET")

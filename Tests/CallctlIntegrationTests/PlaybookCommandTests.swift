@@ -1,9 +1,12 @@
+import ArgumentParser
 import CallctlCommands
 import Foundation
+import LocalServices
 import Testing
 
 /// The on-call playbooks: every one has the house sections, and every `callctl` command in
-/// their ```sh blocks parses with the flags this binary accepts.
+/// their ```sh blocks parses with the flags this binary accepts (after sh has split it and
+/// the placeholders are filled), reads the service's env file, and names no literal date or id.
 @Suite("playbooks name commands that exist")
 struct PlaybookCommandTests {
     static let sections = ["## Symptoms", "## First command", "## Reading the output", "## Fix for each verdict",
@@ -44,33 +47,30 @@ struct PlaybookCommandTests {
         return found
     }
 
-    /// Splits a command line as sh would for plain words, '…' and "…" (no expansion: `$TOKEN`
-    /// stays a literal placeholder value); nil for pipes, redirections, `;`, `&` or comments.
-    static func words(_ line: String) -> [String]? {
-        var words: [String] = []
-        var current = ""
-        var quote: Character?
-        var inWord = false
-        for character in line {
-            if let open = quote {
-                if character == open { quote = nil } else { current.append(character) }
-            } else if character == "'" || character == "\"" {
-                quote = character
-                inWord = true
-            } else if character == " " {
-                if inWord { words.append(current) }
-                current = ""
-                inWord = false
-            } else if "|;&<>#`".contains(character) {
-                return nil
-            } else {
-                current.append(character)
-                inWord = true
-            }
+    /// What a reader fills in for each `<placeholder>` a playbook uses, as a sample value. A new
+    /// placeholder needs a line here, so that its command is still checked.
+    static let samples = [
+        "appointment-id": "42", "outage-end-utc": "2026-03-29T10:45:01Z", "grace-duration": "20m",
+        "timeout-key": "timeouts.heartbeat", "duration": "120s", "turn-uri-from-CALLCTL_ICE_SERVERS": "turns:turn.example.org",
+    ]
+
+    /// The service's env file every command reads (callctl.service's `EnvironmentFile=`).
+    static let serviceEnvFile = "/etc/callctl/callctl.env"
+
+    /// Splits a command line as sh does (`"$TOKEN"`, '…', `$(date -u +%F)`), after filling each
+    /// `<placeholder>` with its sample; nil for pipes, redirections, `;`, `&`, backquotes or
+    /// comments. Throws for a placeholder without a sample.
+    static func words(_ line: String) throws -> [String]? {
+        var filled = line
+        for match in line.matches(of: /<([A-Za-z][A-Za-z0-9_-]*)>/) {
+            let name = String(match.output.1)
+            guard let sample = samples[name] else { throw UnknownPlaceholder(name: name) }
+            filled = filled.replacingOccurrences(of: "<\(name)>", with: sample)
         }
-        guard quote == nil else { return nil }
-        if inWord { words.append(current) }
-        return words
+        guard !filled.contains(where: { "|;&<>#`\\".contains($0) }) else { return nil }
+        let outcome = try CommandRunner.run(["sh", "-c", "set -- \(filled); printf '%s\\0' \"$@\""])
+        guard outcome.status == 0 else { return nil }
+        return outcome.standardOutput.split(separator: "\0", omittingEmptySubsequences: false).dropLast().map(String.init)
     }
 
     @Test("the five on-call playbooks exist beside migration-refused.md")
@@ -94,15 +94,17 @@ struct PlaybookCommandTests {
         }
     }
 
-    @Test("every callctl command in a playbook parses: subcommand, flags and values")
+    @Test("every callctl command in a playbook parses: subcommand, flags and values, and reads the service's env file")
     func commandsParse() throws {
         var checked = 0
         for (name, text) in try Self.playbooks() {
             for line in Self.commands(in: text) {
-                guard let words = Self.words(line) else {
+                guard let words = try Self.words(line) else {
                     Issue.record("playbooks/\(name): `\(line)` is not one plain command (no pipes, redirections or comments)")
                     continue
                 }
+                #expect(zip(words, words.dropFirst()).contains { $0 == ("--env-file", Self.serviceEnvFile) },
+                        "playbooks/\(name): `\(line)` does not load the service's configuration (--env-file \(Self.serviceEnvFile))")
                 do {
                     _ = try CallctlCommand.parseAsRoot(Array(words.dropFirst()))
                     checked += 1
@@ -114,14 +116,41 @@ struct PlaybookCommandTests {
         #expect(checked >= Self.required.count)
     }
 
-    @Test("the command extractor reads only sh fences and splits quotes like sh")
-    func extractor() {
+    @Test("no playbook names a literal date or id that gives an empty or misleading answer when pasted")
+    func noLiteralDatesOrIDs() throws {
+        for (name, text) in try Self.playbooks() {
+            for line in Self.commands(in: text) {
+                #expect(line.firstMatch(of: /\b20\d\d-\d\d/) == nil, "playbooks/\(name): `\(line)` names a literal date")
+                #expect(line.firstMatch(of: /(appointments|users)\.\d/) == nil, "playbooks/\(name): `\(line)` names a literal id")
+            }
+            #expect(text.firstMatch(of: /appointment \d/) == nil, "playbooks/\(name) names a literal appointment id")
+        }
+    }
+
+    @Test("every command but demo takes --env-file, so any command pasted on a production shell can load the service's configuration")
+    func everyCommandTakesTheEnvFile() {
+        func leaves(_ command: any ParsableCommand.Type, path: [String]) -> [(String, any ParsableCommand.Type)] {
+            let subcommands = command.configuration.subcommands
+            return subcommands.isEmpty ? [(path.joined(separator: " "), command)]
+                : subcommands.flatMap { leaves($0, path: path + [$0.configuration.commandName ?? "?"]) }
+        }
+        let all = leaves(CallctlCommand.self, path: [])
+        #expect(all.count > 10)
+        for (name, command) in all where name != "demo" {
+            #expect(CallctlCommand.helpMessage(for: command).contains("--env-file <path>"), "callctl \(name) has no --env-file")
+        }
+    }
+
+    @Test("the command extractor reads only sh fences, splits like sh and fills placeholders")
+    func extractor() throws {
         let text = "```sh\ncallctl outbox status\n```\n```\ncallctl not-this\n```\n```sh\n  callctl kpi --tz 'Europe/Berlin'\n```\n"
         #expect(Self.commands(in: text) == ["callctl outbox status", "callctl kpi --tz 'Europe/Berlin'"])
-        #expect(Self.words("callctl diagnose echo --token \"$TOKEN\" --channel private-appointments.42")
-            == ["callctl", "diagnose", "echo", "--token", "$TOKEN", "--channel", "private-appointments.42"])
-        #expect(Self.words("callctl outbox status --format json | jq .backlog") == nil)
-        #expect(Self.words("callctl kpi --from ''") == ["callctl", "kpi", "--from", ""])
+        #expect(try Self.words("callctl diagnose echo --token \"$UNSET_IN_TESTS\" --channel private-appointments.<appointment-id>")
+            == ["callctl", "diagnose", "echo", "--token", "", "--channel", "private-appointments.42"])
+        #expect(try Self.words("callctl kpi --from $(echo 2026-01-01) --to 'a b'") == ["callctl", "kpi", "--from", "2026-01-01", "--to", "a b"])
+        #expect(try Self.words("callctl outbox status --format json | jq .backlog") == nil)
+        #expect(try Self.words("callctl kpi --from ''") == ["callctl", "kpi", "--from", ""])
+        #expect(throws: (any Error).self) { try Self.words("callctl probe turn <no-such-placeholder>") }
     }
 
     @Test("a command with an unknown flag fails the check")
@@ -129,4 +158,10 @@ struct PlaybookCommandTests {
         #expect(throws: (any Error).self) { try CallctlCommand.parseAsRoot(["jobs", "reap", "--dry-runn"]) }
         #expect(throws: (any Error).self) { try CallctlCommand.parseAsRoot(["diagnose", "nothing"]) }
     }
+}
+
+/// A playbook placeholder without a sample value in ``PlaybookCommandTests/samples``.
+struct UnknownPlaceholder: Error, CustomStringConvertible {
+    let name: String
+    var description: String { "the placeholder <\(name)> has no sample value in PlaybookCommandTests.samples" }
 }

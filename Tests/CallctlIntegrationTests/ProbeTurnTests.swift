@@ -38,6 +38,39 @@ struct ProbeTurnTests {
         }
     }
 
+    @Test("an empty --secret (an unset \"$CALLCTL_TURN_SECRET\"), --username or --password is refused like a missing one, saying what to do")
+    func emptyCredentialsAreRefused() throws {
+        try withCoturn(Self.shared) { server in
+            let uri = server.uri("turn", "udp")
+            for arguments in [["--secret", ""], ["--username", "", "--password", "p"], ["--username", "probe", "--password", ""], []] {
+                let run = try ProbeCLI.run(["turn", uri, "--format", "nagios"] + arguments, environment: ["CALLCTL_TURN_SECRET": ""])
+                #expect(run.status == 3, "\(arguments): \(run.stdout)\(run.stderr)")
+                #expect(run.stdout.hasPrefix("TURN UNKNOWN - "), "\(arguments): \(run.stdout)")
+                #expect(run.stderr.contains("set CALLCTL_TURN_SECRET, or pass --env-file /etc/callctl/callctl.env"), "\(run.stderr)")
+                #expect(!run.stdout.contains("401"), "\(arguments): \(run.stdout)")
+            }
+        }
+    }
+
+    @Test("--env-file gives probe ice its servers and secret (an empty variable in the environment does not hide them); never printed")
+    func iceFromTheEnvFile() throws {
+        try withCoturn(Self.shared) { server in
+            let directory = try makeScratchDirectory("callctl-probe-env")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let envFile = directory.appendingPathComponent("callctl.env").path
+            try "CALLCTL_ICE_SERVERS=\(server.uri("stun", "udp")),\(server.uri("turn", "udp"))\nCALLCTL_TURN_SECRET=\(Self.secret)\n"
+                .write(toFile: envFile, atomically: true, encoding: .utf8)
+            let ice = try ProbeCLI.run(["ice", "--env-file", envFile, "--format", "json"], environment: ["CALLCTL_TURN_SECRET": ""])
+            #expect(ice.status == 0, "\(ice.stdout)\(ice.stderr)")
+            #expect(try ice.checkNames().count == 3)
+            let turn = try ProbeCLI.run(["turn", server.uri("turn", "tcp"), "--env-file", envFile])
+            #expect(turn.status == 0, "\(turn.stdout)\(turn.stderr)")
+            #expect(!(ice.outcome.output + turn.outcome.output).contains(Self.secret))
+            let missing = try ProbeCLI.run(["ice", "--env-file", directory.appendingPathComponent("absent.env").path])
+            #expect(missing.status == 3 && missing.stderr.contains("cannot read the env file"), "\(missing.stderr)")
+        }
+    }
+
     @Test func wrongPasswordFailsAuthentication() throws {
         try withCoturn(Self.user) { server in
             let run = try ProbeCLI.run(["turn", server.uri("turn", "udp"), "--username", "probe", "--password", "wrong-password-1234",

@@ -93,6 +93,22 @@ struct ConfigEnvFileTests {
         #expect(environment.origin(of: "C") == "C in /app/.env")
     }
 
+    @Test("several files (repeated --env-file): a later file wins, an empty value in it does not hide an earlier one, the process wins over both")
+    func severalFiles() throws {
+        let service = try EnvFile(parsing: "A=service\nB=service\nC=service\nD=service")
+        let laravel = try EnvFile(parsing: "B=laravel\nC=\nE=laravel")
+        let environment = Environment(process: ["D": "process"], envFiles: [("/etc/callctl/callctl.env", service), ("/app/.env", laravel)])
+        #expect(environment["A"] == "service")
+        #expect(environment["B"] == "laravel")
+        #expect(environment["C"] == "service")
+        #expect(environment["D"] == "process")
+        #expect(environment["E"] == "laravel")
+        #expect(environment.origin(of: "B") == "B in /app/.env")
+        #expect(environment.origin(of: "C") == "C in /etc/callctl/callctl.env")
+        #expect(environment.envFilePath == "/etc/callctl/callctl.env, /app/.env")
+        #expect(Environment(process: [:], envFiles: []).envFilePath == nil)
+    }
+
     @Test("the sample callctl.env parses, names what serve needs, and leaves every secret empty")
     func sampleEnvironmentFile() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

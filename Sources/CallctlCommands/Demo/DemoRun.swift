@@ -143,6 +143,12 @@ struct DemoRun {
         let file = try await progress.step("keep the daemon and the database running") {
             try system.writeConnectionFile(port: port, tokens: tokens)
         }
+        let practice = system.coturn.map { coturn in
+            """
+              callctl probe ice --env-file \(file)
+            coturn runs as pid \(coturn.processID): `kill \(coturn.processID)` to practise playbooks/turn-down.md.
+            """
+        } ?? "coturn is not installed, so the TURN playbook cannot be practised (apt-get install coturn)."
         output.line("""
 
         The daemon listens on http://127.0.0.1:\(port). The connection settings and two tokens are in
@@ -151,7 +157,10 @@ struct DemoRun {
           psql "$DATABASE_URL" -c 'SELECT id, status, started_at, ended_at FROM appointments ORDER BY id'
           curl -s -H "Authorization: Bearer $DOCTOR_TOKEN" $CALLCTL_URL/appointments/\(consultation.id)/call
           callctl diagnose echo --env-file \(file) --token "$DOCTOR_TOKEN" --channel private-appointments.\(consultation.id)
-        Press Ctrl-C to stop the daemon\(system.postgres == nil ? "" : " (the database keeps running)").
+          callctl diagnose db --env-file \(file)
+        \(practice)
+        Every playbook in playbooks/ works with --env-file \(file) in place of /etc/callctl/callctl.env.
+        Press Ctrl-C to stop the daemon and coturn\(system.postgres == nil ? "" : " (the database keeps running)").
         """)
         let (stops, stop) = AsyncStream.makeStream(of: Void.self)
         system.onSignal { stop.yield() }
@@ -159,8 +168,8 @@ struct DemoRun {
         try await system.stopDaemon()
         system.stop(keepDatabase: true)
         if let postgres = system.postgres {
-            output.line("the daemon stopped; the database keeps running. Stop it with:")
-            output.line("  \(LocalHost.isRoot ? "runuser -u postgres -- " : "")pg_ctl -D \(postgres.directory)/data stop && rm -rf \(postgres.directory)")
+            output.line("the daemon and coturn stopped; the database keeps running (and \(file) with it). Stop it with:")
+            output.line("  \(postgres.stopCommand)")
         }
     }
 }

@@ -64,11 +64,16 @@ final class DemoSystem: @unchecked Sendable {
             ServeSettings.jwtSecretVariable: secrets.jwtSecret,
             ServeApps.idVariable: secrets.appID, ServeApps.keyVariable: secrets.appKey, ServeApps.secretVariable: secrets.appSecret,
         ]
-        if let coturn {
-            variables[ServeSettings.iceServersVariable] = "stun:127.0.0.1:\(coturn.port),turn:127.0.0.1:\(coturn.port)?transport=udp"
-            variables[ServeSettings.turnSecretVariable] = secrets.turnSecret
-        }
+        variables.merge(iceVariables()) { $1 }
         return Environment(process: variables)
+    }
+
+    /// `CALLCTL_ICE_SERVERS` and `CALLCTL_TURN_SECRET` for the loopback coturn, when one runs:
+    /// the daemon hands them to browsers, and `probe ice` reads them from the connection file.
+    func iceVariables() -> [String: String] {
+        guard let coturn else { return [:] }
+        return [ServeSettings.iceServersVariable: "stun:127.0.0.1:\(coturn.port),turn:127.0.0.1:\(coturn.port)?transport=udp",
+                ServeSettings.turnSecretVariable: secrets.turnSecret]
     }
 
     /// Starts the daemon on a free loopback port; returns the port once it listens.
@@ -145,8 +150,9 @@ final class DemoSystem: @unchecked Sendable {
         }
     }
 
-    /// A file (mode 600) with the variables to talk to the kept demo: the database URL, the
-    /// daemon's address, the app credentials and the participants' tokens.
+    /// A file (mode 600) with the variables to talk to the kept demo, read by `--env-file` as
+    /// the service's env file is: the database URL, the daemon's address, the app credentials,
+    /// the ICE servers and TURN secret of the loopback coturn, and the participants' tokens.
     func writeConnectionFile(port: Int, tokens: [(String, String)]) throws -> String {
         let directory = postgres?.directory ?? NSTemporaryDirectory()
         let path = directory + "/demo.env"
@@ -156,6 +162,7 @@ final class DemoSystem: @unchecked Sendable {
             "REVERB_APP_ID=\(secrets.appID)", "REVERB_APP_KEY=\(secrets.appKey)", "REVERB_APP_SECRET=\(secrets.appSecret)",
             "REVERB_HOST=127.0.0.1", "REVERB_PORT=\(port)", "REVERB_SCHEME=http", "APP_URL=http://127.0.0.1:\(port)",
         ]
+        lines += iceVariables().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         lines += tokens.map { "\($0.0)=\($0.1)" }
         guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {

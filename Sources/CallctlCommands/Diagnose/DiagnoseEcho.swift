@@ -25,11 +25,18 @@ struct DiagnoseEcho: ContextualCommand {
         REVERB_SCHEME, REVERB_HOST and REVERB_PORT make --url; APP_URL + \
         /broadcasting/auth makes --auth-url. The secret and the tokens are never printed.
 
+        With CALLCTL_PUSHER_URL (the external Pusher/Reverb server `callctl serve` also \
+        publishes the outbox to; from the environment or --env-file, e.g. the service's \
+        /etc/callctl/callctl.env), external_server checks that server answers a signed GET \
+        /apps/{id}/channels. It runs whatever the other checks found; its secret is never \
+        printed.
+
         Exit codes: 0 every check passed (warnings included), 1 a check failed, 2 the \
         diagnosis could not run (a bad or missing flag, an unreadable --env-file).
 
         Examples:
           callctl diagnose echo --env-file /var/www/app/.env --token "$T" --channel private-appointments.42
+          CALLCTL_PUSHER_URL=https://KEY:SECRET@reverb.example.org/apps/1 callctl diagnose echo --env-file .env --token "$T" --channel private-users.7
           callctl diagnose echo --env-file .env --token "$T" --foreign-token "$T2" --channel private-users.7
           callctl diagnose echo --env-file .env --token "$T" --channel private-users.7 --presence-channel presence-tenant.3.editing.appointment.42
           callctl diagnose echo --url wss://ws.example.org --app-id 1 --app-key k --app-secret "$S" --auth-url https://app.example.org/broadcasting/auth --token "$T" --channel private-users.7
@@ -72,8 +79,7 @@ struct DiagnoseEcho: ContextualCommand {
     @Option(help: ArgumentHelp("Time limit of each check, in seconds.", valueName: "seconds"))
     var timeout: String = "5"
 
-    @Option(name: .customLong("env-file"), help: ArgumentHelp("Read defaults from a Laravel .env file (real environment wins).", valueName: "path"))
-    var envFile: String?
+    @OptionGroup var envFile: EnvFileOptions
 
     func validate() throws {
         guard DiagnoseFormat(rawValue: format) != nil else {
@@ -106,9 +112,7 @@ struct DiagnoseEcho: ContextualCommand {
 
     /// The flags, completed from the environment (`process`) and the `.env` file.
     private func settings(_ process: [String: String]) throws -> EchoTarget {
-        let environment = try envFile.map { path throws(ConfigError) in
-            Environment(process: process, envFile: try EnvFile(path: path, processEnvironment: process), envFilePath: path)
-        } ?? Environment(process: process)
+        let environment = try envFile.environment(process)
         func value(_ flag: String?, _ name: String, _ variable: String) throws(EchoTargetError) -> String {
             guard let found = flag ?? environment[variable] else {
                 throw EchoTargetError("give \(name) or set \(variable) (in the environment or the --env-file)")
@@ -121,7 +125,10 @@ struct DiagnoseEcho: ContextualCommand {
                             secret: try value(appSecret, "--app-secret", "REVERB_APP_SECRET"))
         return try EchoTarget(url: try url ?? Self.socketURL(environment), app: app,
                               authURL: try authURL ?? Self.authURL(environment), token: token, foreignToken: foreignToken,
-                              channel: channel, presenceChannel: presenceChannel, timeout: timeoutDuration ?? .seconds(5))
+                              channel: channel, presenceChannel: presenceChannel, timeout: timeoutDuration ?? .seconds(5),
+                              external: try ServeSettings.externalTarget(environment).map {
+                                  ExternalPusherServer(origin: $0.origin, app: $0.app)
+                              })
     }
 
     /// `REVERB_SCHEME` (http → ws, https → wss; default https), `REVERB_HOST`, `REVERB_PORT`.

@@ -8,15 +8,13 @@ public struct DatabaseOptions: ParsableArguments {
         valueName: "url"))
     public var databaseURL: String?
 
-    @Option(name: .long, help: ArgumentHelp("Read variables from a Laravel .env file (real environment wins).", valueName: "path"))
-    public var envFile: String?
+    @OptionGroup public var envFile: EnvFileOptions
 
     public init() {}
 
-    /// The process environment (`process`) layered over the `.env` file, if one was given.
+    /// The process environment (`process`) layered over the `--env-file`, if one was given.
     func environment(_ process: [String: String]) throws(ConfigError) -> Environment {
-        guard let envFile else { return Environment(process: process) }
-        return Environment(process: process, envFile: try EnvFile(path: envFile, processEnvironment: process), envFilePath: envFile)
+        try envFile.environment(process)
     }
 }
 

@@ -13,12 +13,14 @@ struct ProbeIce: ContextualCommand {
         discussion: """
         Servers come from repeated --uri, or --config FILE (the iceServers JSON a web app \
         hands to RTCPeerConnection, with per-server username/credential), else from \
-        \(serversVariable) (comma-separated URIs). A stun:/stuns: URI gets a STUN probe; a \
+        \(serversVariable) (comma-separated URIs) in the environment or the --env-file (the \
+        service's /etc/callctl/callctl.env). A stun:/stuns: URI gets a STUN probe; a \
         turn:/turns: URI gets a STUN probe and a TURN probe, with the credentials of \
         `probe turn` (usually TURN REST ones from \(TurnCredentialOptions.secretVariable)). \
         All probes run at once, so the whole run ends within --timeout.
 
         Examples:
+          callctl probe ice --env-file /etc/callctl/callctl.env
           export \(serversVariable)=stun:turn.example.org,turns:turn.example.org
           export \(TurnCredentialOptions.secretVariable)=...
           callctl probe ice --format nagios
@@ -76,8 +78,8 @@ struct ProbeIce: ContextualCommand {
     /// `context`'s variables and clock), or exit 3.
     private func resolved(in context: CommandContext) throws -> (ProbeSettings, [(IceServerURI, TurnLogin?)]) {
         try ProbeUsage.check("ice", format: options.format, in: context) { () throws(ProbeUsageError) in
-            let settings = try options.settings()
-            let environment = context.variables
+            let settings = try options.settings(process: context.variables)
+            let environment = settings.environment
             let shared = try credentials.login(environment: environment, now: context.now())
             if let config {
                 guard uris.isEmpty else { throw ProbeUsageError("give servers with --uri or --config, not both") }
@@ -87,7 +89,8 @@ struct ProbeIce: ContextualCommand {
             }
             let texts = uris.isEmpty ? Self.serverTexts(environment[Self.serversVariable]) : uris
             guard !texts.isEmpty else {
-                throw ProbeUsageError("no servers: give --uri (repeatable) or set \(Self.serversVariable) to comma-separated URIs")
+                throw ProbeUsageError("no servers: pass --env-file /etc/callctl/callctl.env (the service's env file), "
+                                      + "set \(Self.serversVariable) to comma-separated URIs, or give --uri (repeatable)")
             }
             var servers: [(IceServerURI, TurnLogin?)] = []
             for text in texts { servers.append((try ProbeURI.parse(text), shared)) }
@@ -104,7 +107,7 @@ struct ProbeIce: ContextualCommand {
     /// Every TURN server needs credentials from its entry, the flags or the environment.
     private static func requireCredentials(_ servers: [(IceServerURI, TurnLogin?)]) throws(ProbeUsageError) {
         if let turn = servers.first(where: { $0.0.scheme.isTURN && $0.1 == nil })?.0 {
-            throw ProbeUsageError("\(turn) needs credentials: set \(TurnCredentialOptions.secretVariable), or give --secret or --username and --password")
+            throw ProbeUsageError("\(turn) needs credentials: \(TurnCredentialOptions.remedy)")
         }
     }
 }

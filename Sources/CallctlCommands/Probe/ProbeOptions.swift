@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallctlConfig
 import Foundation
 import ICE
 
@@ -14,6 +15,8 @@ struct ProbeSettings: Sendable {
     let format: ProbeFormat
     /// Where to write the Prometheus text atomically as well, if anywhere.
     let metricsFile: String?
+    /// The process environment over `--env-file` (`CALLCTL_ICE_SERVERS`, `CALLCTL_TURN_SECRET`).
+    let environment: Environment
 }
 
 /// Flags every probe takes. Values are checked here rather than by ArgumentParser, so a
@@ -44,8 +47,16 @@ struct ProbeOptions: ParsableArguments {
     @Flag(help: "Do not verify the TLS certificate of stuns:/turns: servers (still encrypted, but unproven).")
     var insecure = false
 
-    /// The checked settings.
-    func settings() throws(ProbeUsageError) -> ProbeSettings {
+    @OptionGroup var envFile: EnvFileOptions
+
+    /// The checked settings, with the `process` variables layered over `--env-file`.
+    func settings(process: [String: String]) throws(ProbeUsageError) -> ProbeSettings {
+        let environment: Environment
+        do {
+            environment = try envFile.environment(process)
+        } catch {
+            throw ProbeUsageError(error.description)
+        }
         guard let format = ProbeFormat(rawValue: format) else {
             throw ProbeUsageError("--format must be text, json, nagios or prometheus; got '\(self.format)'")
         }
@@ -75,6 +86,6 @@ struct ProbeOptions: ParsableArguments {
             configuration: ProbeConfiguration(timeout: .milliseconds(Int64(seconds * 1000)), tlsTrust: trust),
             thresholds: RTTThresholds(warning: warning.map { .microseconds(Int64($0 * 1000)) },
                                       critical: critical.map { .microseconds(Int64($0 * 1000)) }),
-            format: format, metricsFile: metricsFile)
+            format: format, metricsFile: metricsFile, environment: environment)
     }
 }

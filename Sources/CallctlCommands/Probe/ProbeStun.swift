@@ -28,7 +28,7 @@ struct ProbeStun: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         let (settings, server) = try ProbeUsage.check("stun", format: options.format, in: context) { () throws(ProbeUsageError) in
-            (try options.settings(), try ProbeURI.parse(uri))
+            (try options.settings(process: context.variables), try ProbeURI.parse(uri))
         }
         let report = await StunProbe(uri: server, configuration: settings.configuration).run()
             .evaluated(with: settings.thresholds)

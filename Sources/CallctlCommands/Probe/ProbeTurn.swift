@@ -16,10 +16,13 @@ struct ProbeTurn: ContextualCommand {
 
         Credentials: --username and --password, or --secret (coturn's static-auth-secret) from \
         which TURN REST credentials are made (username <expiry>:<user>). With neither, \
-        CALLCTL_TURN_SECRET is used. Passwords and secrets are never printed; prefer the \
-        variable in cron, since flags show in `ps`.
+        CALLCTL_TURN_SECRET is used, from the environment or the --env-file (the service's \
+        /etc/callctl/callctl.env). An empty --secret, --username or --password is refused like \
+        a missing one. Passwords and secrets are never printed; prefer the variable or the env \
+        file, since flags show in `ps`.
 
         Examples:
+          callctl probe turn turns:turn.example.org --env-file /etc/callctl/callctl.env
           callctl probe turn turn:turn.example.org --username probe --password "$P"
           callctl probe turn "turn:turn.example.org?transport=tcp"   # secret from env
           callctl probe turn turns:turn.example.org --secret "$S" --format nagios
@@ -44,10 +47,10 @@ struct ProbeTurn: ContextualCommand {
     /// The settings, the URI and the credentials (from `context`'s variables and clock), or exit 3.
     private func resolved(in context: CommandContext) throws -> (ProbeSettings, IceServerURI, TurnLogin) {
         try ProbeUsage.check("turn", format: options.format, in: context) { () throws(ProbeUsageError) in
-            let settings = try options.settings()
+            let settings = try options.settings(process: context.variables)
             let server = try ProbeURI.parse(uri, turnOnly: true)
-            guard let login = try credentials.login(environment: context.variables, now: context.now()) else {
-                throw ProbeUsageError("give --username and --password, or --secret (or set \(TurnCredentialOptions.secretVariable))")
+            guard let login = try credentials.login(environment: settings.environment, now: context.now()) else {
+                throw ProbeUsageError("no TURN credentials: \(TurnCredentialOptions.remedy)")
             }
             return (settings, server, login)
         }

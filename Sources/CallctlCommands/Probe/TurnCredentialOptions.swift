@@ -1,12 +1,21 @@
 import ArgumentParser
+import CallctlConfig
 import Foundation
 import ICE
 
 /// TURN credentials: a static username and password, or TURN REST credentials made from
 /// the shared secret coturn's `use-auth-secret` checks. Neither secret is ever printed.
+///
+/// An empty flag value is refused like a missing one: `--secret "$CALLCTL_TURN_SECRET"` on a
+/// shell without the variable must not probe with an empty secret (a false "401: another
+/// secret" against a healthy server).
 struct TurnCredentialOptions: ParsableArguments {
     /// The variable the shared secret is read from when no credential flag is given.
     static let secretVariable = "CALLCTL_TURN_SECRET"
+
+    /// Where credentials come from, for the errors that lack them.
+    static let remedy = "set \(secretVariable), or pass --env-file /etc/callctl/callctl.env (the service's env file, "
+        + "which holds it), or give --username and --password"
 
     @Option(help: ArgumentHelp("Long-term credential username (with --password).", valueName: "name"))
     var username: String?
@@ -25,13 +34,17 @@ struct TurnCredentialOptions: ParsableArguments {
     @Option(help: ArgumentHelp("User part of the TURN REST username (default callctl-probe).", valueName: "name"))
     var user: String?
 
-    /// The credentials to use, or `nil` when none were given by flag or environment.
-    func login(environment: [String: String], now: Date) throws(ProbeUsageError) -> TurnLogin? {
+    /// The credentials to use, or `nil` when none were given by flag or environment
+    /// (`environment` is the process environment over `--env-file`; empty values count as unset).
+    func login(environment: Environment, now: Date) throws(ProbeUsageError) -> TurnLogin? {
+        for (flag, value) in [("--secret", secret), ("--username", username), ("--password", password)] where value?.isEmpty == true {
+            throw ProbeUsageError("\(flag) is empty (as `\(flag) \"$VARIABLE\"` gives when the variable is unset): \(Self.remedy)")
+        }
         if username != nil || password != nil {
             guard secret == nil else {
                 throw ProbeUsageError("give either --username and --password, or --secret, not both")
             }
-            guard let username, let password, !username.isEmpty else {
+            guard let username, let password else {
                 throw ProbeUsageError("--username and --password go together; give both")
             }
             guard ttl == nil, user == nil else {
@@ -39,9 +52,9 @@ struct TurnCredentialOptions: ParsableArguments {
             }
             return TurnLogin(username: username, password: password)
         }
-        guard let secret = secret ?? environment[Self.secretVariable].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let secret = secret ?? environment[Self.secretVariable] else {
             guard ttl == nil, user == nil else {
-                throw ProbeUsageError("--ttl and --user need --secret (or \(Self.secretVariable))")
+                throw ProbeUsageError("--ttl and --user need a TURN REST secret: \(Self.remedy)")
             }
             return nil
         }
