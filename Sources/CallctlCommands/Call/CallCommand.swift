@@ -1,4 +1,6 @@
 import ArgumentParser
+import CallDomain
+import CallStore
 import Foundation
 
 /// `callctl call`: one consultation's story, the calls of a period, and ending a stuck call.
@@ -29,5 +31,37 @@ struct TimeZoneOption: ParsableArguments {
         guard TimeZone(identifier: tz) != nil else {
             throw ValidationError("--tz must be an IANA time zone name such as Europe/Berlin or UTC; got '\(tz)'")
         }
+    }
+}
+
+/// What `call show` and `diagnose call` share: the id, the format, the zone, the database and logging.
+struct CallStoryOptions: ParsableArguments {
+    @Argument(help: ArgumentHelp("An appointment id or a call id (UUID).", valueName: "appointment-id | call-id"))
+    var id: String
+    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
+    @OptionGroup var zone: TimeZoneOption
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var logging: LoggingOptions
+
+    func validate() throws { _ = try target() }
+
+    /// The appointment or call the id names.
+    func target() throws -> CallStoryTarget {
+        guard let target = CallStoryTarget(id.trimmingCharacters(in: .whitespaces)) else {
+            throw ValidationError("'\(id.prefix(64))' is neither an appointment id (a positive number) nor a call id (a UUID)")
+        }
+        return target
+    }
+
+    /// Resolves the flags in `context` and reads the story with its verdict.
+    func read(in context: CommandContext, label: String) async throws -> (CommandSession, CallStory, CallStoryVerdict) {
+        let session = try context.session(database: database, logging: logging, label: label)
+        let (story, verdict) = try await CallShow.read(try target(), session: session, timeZone: zone.zone)
+        return (session, story, verdict)
+    }
+
+    /// The story's text in the chosen zone.
+    func text(_ story: CallStory, _ verdict: CallStoryVerdict) -> CallStoryText {
+        CallStoryText(story: story, verdict: verdict, timeZone: zone.zone, zoneName: zone.tz)
     }
 }

@@ -30,31 +30,15 @@ struct CallShow: ContextualCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("An appointment id or a call id (UUID).", valueName: "appointment-id | call-id"))
-    var id: String
-    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
-    @OptionGroup var zone: TimeZoneOption
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var logging: LoggingOptions
-
-    func validate() throws { _ = try Self.target(id) }
-
-    /// The appointment or call `text` names.
-    static func target(_ text: String) throws -> CallStoryTarget {
-        guard let target = CallStoryTarget(text.trimmingCharacters(in: .whitespaces)) else {
-            throw ValidationError("'\(text.prefix(64))' is neither an appointment id (a positive number) nor a call id (a UUID)")
-        }
-        return target
-    }
+    @OptionGroup var story: CallStoryOptions
 
     func run(in context: CommandContext) async throws {
-        try await context.reportingFailures(logging: logging) {
-            let session = try context.session(database: database, logging: logging, label: "callctl.call")
-            let (story, verdict) = try await Self.read(try Self.target(id), session: session, timeZone: zone.zone)
-            switch format {
-            case .json: try session.output.json(CallStoryReport(story: story, verdict: verdict, timeZone: zone.tz),
+        try await context.reportingFailures(logging: story.logging) {
+            let (session, read, verdict) = try await story.read(in: context, label: "callctl.call")
+            switch story.format {
+            case .json: try session.output.json(CallStoryReport(story: read, verdict: verdict, timeZone: story.zone.tz),
                                                 keys: .convertToSnakeCase)
-            case .text: CallStoryText(story: story, verdict: verdict, timeZone: zone.zone, zoneName: zone.tz).lines().forEach(session.output.line)
+            case .text: story.text(read, verdict).lines().forEach(session.output.line)
             }
         }
     }

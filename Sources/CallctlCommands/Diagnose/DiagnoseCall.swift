@@ -24,19 +24,11 @@ struct DiagnoseCall: ContextualCommand {
         """
     )
 
-    @Argument(help: ArgumentHelp("An appointment id or a call id (UUID).", valueName: "appointment-id | call-id"))
-    var id: String
-    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
-    @OptionGroup var zone: TimeZoneOption
-    @OptionGroup var database: DatabaseOptions
-    @OptionGroup var logging: LoggingOptions
-
-    func validate() throws { _ = try CallShow.target(id) }
+    @OptionGroup var options: CallStoryOptions
 
     func run(in context: CommandContext) async throws {
-        try await context.reportingFailures(logging: logging) {
-            let session = try context.session(database: database, logging: logging, label: "callctl.diagnose")
-            let (story, verdict) = try await CallShow.read(try CallShow.target(id), session: session, timeZone: zone.zone)
+        try await context.reportingFailures(logging: options.logging) {
+            let (session, story, verdict) = try await options.read(in: context, label: "callctl.diagnose")
             let appointment = story.appointment
             let live = try await session.withConnection {
                 try LiveCallChecks.read(appointmentId: appointment.id,
@@ -44,12 +36,12 @@ struct DiagnoseCall: ContextualCommand {
             }
             let open = story.sessions.last.map { $0.endReason == nil } ?? false
             let problems = live.flatMap { state in Self.problems(state, role: appointment.role(of: state.userId) ?? "user", callOpen: open) }
-            switch format {
+            switch options.format {
             case .json:
-                try session.output.json(DiagnoseCallReport(call: CallStoryReport(story: story, verdict: verdict, timeZone: zone.tz),
+                try session.output.json(DiagnoseCallReport(call: CallStoryReport(story: story, verdict: verdict, timeZone: options.zone.tz),
                                                            live: live, problems: problems), keys: .convertToSnakeCase)
             case .text:
-                CallStoryText(story: story, verdict: verdict, timeZone: zone.zone, zoneName: zone.tz).lines().forEach(session.output.line)
+                options.text(story, verdict).lines().forEach(session.output.line)
                 session.output.line("")
                 session.output.line("live checks:")
                 for state in live {
