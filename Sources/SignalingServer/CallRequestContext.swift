@@ -10,6 +10,9 @@ public struct CallRequestContext: RequestContext {
     public let clientIP: String?
     /// `users.id` of the authenticated user; nil on routes without authentication.
     public var userId: Int64?
+    /// The request's id: a valid `X-Request-Id` the client sent, else one made up
+    /// (``RequestIDMiddleware``); nil before that middleware ran.
+    public var requestId: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

@@ -41,7 +41,8 @@ struct CallRoutes: Sendable {
         let command = try body.command(action: action)
         let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
                                                                      forwardedFor: request.headers[values: .xForwardedFor])
-        let client = ClientInfo(peerId: try body.validatedPeerId(), userAgent: request.headers[.userAgent], ip: address)
+        let client = ClientInfo(peerId: try body.validatedPeerId(), userAgent: request.headers[.userAgent], ip: address,
+                                requestId: context.requestId)
         let now = dependencies.now()
         if action == "request" || action == "accept" {
             try limit(action, userId: userId, appointmentId: appointmentId, now: now)
@@ -60,6 +61,7 @@ struct CallRoutes: Sendable {
             log.info("call transition")
             return JSONBody.response(view)
         } catch let refusal as DomainError {
+            if let callId = command.callId { log[metadataKey: "callId"] = "\(callId.uuidString.lowercased())" }
             log[metadataKey: "reason"] = "\(refusal.reason.rawValue)"
             log[metadataKey: "latency_ms"] = "\(Self.milliseconds(since: started))"
             log.info("call refused")

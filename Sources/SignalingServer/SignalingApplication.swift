@@ -12,6 +12,7 @@ public func buildRouter(
     configuration: SignalingConfiguration, dependencies: SignalingDependencies, registry: PrometheusCollectorRegistry
 ) -> Router<CallRequestContext> {
     let router = Router(context: CallRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIErrorMiddleware())
     HealthRoutes(dependencies: dependencies, registry: registry).add(to: router)

@@ -71,7 +71,9 @@ struct ServeLifecycleTests {
                                              appointment).rows.map { try $0.decode(Int64.self, "user_id") }
             == [s.doctor, s.patient, s.doctor, s.patient, s.patient])
         let client = { (peer: String) in ["peerId": peer, "userAgent": Self.ua, "ip": "127.0.0.1"] }
-        #expect(try s.auditPayloads(appointment).map { $0.compactMapValues { $0 as? String } } == [
+        // Each row also keeps its request's id (CallLogFieldsTests checks its value).
+        #expect(try s.auditPayloads(appointment).allSatisfy { ($0["requestId"] as? String)?.isEmpty == false })
+        #expect(try s.auditPayloads(appointment).map { $0.compactMapValues { $0 as? String }.filter { $0.key != "requestId" } } == [
             client("doctor-peer-1").merging(["to": "ringing"]) { $1 },
             client("patient-peer-1").merging(["from": "ringing", "to": "accepted"]) { $1 },
             client("doctor-peer-1").merging(["from": "accepted", "to": "in_call", "appointment": "in_progress"]) { $1 },

@@ -108,8 +108,9 @@ struct ServePolicyTests {
         #expect(trail.events == [ServeWorld.event("CallRequested"), ServeWorld.event("Busy")])
         let busy = try #require(try s.world.audit(appointment).last)
         #expect(busy.callId == callId)
-        #expect(try s.auditPayloads(appointment).last?.compactMapValues { $0 as? String }
+        #expect(try s.auditPayloads(appointment).last?.compactMapValues { $0 as? String }.filter { $0.key != "requestId" }
             == ["peerId": "patient-peer-1", "userAgent": ServeProcess.userAgent, "ip": "127.0.0.1"])
+        #expect((try s.auditPayloads(appointment).last?["requestId"] as? String)?.isEmpty == false)
         #expect(try s.world.value("SELECT user_id::text FROM appointment_call_events WHERE type = 'busy'") == String(s.patient))
         let event = try #require(try s.world.outbox(appointment).last)
         #expect(event.payload["appointmentId"] as? Int == Int(appointment))

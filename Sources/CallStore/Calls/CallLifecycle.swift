@@ -113,7 +113,8 @@ public struct CallLifecycle {
         let who = CallActor(userId: actor, name: snapshot.actorName, role: role, peerId: client.peerId)
         let change = RecordedChange(
             appointmentId: appointment.id, callId: snapshot.facts.openSession?.id, userId: actor, audit: .busy, at: now,
-            details: AuditDetails(reason: nil, peerId: client.peerId, userAgent: client.userAgent, ip: client.ip),
+            details: AuditDetails(reason: nil, peerId: client.peerId, userAgent: client.userAgent, ip: client.ip,
+                                  requestId: client.requestId),
             event: CallPolicy.busyEvent(appointmentId: appointment.id, actor: who, at: now))
         var statement = CombinedWrite()
         let rows = try RecordedRows([change], eventNamespace: snapshot.settings.settings.eventNamespace)

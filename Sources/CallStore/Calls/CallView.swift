@@ -109,15 +109,18 @@ public struct ClientInfo: Sendable, Equatable {
     public let userAgent: String?
     /// The client's address (behind a trusted proxy, the forwarded one).
     public let ip: String?
+    /// The request's id (`X-Request-Id`, given or generated), so an app log line finds the audit row.
+    public let requestId: String?
 
     /// The most bytes of `User-Agent` kept in audit rows.
     public static let userAgentBytes = 512
 
     /// Creates the client facts, bounding the user agent.
-    public init(peerId: String? = nil, userAgent: String? = nil, ip: String? = nil) {
+    public init(peerId: String? = nil, userAgent: String? = nil, ip: String? = nil, requestId: String? = nil) {
         self.peerId = peerId
         self.userAgent = userAgent.map(Self.capped)
         self.ip = ip
+        self.requestId = requestId
     }
 
     /// The longest prefix of whole code points within ``userAgentBytes`` bytes.

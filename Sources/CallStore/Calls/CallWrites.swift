@@ -44,7 +44,7 @@ struct CallWrites {
                 appointmentId: facts.appointment.id, callId: change.callId, userId: actor, audit: audit, at: now,
                 details: AuditDetails(reason: change.reason, from: change.from, to: change.to,
                                       appointment: plan.appointment?.target, peerId: client.peerId,
-                                      userAgent: client.userAgent, ip: client.ip),
+                                      userAgent: client.userAgent, ip: client.ip, requestId: client.requestId),
                 event: plan.event(appointmentId: facts.appointment.id, callId: change.callId, actor: who,
                                   connectedAt: facts.openSession?.connectedAt, at: now))
             let rows = try RecordedRows([record], eventNamespace: snapshot.settings.settings.eventNamespace)

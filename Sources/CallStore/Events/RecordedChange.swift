@@ -53,6 +53,8 @@ public struct AuditDetails: Sendable, Hashable, Encodable {
     public let userAgent: String?
     /// The client's IP address, for user actions.
     public let ip: String?
+    /// The request that made the change (`X-Request-Id`), for user actions.
+    public let requestId: String?
     /// The operator who made the change (`callctl call end --by`).
     public let by: String?
     /// The operator's explanation (`callctl call end --reason`).
@@ -61,7 +63,7 @@ public struct AuditDetails: Sendable, Hashable, Encodable {
     /// Creates the details.
     public init(job: String? = nil, reason: EndReason? = nil, from: String? = nil, to: String? = nil,
                 appointment: AppointmentStatus? = nil, peerId: String? = nil, userAgent: String? = nil, ip: String? = nil,
-                by: String? = nil, note: String? = nil) {
+                requestId: String? = nil, by: String? = nil, note: String? = nil) {
         self.job = job
         self.reason = reason
         self.from = from
@@ -70,6 +72,7 @@ public struct AuditDetails: Sendable, Hashable, Encodable {
         self.peerId = peerId
         self.userAgent = userAgent
         self.ip = ip
+        self.requestId = requestId
         self.by = by
         self.note = note
     }
