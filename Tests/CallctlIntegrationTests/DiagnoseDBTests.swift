@@ -7,7 +7,8 @@ import Testing
 @Suite("diagnose db on a real PostgreSQL", .serialized)
 struct DiagnoseDBTests {
     static let keys: Set<String> = ["status", "verdict", "exit_code", "database", "reachable", "migrations", "outbox",
-                                    "max_backlog_age_seconds", "open_calls", "overdue_no_shows", "jobs"]
+                                    "max_backlog_age_seconds", "max_job_gap_seconds", "open_calls", "overdue_no_shows",
+                                    "overdue_no_show_age_seconds", "jobs"]
 
     @Test("a migrated, quiet database is healthy: exit 0, every figure, the verdict last")
     func healthy() async throws {
@@ -19,7 +20,7 @@ struct DiagnoseDBTests {
         #expect(text.standardOutput.contains("reachable:        yes"))
         #expect(text.standardOutput.contains("0 pending, 0 changed, 0 unknown"))
         #expect(text.standardOutput.contains("open calls:       ringing 0 (0 over 30s), accepted 0 (0 over 60s), in_call 0 (0 over 90s)"))
-        #expect(text.standardOutput.contains("last no_show:     never"))
+        #expect(text.standardOutput.contains("last no_show:     never ran"))
 
         let (outcome, json) = try await world.runJSON(["diagnose", "db"])
         #expect(outcome.status == 0, "\(outcome.output)")
@@ -29,35 +30,119 @@ struct DiagnoseDBTests {
         #expect(json["exit_code"] as? Int == 0)
         #expect(json["reachable"] as? Bool == true)
         #expect(json["max_backlog_age_seconds"] as? Double == 300)
+        #expect(json["max_job_gap_seconds"] as? Double == 900)
         let migrations = try #require(json["migrations"] as? [String: Any])
         #expect(Set(migrations.keys) == ["current_version", "latest_version", "pending", "changed", "unknown"])
         #expect(migrations["current_version"] as? Int == migrations["latest_version"] as? Int)
         let outbox = try #require(json["outbox"] as? [String: Any])
-        #expect(Set(outbox.keys) == ["backlog", "oldest_pending_age_seconds", "not_relayed", "failing_count"])
-        let calls = try #require(json["open_calls"] as? [String: [String: Int]])
+        #expect(Set(outbox.keys) == ["backlog", "oldest_pending_age_seconds", "not_relayed", "failing_count", "external_target",
+                                     "refused_error"])
+        #expect(outbox["external_target"] is NSNull)
+        let calls = try #require(json["open_calls"] as? [String: [String: Any]])
         #expect(Set(calls.keys) == ["ringing", "accepted", "in_call"])
-        #expect(calls["ringing"] == ["open": 0, "zombies": 0, "timeout_seconds": 30])
+        #expect(Set(calls["ringing"]?.keys ?? [:].keys) == ["open", "zombies", "timeout_seconds", "oldest_overdue_seconds"])
+        #expect(calls["ringing"]?["timeout_seconds"] as? Int == 30)
+        #expect(calls["ringing"]?["oldest_overdue_seconds"] is NSNull)
         #expect(json["overdue_no_shows"] as? Int == 0)
-        let jobs = try #require(json["jobs"] as? [String: Any])
-        #expect(Set(jobs.keys) == ["last_no_show_at", "last_reap_at"])
-        #expect(jobs["last_no_show_at"] is NSNull)
+        #expect(json["overdue_no_show_age_seconds"] is NSNull)
+        let jobs = try #require(json["jobs"] as? [String: [String: Any]])
+        #expect(Set(jobs.keys) == ["no_show", "reap"])
+        #expect(Set(jobs["reap"]?.keys ?? [:].keys) == ["state", "last_run", "last_change"])
+        #expect(jobs["no_show"]?["state"] as? String == "never_ran")
+        #expect(jobs["no_show"]?["last_run"] is NSNull)
         #expect(!outcome.standardOutput.contains("password"))
     }
 
-    @Test("the jobs' last activity comes from the audit trail")
-    func jobActivity() async throws {
+    @Test("cron idle: recent runs that changed nothing are healthy, with each run's start, end, outcome and counts")
+    func cronIdle() async throws {
         let world = try JobsWorld()
-        let appointment = try world.appointment("2026-03-01T10:00:00Z", status: "no_show")
-        try world.connection.query("""
-            INSERT INTO appointment_call_events (appointment_id, type, at)
-            VALUES ($1, 'no_show', '2026-03-01T10:45:00Z'), ($1, 'timeout', '2026-03-01T10:05:00Z'),
-                   ($1, 'reaped', '2026-03-01T10:07:00Z'), ($1, 'leave', '2026-03-02T00:00:00Z')
-            """, appointment)
+        #expect(await world.run(["jobs", "reap"]).status == 0)
+        #expect(await world.run(["jobs", "no-show"]).status == 0)
         let (outcome, json) = try await world.runJSON(["diagnose", "db"])
         #expect(outcome.status == 0, "\(outcome.output)")
-        let jobs = try #require(json["jobs"] as? [String: String])
-        #expect(jobs["last_no_show_at"]?.hasPrefix("2026-03-01T10:45:00") == true)
-        #expect(jobs["last_reap_at"]?.hasPrefix("2026-03-01T10:07:00") == true)
+        let jobs = try #require(json["jobs"] as? [String: [String: Any]])
+        for job in ["reap", "no_show"] {
+            #expect(jobs[job]?["state"] as? String == "idle")
+            let run = try #require(jobs[job]?["last_run"] as? [String: Any])
+            #expect(Set(run.keys) == ["started_at", "finished_at", "outcome", "claimed", "changed", "error", "age_seconds"])
+            #expect(run["outcome"] as? String == "succeeded")
+            #expect(run["changed"] as? Int == 0)
+            #expect(run["finished_at"] is String)
+            #expect(run["error"] is NSNull)
+            #expect(jobs[job]?["last_change"] is NSNull)
+        }
+        let text = await world.run(["diagnose", "db"])
+        #expect(text.standardOutput.contains("last reap:        idle: started "), "\(text.output)")
+        #expect(text.standardOutput.contains("succeeded, claimed 0, changed 0; no change in 30 days"))
+    }
+
+    @Test("cron stopped: no run for longer than --max-job-gap exits 1 saying so, even with nothing due")
+    func cronStopped() async throws {
+        let world = try JobsWorld()
+        try world.connection.query("""
+            INSERT INTO job_runs (job, started_at, finished_at, outcome, claimed, changed) VALUES
+              ('reap', now() - interval '20 minutes', now() - interval '20 minutes', 'succeeded', 2, 2),
+              ('no_show', now() - interval '1 minute', now() - interval '1 minute', 'succeeded', 0, 0)
+            """)
+        let (outcome, json) = try await world.runJSON(["diagnose", "db"])
+        #expect(outcome.status == 1, "\(outcome.output)")
+        let verdict = try #require(json["verdict"] as? String)
+        #expect(verdict.hasPrefix("the `callctl jobs reap` cron is not running: its last run started 20m"), "\(verdict)")
+        #expect(verdict.contains("(limit 15m00s)"))
+        #expect(verdict.contains("playbooks/zombie-calls.md"))
+        let jobs = try #require(json["jobs"] as? [String: [String: Any]])
+        #expect(jobs["reap"]?["state"] as? String == "stopped")
+        #expect((jobs["reap"]?["last_change"] as? [String: Any])?["changed"] as? Int == 2)
+        #expect(await world.run(["diagnose", "db", "--max-job-gap", "3600"]).status == 0)
+        #expect(await world.run(["diagnose", "db", "--max-job-gap", "0"]).status == 64)
+
+        let appointment = try world.appointment(PGTimestamp.format(Date()))
+        try world.session(appointment, "ringing", requested: PGTimestamp.format(Date().addingTimeInterval(-45)))
+        let zombies = await world.run(["diagnose", "db"])
+        #expect(zombies.status == 1)
+        #expect(zombies.standardOutput.contains("verdict: 1 zombie call outlived the reaper's timeouts (ringing 1), the oldest by 1"),
+                "\(zombies.output)")
+        #expect(zombies.standardOutput.contains("the `callctl jobs reap` cron is not running"))
+    }
+
+    @Test("cron failing: a recent failed run exits 1 with its error")
+    func cronFailing() async throws {
+        let world = try JobsWorld()
+        try world.connection.query("""
+            INSERT INTO job_runs (job, started_at, finished_at, outcome, error) VALUES
+              ('reap', now() - interval '30 seconds', now() - interval '29 seconds', 'succeeded', NULL),
+              ('no_show', now() - interval '40 seconds', now() - interval '39 seconds', 'failed', 'the database refused a statement: boom')
+            """)
+        let (outcome, json) = try await world.runJSON(["diagnose", "db"])
+        #expect(outcome.status == 1, "\(outcome.output)")
+        let verdict = try #require(json["verdict"] as? String)
+        #expect(verdict.hasPrefix("`callctl jobs no-show` is failing: its last run, 4"), "\(verdict)")
+        #expect(verdict.contains("failed: the database refused a statement: boom"))
+        let jobs = try #require(json["jobs"] as? [String: [String: Any]])
+        #expect(jobs["no_show"]?["state"] as? String == "failing")
+        #expect((jobs["no_show"]?["last_run"] as? [String: Any])?["error"] as? String == "the database refused a statement: boom")
+        #expect(jobs["reap"]?["state"] as? String == "idle")
+    }
+
+    @Test("rows the external server refused are flagged at once with its error, not as a backlog")
+    func externalRefusals() async throws {
+        let world = try JobsWorld()
+        let target = "http://pusher.test:8080/apps/77"
+        try world.connection.query("INSERT INTO outbox_external (target) VALUES ($1)", target)
+        try world.connection.query("INSERT INTO hub_daemons (id, external_target) VALUES (gen_random_uuid(), $1)", target)
+        try world.connection.query("""
+            INSERT INTO outbox (channel, event, payload, relayed_at, attempts, last_error)
+            VALUES ('private-appointments.1', 'App\\Events\\AppointmentNoShow', '{}', now(), 2, 'HTTP 401: invalid signature')
+            """)
+        let (outcome, json) = try await world.runJSON(["diagnose", "db"])
+        #expect(outcome.status == 1, "\(outcome.output)")
+        let verdict = try #require(json["verdict"] as? String)
+        #expect(verdict.hasPrefix("1 outbox row refused by the external server \(target): HTTP 401: invalid signature"), "\(verdict)")
+        #expect(verdict.contains("callctl outbox flush"))
+        #expect(!verdict.contains("callctl serve"))
+        let outbox = try #require(json["outbox"] as? [String: Any])
+        #expect(outbox["external_target"] as? String == target)
+        #expect(outbox["refused_error"] as? String == "HTTP 401: invalid signature")
     }
 
     @Test("a database nobody migrated exits 78 and says to run callctl migrate up")
@@ -104,8 +189,10 @@ struct DiagnoseDBTests {
         let verdict = try #require(json["verdict"] as? String)
         #expect(verdict.contains("1 zombie call"))
         #expect(verdict.contains("callctl jobs reap"))
-        let calls = try #require(json["open_calls"] as? [String: [String: Int]])
-        #expect(calls["ringing"] == ["open": 1, "zombies": 1, "timeout_seconds": 30])
+        let calls = try #require(json["open_calls"] as? [String: [String: Any]])
+        #expect(calls["ringing"]?["open"] as? Int == 1 && calls["ringing"]?["zombies"] as? Int == 1)
+        let overdue = try #require(calls["ringing"]?["oldest_overdue_seconds"] as? Double)
+        #expect(overdue >= 15 && overdue < 60)
 
         try world.connection.query("INSERT INTO settings (key, value) VALUES ('timeouts.ringing', '120')")
         let lenient = await world.run(["diagnose", "db"])
@@ -132,8 +219,9 @@ struct DiagnoseDBTests {
         try world.appointment(PGTimestamp.format(Date().addingTimeInterval(-3 * 3600)))
         let outcome = await world.run(["diagnose", "db"])
         #expect(outcome.status == 1, "\(outcome.output)")
-        #expect(outcome.standardOutput.contains("overdue no-shows: 1"))
-        #expect(outcome.standardOutput.contains("verdict: 1 appointment not marked no_show"))
+        #expect(outcome.standardOutput.contains("overdue no-shows: 1 (the oldest window closed 2h15m ago)"), "\(outcome.output)")
+        #expect(outcome.standardOutput.contains("verdict: 1 appointment not marked no_show, the oldest 2h15m after its window closed: "
+                                                + "the `callctl jobs no-show` cron is not running: it never ran"))
         #expect(outcome.standardOutput.contains("callctl jobs no-show"))
         #expect(outcome.standardOutput.contains("playbooks/no-show-backlog.md"))
     }

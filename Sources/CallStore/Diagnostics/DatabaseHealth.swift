@@ -12,6 +12,8 @@ public struct OpenCallCount: Sendable, Equatable {
     public let zombies: Int
     /// The timeout of that state in seconds, as read from `settings`.
     public let timeoutSeconds: Int
+    /// How long past its timeout the oldest zombie is, in seconds; nil without zombies.
+    public let oldestOverdueSeconds: Double?
 }
 
 /// What `callctl diagnose db` reports about a database that has callctl's schema.
@@ -25,10 +27,12 @@ public struct DatabaseHealth: Sendable {
     /// Appointments whose access window closed more than the allowed lag ago and that
     /// `jobs no-show` has not marked yet; 0 when migrations are pending.
     public let overdueNoShows: Int
-    /// The latest `no_show` audit row's `at`.
-    public let lastNoShowAt: Date?
-    /// The latest `reaped` or `timeout` audit row's `at`.
-    public let lastReapAt: Date?
+    /// Seconds since the window of the oldest of those closed; nil when there is none.
+    public let oldestOverdueNoShowSeconds: Double?
+    /// The runs of `jobs no-show` (``NoShowJob``); none read when migrations are pending.
+    public let noShowRuns: JobRunHistory
+    /// The runs of `jobs reap` (``ReapJob``); none read when migrations are pending.
+    public let reapRuns: JobRunHistory
 
     /// True when nothing was ever migrated: the database lacks callctl's schema.
     public var schemaMissing: Bool { migrations.applied.isEmpty }
@@ -41,30 +45,33 @@ public enum DatabaseHealthQuery {
                count(*) FILTER (WHERE (state = 'ringing' AND requested_at < $1)
                                    OR (state = 'accepted' AND coalesce(accepted_at, requested_at) < $2)
                                    OR (state = 'in_call'
-                                       AND coalesce(last_heartbeat_at, connected_at, accepted_at, requested_at) < $3)) AS zombies
+                                       AND coalesce(last_heartbeat_at, connected_at, accepted_at, requested_at) < $3)) AS zombies,
+               extract(epoch FROM max(CASE state
+                   WHEN 'ringing' THEN $1 - requested_at
+                   WHEN 'accepted' THEN $2 - coalesce(accepted_at, requested_at)
+                   ELSE $3 - coalesce(last_heartbeat_at, connected_at, accepted_at, requested_at) END))::float8 AS overdue
         FROM call_sessions WHERE state <> 'ended'
         GROUP BY state
         """
 
     static let overdueNoShows = """
-        SELECT count(*) AS n FROM appointments
+        SELECT count(*) AS n,
+               extract(epoch FROM $2 - min(scheduled_at + make_interval(mins => duration_minutes)))::float8 AS oldest_age
+        FROM appointments
         WHERE status = 'scheduled' AND started_at IS NULL
           AND scheduled_at < $1 AND scheduled_at + make_interval(mins => duration_minutes) < $1
         """
 
-    static let lastJobActivity = """
-        SELECT (SELECT max(at) FROM appointment_call_events WHERE type = $1) AS last_no_show,
-               (SELECT max(at) FROM appointment_call_events WHERE type IN ($2, $3)) AS last_reap
-        """
-
     /// Reads the health figures as of `now`. Appointments count as overdue for `no_show` once
     /// their window closed more than `allowedLag` seconds ago (a job running every minute
-    /// leaves a few due between runs). With pending migrations only the migrations are read.
+    /// leaves a few due between runs); their age is counted from the window's close. The jobs'
+    /// runs come from `job_runs`. With pending migrations only the migrations are read.
     public static func read(on connection: PGConnection, now: Date, allowedLag: Double) throws -> DatabaseHealth {
         let migrations = try Migrator(connection: connection).status()
         guard migrations.pending.isEmpty else {
             return DatabaseHealth(migrations: migrations, outbox: nil, openCalls: [], overdueNoShows: 0,
-                                  lastNoShowAt: nil, lastReapAt: nil)
+                                  oldestOverdueNoShowSeconds: nil, noShowRuns: JobRunHistory(job: NoShowJob.name),
+                                  reapRuns: JobRunHistory(job: ReapJob.name))
         }
         let outbox = try OutboxStatusQuery.read(on: connection)
         let settings = try SettingsStore(connection: connection).resolve().settings
@@ -72,27 +79,29 @@ public enum DatabaseHealthQuery {
             try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             let calls = try openCallCounts(on: connection, settings: settings, now: now)
             let noShowCutoff = NoShowRule.cutoff(now: now.addingTimeInterval(-allowedLag), settings: settings)
-            let overdue = try connection.query(overdueNoShows, noShowCutoff).first?.decode(Int64.self, "n") ?? 0
-            let jobs = try connection.query(lastJobActivity, AuditEventType.noShow.rawValue,
-                                            AuditEventType.reaped.rawValue, AuditEventType.timeout.rawValue).first
-            return DatabaseHealth(migrations: migrations, outbox: outbox, openCalls: calls, overdueNoShows: Int(overdue),
-                                  lastNoShowAt: try jobs?.decode(Date?.self, "last_no_show"),
-                                  lastReapAt: try jobs?.decode(Date?.self, "last_reap"))
+            let overdue = try connection.query(overdueNoShows, noShowCutoff, NoShowRule.cutoff(now: now, settings: settings)).first
+            let runs = JobRunStore(connection: connection)
+            return DatabaseHealth(migrations: migrations, outbox: outbox, openCalls: calls,
+                                  overdueNoShows: Int(try overdue?.decode(Int64.self, "n") ?? 0),
+                                  oldestOverdueNoShowSeconds: try overdue?.decode(Double?.self, "oldest_age"),
+                                  noShowRuns: try runs.history(of: NoShowJob.name), reapRuns: try runs.history(of: ReapJob.name))
         }
     }
 
     private static func openCallCounts(on connection: PGConnection, settings: CallSettings, now: Date) throws -> [OpenCallCount] {
         let states: [CallState] = [.ringing, .accepted, .inCall]
         let cutoffs = states.map { ReaperRule.cutoff(for: $0, settings: settings, now: now) ?? now }
-        var counts: [String: (open: Int, zombies: Int)] = [:]
+        var counts: [String: (open: Int, zombies: Int, overdue: Double?)] = [:]
         for row in try connection.query(openCalls, cutoffs[0], cutoffs[1], cutoffs[2]).rows {
-            counts[try row.decode(String.self, "state")] = (Int(try row.decode(Int64.self, "open")),
-                                                             Int(try row.decode(Int64.self, "zombies")))
+            let zombies = Int(try row.decode(Int64.self, "zombies"))
+            counts[try row.decode(String.self, "state")] = (Int(try row.decode(Int64.self, "open")), zombies,
+                                                             zombies > 0 ? try row.decode(Double?.self, "overdue") : nil)
         }
         let timeouts = [settings.ringingTimeoutSeconds, settings.connectTimeoutSeconds, settings.heartbeatTimeoutSeconds]
         return zip(states, timeouts).map { state, timeout in
             OpenCallCount(state: state, open: counts[state.rawValue]?.open ?? 0,
-                          zombies: counts[state.rawValue]?.zombies ?? 0, timeoutSeconds: timeout)
+                          zombies: counts[state.rawValue]?.zombies ?? 0, timeoutSeconds: timeout,
+                          oldestOverdueSeconds: counts[state.rawValue]?.overdue)
         }
     }
 }

@@ -5,8 +5,9 @@ import Postgres
 
 /// The run every job command shares (a job is a ``BatchJob``): health pings around the work,
 /// the settings read for this run, the job on a connection of its own off Swift's cooperative
-/// pool, progress logs, the result on stdout (text, or JSON with the job's report fields),
-/// then the metrics file. Failures map to docs/design.md's exit codes.
+/// pool, its `job_runs` record (started, then completed with its counts or its failure),
+/// progress logs, the result on stdout (text, or JSON with the job's report fields), then the
+/// metrics file. Failures map to docs/design.md's exit codes.
 struct JobHarness {
     let options: JobOptions
     let database: DatabaseOptions
@@ -33,7 +34,7 @@ struct JobHarness {
             let clock = ContinuousClock()
             let started = clock.now
             do {
-                let (outcome, parameters) = try await execute(work, session: session, logger: logger)
+                let (outcome, parameters) = try await execute(work, name: name, session: session, logger: logger)
                 let duration = started.duration(to: clock.now)
                 let report = JobReport(job: name, dryRun: options.dryRun, now: parameters.now,
                                        durationMs: Int64(duration / .milliseconds(1)), outcome: outcome)
@@ -59,28 +60,55 @@ struct JobHarness {
         }
     }
 
+    /// Records the run in `job_runs` (its own autocommit statement first, so it shows while the
+    /// job works), runs it, and completes the record with the counts, or with the failure's
+    /// message. A record that cannot be completed is logged, and never hides the job's own error.
     private func execute<Outcome: JobOutcome>(
         _ work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome,
-        session: CommandSession, logger: Logger
+        name: String, session: CommandSession, logger: Logger
     ) async throws -> (Outcome, JobParameters) {
         let (batchSize, dryRun, instant) = (options.batchSize, options.dryRun, options.instant)
         return try await session.withConnection { connection in
-            let resolution = try SettingsStore(connection: connection).resolve()
-            for problem in resolution.problems {
-                logger.warning("ignoring a setting: \(problem.message)", metadata: ["key": "\(problem.key)"])
-            }
-            let parameters = JobParameters(now: instant ?? session.now(), settings: resolution.settings, batchSize: batchSize)
-            logger.info("job started", metadata: [
-                "now": "\(PGTimestamp.format(parameters.now))", "batch_size": "\(batchSize)", "dry_run": "\(dryRun)",
-                "database": "\(session.database)",
-            ])
-            let outcome = try work(connection, parameters) { batch in
-                logger.info(dryRun ? "page read" : "batch committed", metadata: [
-                    "batch": "\(batch.number)", "claimed": "\(batch.claimed)", "changed": "\(batch.changed)",
-                    "outbox_rows": "\(batch.outboxRows)",
+            let runs = JobRunStore(connection: connection)
+            let run = try runs.start(name, dryRun: dryRun)
+            var totals = (claimed: 0, changed: 0)
+            let result: (Outcome, JobParameters)
+            do {
+                let resolution = try SettingsStore(connection: connection).resolve()
+                for problem in resolution.problems {
+                    logger.warning("ignoring a setting: \(problem.message)", metadata: ["key": "\(problem.key)"])
+                }
+                let parameters = JobParameters(now: instant ?? session.now(), settings: resolution.settings, batchSize: batchSize)
+                logger.info("job started", metadata: [
+                    "now": "\(PGTimestamp.format(parameters.now))", "batch_size": "\(batchSize)", "dry_run": "\(dryRun)",
+                    "database": "\(session.database)", "run_id": "\(run)",
                 ])
+                let outcome = try work(connection, parameters) { batch in
+                    totals = (totals.claimed + batch.claimed, totals.changed + batch.changed)
+                    logger.info(dryRun ? "page read" : "batch committed", metadata: [
+                        "batch": "\(batch.number)", "claimed": "\(batch.claimed)", "changed": "\(batch.changed)",
+                        "outbox_rows": "\(batch.outboxRows)",
+                    ])
+                }
+                result = (outcome, parameters)
+            } catch {
+                do {
+                    try Self.record(runs.finish(run, claimed: totals.claimed, changed: totals.changed, failure: Failure(error).message),
+                               run: run, logger: logger)
+                } catch let recording {
+                    logger.warning("could not record the failed run in job_runs: \(Failure(recording).message)", metadata: ["run_id": "\(run)"])
+                }
+                throw error
             }
-            return (outcome, parameters)
+            try Self.record(runs.finish(run, claimed: totals.claimed, changed: totals.changed, failure: nil), run: run, logger: logger)
+            return result
+        }
+    }
+
+    /// Logs a completion that found its run no longer `running` (pruned or completed elsewhere).
+    private static func record(_ completed: Bool, run: Int64, logger: Logger) {
+        if !completed {
+            logger.warning("job run was no longer running in job_runs; its end was not recorded", metadata: ["run_id": "\(run)"])
         }
     }
 }
