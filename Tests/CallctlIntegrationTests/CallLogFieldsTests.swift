@@ -60,4 +60,24 @@ struct CallLogFieldsTests {
             #expect(!s.server.standardError.contains(String(repeating: "x", count: 200)))
         }
     }
+
+    @Test("a job logs one debug line per changed row, with its ids and event, and one info summary")
+    func jobRows() async throws {
+        let world = try JobsWorld()
+        let appointment = try world.appointment("2026-03-02T10:00:00Z", status: "in_progress", startedAt: "2026-03-02T10:00:00Z")
+        let call = try world.session(appointment, "ringing", requested: "2026-03-02T10:01:00Z")
+        let run = await world.run(["jobs", "reap", "--now", "2026-03-02T10:05:00Z", "--log-level", "debug", "--log-format", "json"])
+        #expect(run.status == 0, "\(run.standardError)")
+        let lines = run.standardError.split(separator: "\n").compactMap { line in
+            (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
+        }
+        let rows = lines.filter { $0["msg"] as? String == "row changed" }
+        #expect(rows.count == 1, "\(run.standardError)")
+        #expect(rows.first?["callId"] as? String == call.uuidString.lowercased() && rows.first?["event"] as? String == "ended",
+                "\(rows)")
+        #expect(rows.first?["level"] as? String == "debug" && rows.first?["job"] as? String == "reap", "\(rows)")
+        #expect(lines.filter { ($0["msg"] as? String)?.hasPrefix("job finished") == true && $0["level"] as? String == "info" }.count == 1)
+        let quiet = await world.run(["jobs", "reap", "--now", "2026-03-02T10:05:00Z", "--log-format", "json"])
+        #expect(!quiet.standardError.contains("row changed"), "at info there is only the summary")
+    }
 }

@@ -40,9 +40,27 @@ public protocol JobOutcome: Sendable {
     func summary(dryRun: Bool) -> String
     /// The lines after the summary in text output (the ids changed).
     var detailLines: [String] { get }
+    /// Each row changed (or that would change), for one `debug` log line a row.
+    var changedRows: [JobChangedRow] { get }
     /// The job's own keys of `--format json`; the harness adds `job`, `dry_run`, `outbox_rows`,
     /// `batches`, `now` and `duration_ms`.
     var reportFields: [String: JobReportValue] { get }
+}
+
+/// One row a job changed: the appointment or the call, and what happened to it.
+public struct JobChangedRow: Sendable, Equatable {
+    /// The appointment, when the row is one.
+    public let appointmentId: Int64?
+    /// The call session, when the row is one.
+    public let callId: UUID?
+    /// What happened: `no_show`, `window_closed`, `ended`, `completed`, `zombie_completed`.
+    public let change: String
+
+    public init(appointmentId: Int64? = nil, callId: UUID? = nil, change: String) {
+        self.appointmentId = appointmentId
+        self.callId = callId
+        self.change = change
+    }
 }
 
 /// A value of a job's JSON report.

@@ -57,6 +57,11 @@ extension NoShowOutcome: JobOutcome {
         markedAppointmentIds.isEmpty ? [] : ["appointments: \(Self.idList(markedAppointmentIds))"]
     }
 
+    public var changedRows: [JobChangedRow] {
+        markedAppointmentIds.map { JobChangedRow(appointmentId: $0, change: "no_show") }
+            + closedSessionIds.map { JobChangedRow(callId: $0, change: EndReason.windowClosed.rawValue) }
+    }
+
     /// `marked`, `appointment_ids` (docs/design.md), `closed_calls`, `call_ids`.
     public var reportFields: [String: JobReportValue] {
         ["marked": .count(markedAppointmentIds.count), "appointment_ids": .ids(markedAppointmentIds),
@@ -85,6 +90,12 @@ extension ReapOutcome: JobOutcome {
         let appointments = completedAppointmentIds + zombieAppointmentIds
         if !appointments.isEmpty { lines.append("appointments completed: \(Self.idList(appointments))") }
         return lines
+    }
+
+    public var changedRows: [JobChangedRow] {
+        closedSessionIds.map { JobChangedRow(callId: $0, change: "ended") }
+            + completedAppointmentIds.map { JobChangedRow(appointmentId: $0, change: "completed") }
+            + zombieAppointmentIds.map { JobChangedRow(appointmentId: $0, change: "zombie_completed") }
     }
 
     /// `closed`, `by_reason` (docs/design.md, every reaper reason), `call_ids`,

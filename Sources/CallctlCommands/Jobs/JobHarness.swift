@@ -39,6 +39,14 @@ struct JobHarness {
                 let report = JobReport(job: name, dryRun: options.dryRun, now: parameters.now,
                                        durationMs: Int64(duration / .milliseconds(1)), outcome: outcome)
                 let summary = outcome.summary(dryRun: options.dryRun)
+                if logger.logLevel <= .debug {
+                    for row in outcome.changedRows {
+                        var metadata: Logger.Metadata = ["event": "\(row.change)", "dry_run": "\(options.dryRun)"]
+                        if let id = row.appointmentId { metadata["appointmentId"] = "\(id)" }
+                        if let id = row.callId { metadata["callId"] = "\(id.uuidString.lowercased())" }
+                        logger.debug(options.dryRun ? "row would change" : "row changed", metadata: metadata)
+                    }
+                }
                 logger.info("job finished: \(summary)", metadata: ["duration_ms": "\(report.durationMs)", "batches": "\(outcome.batches)"])
                 switch options.format {
                 case .json:
