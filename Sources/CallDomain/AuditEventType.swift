@@ -22,8 +22,12 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
     case noShow = "no_show"
     /// An operator ended a stuck call (`callctl call end`); the payload names the operator.
     case operatorEnd = "operator_end"
-    /// The system closed a call after a failure.
+    /// The system closed a call after a failure, or a participant's browser reported an error (`…/call/report`).
     case error
+    /// A participant's browser reported the ICE candidate pair it selected.
+    case ice
+    /// A participant's browser reported the call's quality.
+    case quality
 
     /// The audit type written with a call action; nil for `heartbeat`, which is not audited
     /// (it would flood the trail and says nothing `join`/`leave` do not).

@@ -23,13 +23,19 @@ public struct CallSettings: Sendable, Equatable, Hashable {
     public var eventNamespace: String
     /// `policy.request_doctor_only`: only the doctor may request a call. Default false.
     public var requestRestrictedToDoctor: Bool
+    /// `calls.auto_accept`: the callee's accept happens server-side right after the request
+    /// (development); honoured only where the daemon allows it. Default false.
+    public var autoAccept: Bool
+    /// `events.user_channel`: the callee's own channel that rings and cancellations also go
+    /// to (`private-users`, `private-App.Models.User` or `off`). Default `private-users`.
+    public var userChannel: String
 
     /// Creates settings; every argument defaults to the documented default.
     public init(
         leadSeconds: Int = 600, graceSeconds: Int = 900, ringingTimeoutSeconds: Int = 30,
         connectTimeoutSeconds: Int = 60, heartbeatTimeoutSeconds: Int = 90, maxCallSeconds: Int = 14_400,
         zombieAppointmentTimeoutSeconds: Int = 600, eventNamespace: String = "App\\Events",
-        requestRestrictedToDoctor: Bool = false
+        requestRestrictedToDoctor: Bool = false, autoAccept: Bool = false, userChannel: String = UserChannel.users.rawValue
     ) {
         self.leadSeconds = leadSeconds
         self.graceSeconds = graceSeconds
@@ -40,6 +46,13 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         self.zombieAppointmentTimeoutSeconds = zombieAppointmentTimeoutSeconds
         self.eventNamespace = eventNamespace
         self.requestRestrictedToDoctor = requestRestrictedToDoctor
+        self.autoAccept = autoAccept
+        self.userChannel = userChannel
+    }
+
+    /// The callee's channel a ring also goes to, or nil when `events.user_channel` is `off`.
+    public func ringChannel(for userId: Int64) -> ChannelName? {
+        UserChannel(rawValue: userChannel)?.channel(for: userId)
     }
 
     /// The defaults.

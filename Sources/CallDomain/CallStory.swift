@@ -60,9 +60,11 @@ public struct CallStory: Sendable, Equatable, Codable {
         public let userAgent: String?
         public let requestId: String?
         public let by: String?
+        /// What a browser's report said (`NotAllowedError …`, `relay udp`, `rtt 450 ms, loss 2.5 %, jitter 12 ms`).
+        public let detail: String?
 
         public init(at: Date, type: String, callId: String?, userId: Int64?, from: String?, to: String?, reason: String?,
-                    ip: String?, userAgent: String?, requestId: String?, by: String?) {
+                    ip: String?, userAgent: String?, requestId: String?, by: String?, detail: String? = nil) {
             self.at = at
             self.type = type
             self.callId = callId
@@ -74,6 +76,7 @@ public struct CallStory: Sendable, Equatable, Codable {
             self.userAgent = userAgent
             self.requestId = requestId
             self.by = by
+            self.detail = detail
         }
     }
 

@@ -20,6 +20,10 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
     case eventsNamespace = "events.namespace"
     /// Whether only the doctor may request a call.
     case requestDoctorOnly = "policy.request_doctor_only"
+    /// Whether the callee's accept happens server-side (development).
+    case autoAccept = "calls.auto_accept"
+    /// Which of the callee's own channels rings also go to.
+    case userChannel = "events.user_channel"
 
     /// Everything about this setting, in one place: its summary, the ``CallSettings`` field it
     /// fills and what it accepts. A new setting is a case, its field and its arm here.
@@ -50,6 +54,12 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
             SettingDefinition("PHP namespace of published event names", .namespace(\.eventNamespace))
         case .requestDoctorOnly:
             SettingDefinition("whether only the doctor may request a call", .flag(\.requestRestrictedToDoctor))
+        case .autoAccept:
+            SettingDefinition("whether the callee accepts automatically (development; refused in production)",
+                              .flag(\.autoAccept))
+        case .userChannel:
+            SettingDefinition("the callee's own channel rings and cancellations also go to",
+                              .choice(\.userChannel, options: UserChannel.allCases.map(\.rawValue)))
         }
     }
 
@@ -82,7 +92,7 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
             }
             try check(seconds, in: range, shown: text)
             return .number(Double(seconds))
-        case .namespace:
+        case .namespace, .choice:
             return try validate(.string(text))
         case .flag:
             switch text.lowercased() {
@@ -113,12 +123,18 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
             }
         case (.flag, .bool):
             break
+        case (.choice(_, let options), .string(let text)):
+            guard options.contains(text) else {
+                throw DomainError(.validation, "\(rawValue) must be one of \(options.joined(separator: ", ")); got \"\(text)\".")
+            }
         case (.duration, _):
             throw DomainError(.validation, "\(rawValue) must be a JSON number of seconds; got \(value).")
         case (.namespace, _):
             throw DomainError(.validation, "\(rawValue) must be a JSON string; got \(value).")
         case (.flag, _):
             throw DomainError(.validation, "\(rawValue) must be a JSON boolean; got \(value).")
+        case (.choice, _):
+            throw DomainError(.validation, "\(rawValue) must be a JSON string; got \(value).")
         }
         return value
     }

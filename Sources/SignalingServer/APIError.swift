@@ -26,6 +26,13 @@ public struct APIError: Error, Sendable, Equatable {
     }
 
     /// A `validation` refusal naming the field: 422, or 400 when the body is not JSON at all.
+    /// 401 for a token whose signature holds but whose user was deleted since: it vouches for nobody.
+    static func userGone(_ userId: Int64) -> APIError {
+        APIError(.unauthorized, reason: ReasonCode.unauthenticated.rawValue,
+                 "The bearer token's user \(userId) no longer exists; sign in again as an existing user.",
+                 headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+    }
+
     static func validation(_ message: String, status: HTTPResponse.Status = .unprocessableContent) -> APIError {
         APIError(status, reason: ReasonCode.validation.rawValue, message)
     }

@@ -28,6 +28,7 @@ struct CallRoutes: Sendable {
     }
 
     func add(to group: RouterGroup<CallRequestContext>) {
+        group.post(":id/call/report", use: report)
         group.post(":id/call/:action", use: perform)
         group.get(":id/call", use: current)
         group.get(":id/call/ice-servers", use: iceServers)
@@ -51,9 +52,12 @@ struct CallRoutes: Sendable {
         log[metadataKey: "appointmentId"] = "\(appointmentId)"
         log[metadataKey: "event"] = "\(action)"
         do {
-            let view = try await dependencies.pool.withConnection { connection in
+            var view = try await dependencies.pool.withConnection { connection in
                 try CallLifecycle(connection: connection).perform(command, appointmentId: appointmentId, actor: userId,
                                                                   client: client, now: now)
+            }
+            if case .request = command, configuration.autoAcceptAllowed {
+                view = try await autoAccepted(view, requestId: context.requestId, now: now, log: log)
             }
             log[metadataKey: "callId"] = "\(view.callId)"
             log[metadataKey: "state"] = "\(view.state.rawValue)"
@@ -67,6 +71,49 @@ struct CallRoutes: Sendable {
             log.info("call refused")
             throw refusal
         }
+    }
+
+    /// With `calls.auto_accept` on (where allowed), the callee's accept, made right after the
+    /// request in a transaction of its own, audited with the user agent `calls.auto_accept`; the
+    /// events are the same as when the callee accepts. A call changed in between is left as it is.
+    private func autoAccepted(_ view: CallView, requestId: String?, now: Date, log: Logger) async throws -> CallView {
+        try await dependencies.pool.withConnection { connection in
+            guard try SettingsStore(connection: connection).resolve().settings.autoAccept,
+                  let callId = UUID(uuidString: view.callId) else { return view }
+            do {
+                return try CallLifecycle(connection: connection).perform(
+                    .accept(callId: callId), appointmentId: view.appointmentId, actor: view.calleeUserId,
+                    client: ClientInfo(userAgent: "calls.auto_accept", requestId: requestId), now: now)
+            } catch let refusal as DomainError {
+                log.notice("auto-accept skipped", metadata: ["reason": "\(refusal.reason.rawValue)"])
+                return view
+            }
+        }
+    }
+
+    /// A participant's browser reports an error, the selected ICE candidate pair or the call's
+    /// quality; rate-limited like `request`; recorded as an audit row.
+    @Sendable func report(_ request: Request, context: CallRequestContext) async throws -> Response {
+        let (appointmentId, userId) = try identify(context)
+        let body = try await ReportBody.read(request, limit: configuration.maximumBodyBytes)
+        let (callId, report) = try body.report()
+        let now = dependencies.now()
+        try limit("report", userId: userId, appointmentId: appointmentId, now: now)
+        let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
+                                                                     forwardedFor: request.headers[values: .xForwardedFor])
+        let client = ClientInfo(userAgent: request.headers[.userAgent], ip: address, requestId: context.requestId)
+        let recorded = try await dependencies.pool.withConnection { connection in
+            try CallReportStore.record(report, appointmentId: appointmentId, callId: callId, actor: userId, client: client,
+                                       now: now, on: connection)
+        }
+        guard recorded else {
+            throw APIError(DomainError(.notFound, "There is no call \(callId.uuidString.lowercased()) of appointment \(appointmentId) "
+                + "that you take part in."))
+        }
+        context.logger.info("call report", metadata: [
+            "appointmentId": "\(appointmentId)", "callId": "\(callId.uuidString.lowercased())", "event": "\(report.audit.rawValue)",
+        ])
+        return JSONBody.response(["recorded": report.audit.rawValue])
     }
 
     @Sendable func current(_ request: Request, context: CallRequestContext) async throws -> Response {

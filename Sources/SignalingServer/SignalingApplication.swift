@@ -22,6 +22,12 @@ public func buildRouter(
             revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
             now: dependencies.now))
     CallRoutes(configuration: configuration, dependencies: dependencies).add(to: appointments)
+    let callConfig = router.group("call-config")
+        .add(middleware: BearerAuthentication(
+            verifier: configuration.tokens,
+            revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
+            now: dependencies.now))
+    CallConfigRoutes(configuration: configuration, dependencies: dependencies).add(to: callConfig)
     let broadcasting = router.group("broadcasting")
         .add(middleware: ChannelAuthRefusalLog(limit: configuration.maximumBodyBytes))
         .add(middleware: BearerAuthentication(

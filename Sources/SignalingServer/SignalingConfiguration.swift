@@ -36,13 +36,16 @@ public struct SignalingConfiguration: Sendable {
     /// before it is closed, like nginx's `keepalive_timeout`. Established WebSockets are not
     /// affected: the hub's activity and pong timeouts govern them.
     public var idleTimeout: Duration
+    /// Whether `calls.auto_accept` may take effect here (a development deployment, or one that
+    /// allows it explicitly); elsewhere the setting is ignored.
+    public var autoAcceptAllowed: Bool
 
     /// Creates a configuration.
     public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
                 iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
                 rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024,
                 externalPusher: ExternalPusherTarget? = nil, headerTimeout: Duration = .seconds(10),
-                idleTimeout: Duration = .seconds(60)) {
+                idleTimeout: Duration = .seconds(60), autoAcceptAllowed: Bool = false) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -56,6 +59,7 @@ public struct SignalingConfiguration: Sendable {
         self.externalPusher = externalPusher
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
+        self.autoAcceptAllowed = autoAcceptAllowed
     }
 }
 

@@ -192,6 +192,15 @@ struct AuthorizationMatrixTests {
                 try await post(s, step.action, appointment, token: token, callId: callId)
             })
         }
+        let (reported, _, reporter, reportedCall) = try await staged(s, "ringing")
+        rows.append(Row(label: "`POST /appointments/{id}/call/report`", setup: "ringing · patient", rightUser: reporter,
+                        deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found") { token in
+            try await s.server.request("POST", "/appointments/\(reported)/call/report", token: token,
+                                       json: ["callId": reportedCall ?? "", "kind": "ice", "candidateType": "relay"])
+        })
+        rows.append(Row(label: "`GET /call-config`", setup: "any user", rightUser: reporter, otherUser: "200", otherTenant: "200") { token in
+            try await s.server.request("GET", "/call-config", token: token)
+        })
         let (appointment, _, patient, _) = try await staged(s, "ringing")
         for suffix in ["", "/ice-servers"] {
             rows.append(Row(label: "`GET /appointments/{id}/call\(suffix)`", setup: "ringing · patient", rightUser: patient,

@@ -90,7 +90,7 @@ struct CallDomainEventsTests {
     @Test("audit types for actions and end reasons")
     func audit() {
         #expect(AuditEventType.allCases.map(\.rawValue) == [
-            "request", "accept", "decline", "cancel", "busy", "join", "leave", "timeout", "reaped", "no_show", "operator_end", "error",
+            "request", "accept", "decline", "cancel", "busy", "join", "leave", "timeout", "reaped", "no_show", "operator_end", "error", "ice", "quality",
         ])
         let actions: [(CallAction, AuditEventType?)] = [
             (.accept, .accept), (.decline, .decline), (.cancel, .cancel), (.started, .join), (.heartbeat, nil),

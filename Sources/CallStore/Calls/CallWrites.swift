@@ -26,12 +26,15 @@ struct CallWrites {
         var outboxRows = 0
         let status = plan.appointment?.target ?? facts.appointment.status
         let change: SessionWrite
+        let callee: Int64
         switch plan.session {
-        case .create(let caller, let callee):
-            change = insertSession(appointmentId: facts.appointment.id, caller: caller, callee: callee, client: client,
+        case .create(let caller, let calleeUserId):
+            callee = calleeUserId
+            change = insertSession(appointmentId: facts.appointment.id, caller: caller, callee: calleeUserId, client: client,
                                    role: plan.actorRole, status: status, now: now, into: &statement)
         case .update(let step):
             guard let previous = facts.openSession else { throw StoreError("a session update was planned without an open session") }
+            callee = previous.calleeUserId
             change = updateSession(previous, peers: snapshot.openSessionPeers, appointmentId: facts.appointment.id, step: step,
                                    accepting: command.action == .accept, client: client, role: plan.actorRole,
                                    status: status, now: now, into: &statement)
@@ -40,13 +43,15 @@ struct CallWrites {
                               into: &statement)
         if let audit = plan.audit {
             let who = CallActor(userId: actor, name: snapshot.actorName, role: plan.actorRole, peerId: client.peerId)
+            let event = plan.event(appointmentId: facts.appointment.id, callId: change.callId, actor: who,
+                                   connectedAt: facts.openSession?.connectedAt, at: now)
+            let ring = event?.kind.reachesCallee == true ? snapshot.settings.settings.ringChannel(for: callee) : nil
             let record = RecordedChange(
                 appointmentId: facts.appointment.id, callId: change.callId, userId: actor, audit: audit, at: now,
                 details: AuditDetails(reason: change.reason, from: change.from, to: change.to,
                                       appointment: plan.appointment?.target, peerId: client.peerId,
                                       userAgent: client.userAgent, ip: client.ip, requestId: client.requestId),
-                event: plan.event(appointmentId: facts.appointment.id, callId: change.callId, actor: who,
-                                  connectedAt: facts.openSession?.connectedAt, at: now))
+                event: event, alsoOn: ring.map { [$0] } ?? [])
             let rows = try RecordedRows([record], eventNamespace: snapshot.settings.settings.eventNamespace)
             ChangeRecorder.add(rows, into: &statement, notify: false)
             outboxRows = rows.outboxRows

@@ -18,11 +18,13 @@ public struct RecordedChange: Sendable, Equatable {
     public let details: AuditDetails
     /// The event to publish, or nil when the change is recorded but not announced.
     public let event: CallEvent?
+    /// Channels the event also goes to besides the appointment's (the callee's own channel, for a ring).
+    public let alsoOn: [ChannelName]
 
     /// Creates a change record.
     public init(
         appointmentId: Int64, callId: UUID? = nil, userId: Int64? = nil, audit: AuditEventType, at: Date,
-        details: AuditDetails, event: CallEvent?
+        details: AuditDetails, event: CallEvent?, alsoOn: [ChannelName] = []
     ) {
         self.appointmentId = appointmentId
         self.callId = callId
@@ -31,6 +33,7 @@ public struct RecordedChange: Sendable, Equatable {
         self.at = at
         self.details = details
         self.event = event
+        self.alsoOn = event == nil ? [] : alsoOn
     }
 }
 

@@ -43,13 +43,16 @@ public struct RecordedRows: Sendable {
             PGTextArray(strings: atTexts),
             JSONArrayParameter.joining(details),
         ]
-        let events = changes.compactMap(\.event)
+        // One outbox row per event and channel: the appointment's, then any other it also goes to.
+        let deliveries = changes.flatMap { change in
+            change.event.map { event in [(event, event.channel)] + change.alsoOn.map { (event, $0.name) } } ?? []
+        }
         outbox = [
-            PGTextArray(strings: events.lazy.map(\.channel)),
-            PGTextArray(strings: events.lazy.map { $0.fullName(namespace: eventNamespace) }),
-            JSONArrayParameter.joining(events.lazy.map { [UInt8]($0.jsonPayload()) }),
+            PGTextArray(strings: deliveries.lazy.map(\.1)),
+            PGTextArray(strings: deliveries.lazy.map { $0.0.fullName(namespace: eventNamespace) }),
+            JSONArrayParameter.joining(deliveries.lazy.map { [UInt8]($0.0.jsonPayload()) }),
         ]
         auditRows = changes.count
-        outboxRows = events.count
+        outboxRows = deliveries.count
     }
 }

@@ -38,7 +38,10 @@ public enum CallStoryQuery {
     static let steps = """
         SELECT at, type, call_id::text AS call_id, user_id, payload->>'from' AS from_state, payload->>'to' AS to_state,
                payload->>'reason' AS reason, payload->>'ip' AS ip, payload->>'userAgent' AS user_agent,
-               payload->>'requestId' AS request_id, payload->>'by' AS by_operator, payload->>'note' AS note
+               payload->>'requestId' AS request_id, payload->>'by' AS by_operator, payload->>'note' AS note,
+               nullif(concat_ws(' ', payload->>'name', payload->>'message', payload->>'candidateType', payload->>'transport',
+                   CASE WHEN payload ? 'rttMs' THEN 'rtt ' || (payload->>'rttMs') || ' ms, loss ' || (payload->>'packetLossPercent')
+                        || ' %, jitter ' || (payload->>'jitterMs') || ' ms' END), '') AS detail
         FROM appointment_call_events WHERE appointment_id = $1 ORDER BY at, id
         """
 
@@ -106,6 +109,7 @@ public enum CallStoryQuery {
             to: try row.decode(String?.self, "to_state"),
             reason: try row.decode(String?.self, "note") ?? row.decode(String?.self, "reason"),
             ip: try row.decode(String?.self, "ip"), userAgent: try row.decode(String?.self, "user_agent"),
-            requestId: try row.decode(String?.self, "request_id"), by: try row.decode(String?.self, "by_operator"))
+            requestId: try row.decode(String?.self, "request_id"), by: try row.decode(String?.self, "by_operator"),
+            detail: try row.decode(String?.self, "detail"))
     }
 }

@@ -43,7 +43,7 @@ struct CallStoryText {
             var table = TextTable("  AT", "STEP", "WHO", "CHANGE", "IP", "REQUEST", "USER AGENT / NOTE")
             for step in session.steps {
                 let change = [step.from, step.to].compactMap { $0 }.joined(separator: " → ")
-                let note = [step.by.map { "by \($0)" }, step.reason, step.userAgent].compactMap { $0 }.joined(separator: "; ")
+                let note = [step.by.map { "by \($0)" }, step.reason, step.detail, step.userAgent].compactMap { $0 }.joined(separator: "; ")
                 table.add("  " + time(step.at), step.type, step.by == nil ? who(step.userId) : "operator", change.isEmpty ? "-" : change,
                           step.ip ?? "-", step.requestId ?? "-", note.isEmpty ? "-" : String(note.prefix(80)))
             }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallDomain
 import CallStore
+import CallctlConfig
 
 /// `callctl config set KEY VALUE`.
 struct ConfigSet: ContextualCommand {
@@ -47,7 +48,11 @@ struct ConfigSet: ContextualCommand {
     func run(in context: CommandContext) async throws {
         let (key, value) = try parsed()
         let format = format
+        let autoAcceptAllowed = (try? database.environment(context.variables)).map(AutoAcceptGate.allows) ?? false
         try await runSettings(in: context, database: database, logging: logging) { store, output in
+            if key == .autoAccept, value == .bool(true), !autoAcceptAllowed {
+                throw Failure(message: AutoAcceptGate.refusal, exitCode: Failure.configuration)
+            }
             let before = try store.entry(key)
             let after = try store.set(key, to: value)
             switch format {

@@ -43,7 +43,8 @@ enum ServeSettings {
         return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, iceServers: servers,
                                       turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit,
                                       externalPusher: try externalTarget(environment, apps: apps),
-                                      headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout)
+                                      headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout,
+                                      autoAcceptAllowed: AutoAcceptGate.allows(environment))
     }
 
     private static func verifier(_ environment: Environment, maximumLifetime: TimeInterval) async throws -> AccessTokenVerifier {

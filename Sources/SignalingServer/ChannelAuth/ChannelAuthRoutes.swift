@@ -46,10 +46,7 @@ struct ChannelAuthRoutes: Sendable {
             try ChannelAuthQuery.read(userId: userId, appointmentId: appointmentId, on: connection)
         }
         guard let subject else {
-            // A valid signature, but the user was deleted since: the token vouches for nobody.
-            throw APIError(.unauthorized, reason: ReasonCode.unauthenticated.rawValue,
-                           "The bearer token's user \(userId) no longer exists; sign in again as an existing user.",
-                           headers: [.wwwAuthenticate: "Bearer error=\"invalid_token\""])
+            throw APIError.userGone(userId)
         }
         let decision = await ChannelRules.authorize(channel: body.channelName, user: subject.user) { _ in
             subject.isParticipant

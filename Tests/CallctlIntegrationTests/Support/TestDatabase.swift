@@ -62,7 +62,7 @@ enum CLI {
         "DATABASE_URL", "DB_URL", "DB_CONNECTION", "DB_HOST", "DB_PORT", "DB_DATABASE", "DB_USERNAME", "DB_PASSWORD",
         "PGHOST", "PGPORT", "PGDATABASE", "PGUSER", "PGPASSWORD",
         "CALLCTL_ICE_SERVERS", "CALLCTL_TURN_SECRET", "CALLCTL_TURN_TTL", "CALLCTL_JWT_SECRET", "CALLCTL_JWT_PUBLIC_KEY",
-        "CALLCTL_PUSHER_URL",
+        "CALLCTL_PUSHER_URL", "APP_ENV", "CALLCTL_ALLOW_AUTO_ACCEPT",
     ]
 
     /// The environment changes for a child `callctl`: `clearedVariables` removed, then
