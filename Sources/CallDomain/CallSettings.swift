@@ -27,7 +27,9 @@ public struct CallSettings: Sendable, Equatable, Hashable {
     /// (development); honoured only where the daemon allows it. Default false.
     public var autoAccept: Bool
     /// `events.user_channel`: the callee's own channel that rings and cancellations also go
-    /// to (`private-users`, `private-App.Models.User` or `off`). Default `private-users`.
+    /// to (`private-users`, `private-App.Models.User` or `off`). Default `off`: an existing front
+    /// end listens on the appointment's channel only, and every ring on a second channel is a
+    /// second message an external Pusher bills.
     public var userChannel: String
 
     /// Creates settings; every argument defaults to the documented default.
@@ -35,7 +37,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         leadSeconds: Int = 600, graceSeconds: Int = 900, ringingTimeoutSeconds: Int = 30,
         connectTimeoutSeconds: Int = 60, heartbeatTimeoutSeconds: Int = 90, maxCallSeconds: Int = 14_400,
         zombieAppointmentTimeoutSeconds: Int = 600, eventNamespace: String = "App\\Events",
-        requestRestrictedToDoctor: Bool = false, autoAccept: Bool = false, userChannel: String = UserChannel.users.rawValue
+        requestRestrictedToDoctor: Bool = false, autoAccept: Bool = false, userChannel: String = UserChannel.off.rawValue
     ) {
         self.leadSeconds = leadSeconds
         self.graceSeconds = graceSeconds

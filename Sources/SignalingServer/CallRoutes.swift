@@ -130,11 +130,12 @@ struct CallRoutes: Sendable {
         let (appointmentId, userId) = try identify(context)
         let now = dependencies.now()
         try limit("ice-servers", userId: userId, appointmentId: appointmentId, now: now)
-        let deadline = try await dependencies.pool.withConnection { connection in
-            try CallLifecycle(connection: connection).relayDeadline(appointmentId: appointmentId, actor: userId, now: now)
+        let (deadline, health) = try await dependencies.pool.withConnection { connection in
+            (try CallLifecycle(connection: connection).relayDeadline(appointmentId: appointmentId, actor: userId, now: now),
+             try IceHealthStore.read(on: connection))
         }
         let list = try IceServerList(configuration: configuration, userId: userId, appointmentId: appointmentId, now: now,
-                                     deadline: deadline)
+                                     deadline: deadline, health: health)
         return JSONBody.response(list)
     }
 

@@ -8,7 +8,7 @@ import Testing
 struct DiagnoseDBTests {
     static let keys: Set<String> = ["status", "verdict", "exit_code", "database", "reachable", "migrations", "outbox",
                                     "max_backlog_age_seconds", "max_job_gap_seconds", "open_calls", "overdue_no_shows",
-                                    "overdue_no_show_age_seconds", "jobs"]
+                                    "overdue_no_show_age_seconds", "jobs", "ice_servers"]
 
     @Test("a migrated, quiet database is healthy: exit 0, every figure, the verdict last")
     func healthy() async throws {

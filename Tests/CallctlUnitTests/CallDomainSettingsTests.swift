@@ -29,7 +29,7 @@ struct CallDomainSettingsTests {
         }
         #expect(SettingKey.allCases.map(\.defaultValue) == [
             .number(600), .number(900), .number(30), .number(60), .number(90), .number(14_400), .number(600),
-            .string(#"App\Events"#), .bool(false), .bool(false), .string("private-users"),
+            .string(#"App\Events"#), .bool(false), .bool(false), .string("off"),
         ])
         #expect(SettingKey.windowGrace.allowedSeconds == 0...86_400)
         #expect(SettingKey.ringingTimeout.allowedSeconds == 1...86_400)
@@ -181,7 +181,7 @@ struct CallDomainSettingsTests {
         for key in SettingKey.allCases {
             let changed: SettingValue = switch key.defaultValue {
             case .number(let number): .number(number + 60)
-            case .string: key == .userChannel ? .string("off") : .string("Changed")
+            case .string: key == .userChannel ? .string("private-users") : .string("Changed")
             case .bool(let flag): .bool(!flag)
             }
             let resolved = CallSettings.resolving([key.rawValue: changed]).settings

@@ -1,4 +1,5 @@
 import CallDomain
+import Foundation
 import Testing
 
 @Suite("Browser reports, the callee's channel and the new settings")
@@ -33,7 +34,8 @@ struct CallReportTests {
 
     @Test("events.user_channel names the callee's channel; rings and cancellations reach it, nothing else")
     func userChannel() throws {
-        #expect(CallSettings().ringChannel(for: 7)?.name == "private-users.7")
+        #expect(CallSettings().ringChannel(for: 7) == nil, "off by default")
+        #expect(CallSettings(userChannel: "private-users").ringChannel(for: 7)?.name == "private-users.7")
         #expect(CallSettings(userChannel: "private-App.Models.User").ringChannel(for: 7)?.name == "private-App.Models.User.7")
         #expect(CallSettings(userChannel: "off").ringChannel(for: 7) == nil)
         #expect(CallEventKind.allCases.filter(\.reachesCallee) == [.requested, .cancelled])
@@ -41,6 +43,35 @@ struct CallReportTests {
         #expect(throws: DomainError.self) { try SettingKey.userChannel.parse(cliText: "private-tenant") }
         #expect(try SettingKey.autoAccept.parse(cliText: "on") == .bool(true))
         let resolved = CallSettings.resolving(["events.user_channel": .string("elsewhere"), "calls.auto_accept": .bool(true)])
-        #expect(resolved.settings.userChannel == "private-users" && resolved.settings.autoAccept && resolved.problems.count == 1)
+        #expect(resolved.settings.userChannel == "off" && resolved.settings.autoAccept && resolved.problems.count == 1)
+    }
+}
+
+@Suite("ICE advice from recorded health")
+struct IceAdviceTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    private func health(_ uri: String, _ status: String, age: TimeInterval = 10, failingFor: TimeInterval? = nil) -> (String, IceServerHealth) {
+        (uri, IceServerHealth(uri: uri, status: status, detail: nil, checkedAt: now - age, failingSince: failingFor.map { now - $0 }))
+    }
+
+    @Test("healthy: everything offered, no warning; never checked or stale: a warning, everything offered")
+    func healthyAndUnknown() {
+        let ok = IceAdvice(stun: ["stun:a"], turn: ["turn:a"], health: Dictionary(uniqueKeysWithValues: [health("turn:a", "ok")]), now: now)
+        #expect(ok.turn == ["turn:a"] && ok.warning == nil)
+        #expect(IceAdvice(stun: [], turn: ["turn:a"], health: [:], now: now).warning?.contains("never checked") == true)
+        let stale = IceAdvice(stun: [], turn: ["turn:a"], health: Dictionary(uniqueKeysWithValues: [health("turn:a", "critical", age: 600)]), now: now)
+        #expect(stale.turn == ["turn:a"] && stale.warning?.hasPrefix("relay health unknown: last checked") == true)
+        #expect(IceAdvice(stun: ["stun:a"], turn: [], health: [:], now: now).warning?.contains("no relay") == true)
+    }
+
+    @Test("down: left out unless none is left; all relays down is a warning with since when")
+    func down() {
+        let one = IceAdvice(stun: [], turn: ["turn:a", "turn:b"],
+                            health: Dictionary(uniqueKeysWithValues: [health("turn:a", "critical", failingFor: 60), health("turn:b", "ok")]), now: now)
+        #expect(one.turn == ["turn:b"] && one.warning == nil)
+        let all = IceAdvice(stun: [], turn: ["turn:a"], health: Dictionary(uniqueKeysWithValues: [health("turn:a", "critical", failingFor: 120)]),
+                            now: now)
+        #expect(all.turn == ["turn:a"] && all.warning?.hasPrefix("relay unavailable since ") == true, "\(all.warning ?? "")")
     }
 }

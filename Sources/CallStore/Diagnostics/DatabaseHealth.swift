@@ -33,6 +33,10 @@ public struct DatabaseHealth: Sendable {
     public let noShowRuns: JobRunHistory
     /// The runs of `jobs reap` (``ReapJob``); none read when migrations are pending.
     public let reapRuns: JobRunHistory
+    /// Each ICE server's last recorded verdict (`probe ice --record`), by URI; empty when none was recorded.
+    public var iceServers: [IceServerHealth] = []
+    /// The instant the figures are as of.
+    public var readAt = Date()
 
     /// True when nothing was ever migrated: the database lacks callctl's schema.
     public var schemaMissing: Bool { migrations.applied.isEmpty }
@@ -81,10 +85,13 @@ public enum DatabaseHealthQuery {
             let noShowCutoff = NoShowRule.cutoff(now: now.addingTimeInterval(-allowedLag), settings: settings)
             let overdue = try connection.query(overdueNoShows, noShowCutoff, NoShowRule.cutoff(now: now, settings: settings)).first
             let runs = JobRunStore(connection: connection)
-            return DatabaseHealth(migrations: migrations, outbox: outbox, openCalls: calls,
-                                  overdueNoShows: Int(try overdue?.decode(Int64.self, "n") ?? 0),
-                                  oldestOverdueNoShowSeconds: try overdue?.decode(Double?.self, "oldest_age"),
-                                  noShowRuns: try runs.history(of: NoShowJob.name), reapRuns: try runs.history(of: ReapJob.name))
+            var health = DatabaseHealth(migrations: migrations, outbox: outbox, openCalls: calls,
+                                        overdueNoShows: Int(try overdue?.decode(Int64.self, "n") ?? 0),
+                                        oldestOverdueNoShowSeconds: try overdue?.decode(Double?.self, "oldest_age"),
+                                        noShowRuns: try runs.history(of: NoShowJob.name), reapRuns: try runs.history(of: ReapJob.name))
+            health.iceServers = try IceHealthStore.read(on: connection).values.sorted { $0.uri < $1.uri }
+            health.readAt = now
+            return health
         }
     }
 

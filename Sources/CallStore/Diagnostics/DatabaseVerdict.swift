@@ -31,7 +31,7 @@ public struct DatabaseVerdict: Sendable, Equatable {
     ///
     /// The order: schema, migrations, outbox destinations, rows the external server refused,
     /// the outbox backlog, then each job with rows it left due (reap, no-show), then each job
-    /// whose cron stopped or fails with nothing due yet.
+    /// whose cron stopped or fails with nothing due yet, then a failing or stale ICE probe.
     public init(_ health: DatabaseHealth, maxBacklogAge: Double, maxJobGap: Double) {
         let migrations = health.migrations
         let zombies = health.openCalls.filter { $0.zombies > 0 }
@@ -77,9 +77,26 @@ public struct DatabaseVerdict: Sendable, Equatable {
         } else if let noShowProblem {
             self.init(.problem, "\(noShowProblem); no appointment is overdue yet, but none will be marked until it runs: "
                 + "check the cron entry (crontab.example) and /var/log/callctl/jobs-no-show.log; see playbooks/no-show-backlog.md")
+        } else if let problem = Self.iceProblem(health.iceServers, now: health.readAt) {
+            self.init(.problem, problem)
         } else {
             self.init(.healthy, "healthy")
         }
+    }
+
+    /// A recorded ICE server that is failing, or recorded verdicts gone stale (the
+    /// `probe ice --record` cron stopped); nil when none was ever recorded.
+    static func iceProblem(_ servers: [IceServerHealth], now: Date) -> String? {
+        if let failing = servers.first(where: { $0.status == "critical" && !$0.isStale(at: now, staleAfter: IceAdvice.staleAfter) }) {
+            let since = failing.failingSince.map { " since \(PGTimestamp.formatSeconds($0)) (\(ReadableText.age(now.timeIntervalSince($0))))" } ?? ""
+            return "ICE server \(failing.uri) is failing\(since): \(failing.detail ?? "no detail"); browsers get a warning and "
+                + "relay-only callers cannot connect; see playbooks/turn-down.md"
+        }
+        if let newest = servers.map(\.checkedAt).max(), now.timeIntervalSince(newest) > IceAdvice.staleAfter {
+            return "the ICE servers' health was last recorded \(ReadableText.age(now.timeIntervalSince(newest))) ago: is the "
+                + "`callctl probe ice --record` cron running? (crontab.example); browsers are warned the relay's health is unknown"
+        }
+        return nil
     }
 
     /// The verdict when the server does not answer: what failed, and what to check.

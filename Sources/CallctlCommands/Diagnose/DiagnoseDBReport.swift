@@ -1,3 +1,4 @@
+import CallDomain
 import CallStore
 import Foundation
 import Postgres
@@ -8,7 +9,8 @@ import Postgres
 /// `outbox` (`backlog`, `oldest_pending_age_seconds`, `not_relayed`, `failing_count`,
 /// `external_target`, `refused_error`), `open_calls` (per state: `open`, `zombies`,
 /// `timeout_seconds`, `oldest_overdue_seconds`), `overdue_no_shows`,
-/// `overdue_no_show_age_seconds`, `jobs` (``DiagnoseDBJobReport`` for `no_show` and `reap`);
+/// `overdue_no_show_age_seconds`, `jobs` (``DiagnoseDBJobReport`` for `no_show` and `reap`),
+/// `ice_servers` (``DiagnoseDBIceServer``, each recorded server);
 /// what was not read is null.
 struct DiagnoseDBReport: Encodable {
     let database: String
@@ -18,7 +20,7 @@ struct DiagnoseDBReport: Encodable {
     let verdict: DatabaseVerdict
 
     private enum Keys: String, CodingKey {
-        case status, verdict, database, reachable, migrations, outbox, jobs
+        case status, verdict, database, reachable, migrations, outbox, jobs, iceServers = "ice_servers"
         case exitCode = "exit_code", maxBacklogAge = "max_backlog_age_seconds", maxJobGap = "max_job_gap_seconds"
         case openCalls = "open_calls", overdueNoShows = "overdue_no_shows", overdueNoShowAge = "overdue_no_show_age_seconds"
     }
@@ -87,12 +89,31 @@ struct DiagnoseDBReport: Encodable {
             try object.encode([health.noShowRuns, health.reapRuns].reduce(into: [String: DiagnoseDBJobReport]()) { jobs, runs in
                 jobs[runs.job] = DiagnoseDBJobReport(liveness: JobLiveness(runs, maxGap: maxJobGap))
             }, forKey: .jobs)
+            try object.encode(health.iceServers.map(DiagnoseDBIceServer.init), forKey: .iceServers)
         } else {
             try object.encodeNil(forKey: .openCalls)
             try object.encodeNil(forKey: .overdueNoShows)
             try object.encodeNil(forKey: .overdueNoShowAge)
             try object.encodeNil(forKey: .jobs)
+            try object.encodeNil(forKey: .iceServers)
         }
+    }
+}
+
+/// One ICE server in `diagnose db --format json`: `uri`, `status`, `detail`, `checked_at`, `failing_since`.
+struct DiagnoseDBIceServer: Encodable {
+    let uri: String
+    let status: String
+    let detail: String?
+    let checkedAt: Date
+    let failingSince: Date?
+
+    init(_ health: IceServerHealth) {
+        (uri, status, detail, checkedAt, failingSince) = (health.uri, health.status, health.detail, health.checkedAt, health.failingSince)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case uri, status, detail, checkedAt = "checked_at", failingSince = "failing_since"
     }
 }
 

@@ -29,6 +29,8 @@ enum DiagnoseDBText {
                 + (health.oldestOverdueNoShowSeconds.map { " (the oldest window closed \(ReadableText.age($0)) ago)" } ?? ""))
             lines.append("last no_show:     " + job(JobLiveness(health.noShowRuns, maxGap: maxJobGap)))
             lines.append("last reap:        " + job(JobLiveness(health.reapRuns, maxGap: maxJobGap)))
+            lines.append("ice servers:      " + (health.iceServers.isEmpty ? "not recorded (probe ice --record)"
+                : health.iceServers.map { "\($0.uri) \($0.status) at \(PGTimestamp.formatSeconds($0.checkedAt))" }.joined(separator: ", ")))
         }
         lines.append("verdict: \(verdict.message)")
         return lines

@@ -1,4 +1,7 @@
 import ArgumentParser
+import CallStore
+import CallctlConfig
+import Postgres
 import Foundation
 import ICE
 
@@ -21,6 +24,7 @@ struct ProbeIce: ContextualCommand {
 
         Examples:
           callctl probe ice --env-file /etc/callctl/callctl.env
+          callctl probe ice --env-file /etc/callctl/callctl.env --record   # cron, every minute
           export \(serversVariable)=stun:turn.example.org,turns:turn.example.org
           export \(TurnCredentialOptions.secretVariable)=...
           callctl probe ice --format nagios
@@ -38,6 +42,13 @@ struct ProbeIce: ContextualCommand {
         valueName: "path"))
     var config: String?
 
+    @Flag(help: "Also store each server's verdict in the database (ice_server_health), for `ice-servers` and `diagnose db`.")
+    var record = false
+
+    @Option(name: .long, help: ArgumentHelp("With --record: the database (default: DATABASE_URL, Laravel DB_*, PG*).",
+                                            valueName: "url"))
+    var databaseURL: String?
+
     @OptionGroup var credentials: TurnCredentialOptions
     @OptionGroup var options: ProbeOptions
 
@@ -54,7 +65,28 @@ struct ProbeIce: ContextualCommand {
         }
         let suite = await Self.runAll(probes, thresholds: settings.thresholds)
         try ProbeRenderer(settings: settings, context: context).render(suite)
+        if record {
+            do {
+                let database = try DatabaseTarget.resolve(flag: databaseURL, environment: settings.environment)
+                let (verdicts, now) = (Self.verdicts(suite), context.now())
+                try await PGConnection.withNew(settings: database, applicationName: "callctl probe") {
+                    try IceHealthStore.record(verdicts, now: now, on: $0)
+                }
+            } catch {
+                context.errorOutput.line("callctl probe ice: the verdicts were not recorded: \(Failure(error).message)")
+                throw ExitCode(ProbeStatus.unknown.exitCode)
+            }
+        }
         try ProbeURI.exit(with: suite.status)
+    }
+
+    /// One verdict per server: the worst of its probes (STUN, and TURN for a TURN URI), with the first problem.
+    static func verdicts(_ suite: ProbeSuite) -> [IceHealthStore.Verdict] {
+        Dictionary(grouping: suite.reports, by: { $0.uri.description }).sorted { $0.key < $1.key }.map { uri, reports in
+            let worst = reports.max { $0.status < $1.status }
+            return IceHealthStore.Verdict(uri: uri, status: "\(worst?.status ?? .unknown)".lowercased(),
+                                          detail: worst.flatMap { $0.status == .ok ? nil : ProbeRenderer.summary($0) })
+        }
     }
 
     /// Runs the probes in parallel; results in the probes' order.
