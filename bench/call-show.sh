@@ -7,7 +7,7 @@
 #
 #   bench/call-show.sh                      # 1,000,000 appointments, 30 lookups per tool
 #   bench/call-show.sh --appointments 100000 --lookups 10
-#   CALLCTL=.build/debug/callctl bench/call-show.sh   # skip the release build
+#   CALLCTL=path/to/callctl bench/call-show.sh   # skip the release build
 #
 # Needs python3 (for the timings) and PostgreSQL's server binaries; everything is removed on exit.
 set -euo pipefail
@@ -26,7 +26,14 @@ done
 [ "$appointments" -ge 1000 ] || { echo "--appointments must be at least 1000" >&2; exit 64; }
 
 source bench/lib/postgres.sh
-callctl_release "${SCRATCH:-.build-bench}"
+# The Swift standard library linked statically, as a package would ship it: a Swift binary's
+# start-up (loading the runtime and Foundation) is most of what a one-shot command costs.
+callctl=${CALLCTL:-}
+if [ -z "$callctl" ]; then
+    echo "building callctl (release, static Swift standard library) ..." >&2
+    swift build -c release --static-swift-stdlib --scratch-path "${SCRATCH:-.build-bench-static}" --product callctl >&2
+    callctl="$(swift build -c release --static-swift-stdlib --scratch-path "${SCRATCH:-.build-bench-static}" --show-bin-path)/callctl"
+fi
 pg_start "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=512MB -c autovacuum=off"
 export DATABASE_URL=$(pg_conn postgres)
 "$callctl" migrate up --log-level warning >/dev/null

@@ -9,6 +9,10 @@ public enum KPI: String, CaseIterable, Sendable {
     case busyRate = "busy_rate"
     case meanDurationSeconds = "mean_duration_s"
     case noShowRate = "no_show_rate"
+    case relayedShare = "relayed_share"
+    case dropRate = "drop_rate"
+    case permissionFailuresPer100 = "permission_failures_per_100"
+    case poorNetworkShare = "poor_network_share"
 
     /// A short title for people, e.g. "Connection success".
     public var title: String {
@@ -21,6 +25,10 @@ public enum KPI: String, CaseIterable, Sendable {
         case .busyRate: "Busy"
         case .meanDurationSeconds: "Mean consultation duration"
         case .noShowRate: "No-shows"
+        case .relayedShare: "Relayed through TURN"
+        case .dropRate: "Dropped after connecting"
+        case .permissionFailuresPer100: "Camera/mic failures per 100 requests"
+        case .poorNetworkShare: "Poor network"
         }
     }
 
@@ -43,6 +51,14 @@ public enum KPI: String, CaseIterable, Sendable {
             "ended_at - started_at, in seconds, over appointments completed whose scheduled_at is in the period"
         case .noShowRate:
             "no_show appointments / appointments scheduled in the period that were not cancelled or rescheduled"
+        case .relayedShare:
+            "calls with an ice report whose selected candidate is relay / calls with an ice report (reports by their time)"
+        case .dropRate:
+            "sessions ended heartbeat_lost / calls_connected"
+        case .permissionFailuresPer100:
+            "error reports naming a camera or microphone failure (NotAllowedError, NotFoundError, ...) x 100 / calls_requested"
+        case .poorNetworkShare:
+            "calls with a quality report of loss > 5 % or RTT > 400 ms / calls with a quality report"
         }
     }
 }

@@ -37,6 +37,8 @@ public struct KPIFigures: Sendable, Equatable {
     public var appointmentsHeld: Int
     /// Of those, appointments marked `no_show`.
     public var noShows: Int
+    /// What tells failures apart: end reasons and the browsers' reports.
+    public var failures = KPIFailureFigures()
 
     /// Creates figures from the aggregated counts.
     public init(callsRequested: Int, callsAccepted: Int, callsConnected: Int, timeouts: Int,
@@ -67,6 +69,16 @@ public struct KPIFigures: Sendable, Equatable {
     public var busy: KPIRatio { KPIRatio(busyEvents, over: callsRequested + busyEvents) }
     /// `no_show appointments ÷ appointments held (not cancelled or rescheduled)`.
     public var noShow: KPIRatio { KPIRatio(noShows, over: appointmentsHeld) }
+    /// `calls whose ice report says relay ÷ calls with an ice report`.
+    public var relayed: KPIRatio { KPIRatio(failures.relayedCalls, over: failures.iceReportedCalls) }
+    /// `heartbeat_lost sessions ÷ calls_connected`.
+    public var dropped: KPIRatio { KPIRatio(failures.endReasons[EndReason.heartbeatLost.rawValue] ?? 0, over: callsConnected) }
+    /// `calls with a poor quality report ÷ calls with a quality report`.
+    public var poorNetwork: KPIRatio { KPIRatio(failures.poorNetworkCalls, over: failures.qualityReportedCalls) }
+    /// Camera and microphone errors reported per 100 calls requested; nil without requests.
+    public var permissionFailuresPer100: Double? {
+        callsRequested == 0 ? nil : Double(failures.permissionErrors) * 100 / Double(callsRequested)
+    }
 
     /// The headline value of a KPI: counts as numbers, rates as fractions, time to connect as
     /// its mean; nil when there is no data.
@@ -80,7 +92,35 @@ public struct KPIFigures: Sendable, Equatable {
         case .busyRate: busy.value
         case .meanDurationSeconds: meanDurationSeconds
         case .noShowRate: noShow.value
+        case .relayedShare: relayed.value
+        case .dropRate: dropped.value
+        case .permissionFailuresPer100: permissionFailuresPer100
+        case .poorNetworkShare: poorNetwork.value
         }
+    }
+}
+
+/// The counts that tell TURN, permission and network failures apart: sessions by end reason
+/// (by `requested_at`) and the browsers' reports (`…/call/report`, by their time).
+public struct KPIFailureFigures: Sendable, Equatable {
+    /// Sessions of the period by end reason (every reason listed, zero included).
+    public var endReasons: [String: Int]
+    /// Distinct calls with an `ice` report, and of those, calls one of whose reports says `relay`.
+    public var iceReportedCalls: Int, relayedCalls: Int
+    /// Distinct calls with a `quality` report, and of those, calls with a poor one (loss > 5 % or RTT > 400 ms).
+    public var qualityReportedCalls: Int, poorNetworkCalls: Int
+    /// `error` reports naming a camera or microphone failure (``CallReport/permissionErrors``).
+    public var permissionErrors: Int
+
+    /// Creates the counts; every end reason starts at zero.
+    public init(endReasons: [String: Int] = [:], iceReportedCalls: Int = 0, relayedCalls: Int = 0, qualityReportedCalls: Int = 0,
+                poorNetworkCalls: Int = 0, permissionErrors: Int = 0) {
+        self.endReasons = Dictionary(uniqueKeysWithValues: EndReason.allCases.map { ($0.rawValue, endReasons[$0.rawValue] ?? 0) })
+        self.iceReportedCalls = iceReportedCalls
+        self.relayedCalls = relayedCalls
+        self.qualityReportedCalls = qualityReportedCalls
+        self.poorNetworkCalls = poorNetworkCalls
+        self.permissionErrors = permissionErrors
     }
 }
 

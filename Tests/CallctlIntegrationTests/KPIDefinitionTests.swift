@@ -119,7 +119,7 @@ struct KPIDefinitionTests {
         let table = await KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "day"]).standardOutput
         let total = try #require(table.split(separator: "\n").first { $0.hasPrefix("total") })
         #expect(total.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-                == ["total", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—"])
+                == ["total", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—"])
         #expect((try await KPISeed.json(url, ["--from", "2025-01-01", "--to", "2025-01-03", "--by", "doctor"])["groups"] as? [Any])?.isEmpty == true)
     }
 

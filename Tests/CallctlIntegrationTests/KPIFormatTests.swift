@@ -14,7 +14,8 @@ struct KPIFormatTests {
         let header = try #require(lines.first { $0.hasPrefix("DAY") })
         let rows = lines.filter { $0.hasPrefix("2026-") || $0.hasPrefix("total") }
         #expect(rows.count == 4)
-        let columns = ["REQUESTED", "CONNECTED", "SUCCESS", "TTC MEAN", "TTC P50", "TTC P95", "TIMEOUTS", "BUSY", "DURATION", "NO-SHOWS"]
+        let columns = ["REQUESTED", "CONNECTED", "SUCCESS", "TTC MEAN", "TTC P50", "TTC P95", "TIMEOUTS", "BUSY", "DURATION", "NO-SHOWS",
+                       "RELAYED", "DROPPED", "CAM/MIC /100", "POOR NET"]
         for name in columns {
             let start = try #require(header.range(of: name)).lowerBound.utf16Offset(in: header)
             for row in rows {
@@ -22,11 +23,18 @@ struct KPIFormatTests {
                 #expect(start < padded.count && padded[start - 2] == " " && padded[start] != " ", "\(name) misaligned in: \(row)")
             }
         }
-        // 03-01: 5 requested, 2 connected, 100.0%, 1050/1050/1275 ms, 60.0%, 1/6 = 16.7%, 1500 s = 25m 0s, 1/3 = 33.3%.
-        #expect(words(rows[0]) == ["2026-03-01", "5", "2", "100.0%", "1050", "ms", "1050", "ms", "1275", "ms", "60.0%", "16.7%", "25m", "0s", "33.3%"])
-        #expect(words(rows[2]) == ["2026-03-03", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—"])
-        // Totals: 3/4 = 75.0%, 1700/1300/2830 ms, 3/8 = 37.5%, 3/11 = 27.3%, 1200 s = 20m 0s, 2/5 = 40.0%.
-        #expect(words(rows[3]) == ["total", "8", "3", "75.0%", "1700", "ms", "1300", "ms", "2830", "ms", "37.5%", "27.3%", "20m", "0s", "40.0%"])
+        // 03-01: 5 requested, 2 connected, 100.0%, 1050/1050/1275 ms, 60.0%, 1/6 = 16.7%, 1500 s = 25m 0s, 1/3 = 33.3%;
+        // relayed 1 of 2 calls with an ice report = 50.0%, dropped 1 of 2 connected = 50.0%, 1 camera error × 100 / 5 = 20,
+        // poor network 0 of 1 = 0.0%.
+        #expect(words(rows[0]) == ["2026-03-01", "5", "2", "100.0%", "1050", "ms", "1050", "ms", "1275", "ms", "60.0%", "16.7%", "25m", "0s",
+                                   "33.3%", "50.0%", "50.0%", "20", "0.0%"])
+        #expect(words(rows[2]) == ["2026-03-03", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—"])
+        // Totals: 3/4 = 75.0%, 1700/1300/2830 ms, 3/8 = 37.5%, 3/11 = 27.3%, 1200 s = 20m 0s, 2/5 = 40.0%; relayed 2/3 = 66.7%,
+        // dropped 1/3 = 33.3%, 2 × 100 / 8 = 25, poor 1/2 = 50.0%.
+        #expect(words(rows[3]) == ["total", "8", "3", "75.0%", "1700", "ms", "1300", "ms", "2830", "ms", "37.5%", "27.3%", "20m", "0s", "40.0%",
+                                   "66.7%", "33.3%", "25", "50.0%"])
+        #expect(lines.contains("calls by end reason: hangup 2, declined 1, cancelled 0, timeout_no_answer 3, connect_timeout 1, "
+            + "heartbeat_lost 1, max_duration 0, window_closed 0, operator 0, error 0"), "\(lines)")
         // Calls per day 5, 3, 0: 5 is the top block, 3/5·7 = 4.2 → ▅, 0 the lowest.
         #expect(lines.contains("calls per day  █▅▁  2026-03-01 … 2026-03-03, max 5"))
     }
@@ -39,12 +47,33 @@ struct KPIFormatTests {
         let records = CSVReader.records(text)
         #expect(records.first == ["key", "calls_requested", "calls_connected", "connection_success_rate", "time_to_connect_ms_mean",
                                   "time_to_connect_ms_p50", "time_to_connect_ms_p95", "timeout_rate", "busy_rate",
-                                  "mean_duration_s", "no_show_rate"])
+                                  "mean_duration_s", "no_show_rate", "relayed_share", "drop_rate", "permission_failures_per_100",
+                                  "poor_network_share", "ended_hangup", "ended_declined", "ended_cancelled", "ended_timeout_no_answer",
+                                  "ended_connect_timeout", "ended_heartbeat_lost", "ended_max_duration", "ended_window_closed",
+                                  "ended_operator", "ended_error"])
         #expect(records.map { $0.first ?? "" } == ["key", "2026-03-01", "2026-03-02", "2026-03-03", "total"])
         let total = try #require(records.last)
-        #expect(total.dropFirst().map { Double($0) } == [8, 3, 0.75, 1700, 1300, 2830, 0.375, 3.0 / 11.0, 1200, 0.4])
-        #expect(records[3] == ["2026-03-03", "0", "0", "", "", "", "", "", "", "", ""])
-        #expect(records[2].dropFirst().map { Double($0) } == [3, 1, 0.5, 3000, 3000, 3000, 0, 0.4, 600, 0.5])
+        #expect(total.dropFirst().map { Double($0) } == [8, 3, 0.75, 1700, 1300, 2830, 0.375, 3.0 / 11.0, 1200, 0.4,
+                                                          2.0 / 3.0, 1.0 / 3.0, 25, 0.5, 2, 1, 0, 3, 1, 1, 0, 0, 0, 0])
+        #expect(records[3] == ["2026-03-03", "0", "0", "", "", "", "", "", "", "", "", "", "", "", ""] + Array(repeating: "0", count: 10))
+        #expect(records[2].dropFirst().map { Double($0) } == [3, 1, 0.5, 3000, 3000, 3000, 0, 0.4, 600, 0.5,
+                                                              1, 0, 100.0 / 3.0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0])
+    }
+
+    @Test("json: the failure figures — relayed, dropped, camera/mic per 100 requests, poor network, every end reason")
+    func jsonFailures() async throws {
+        let url = try KPISeed.database(KPISeed.clinic)
+        let report = try await KPISeed.json(url, Self.byDay)
+        let totals = try #require(report["totals"] as? [String: Any])
+        #expect((totals["relayed_share"] as? NSNumber)?.doubleValue == 2.0 / 3.0)
+        #expect((totals["drop_rate"] as? NSNumber)?.doubleValue == 1.0 / 3.0)
+        #expect((totals["permission_failures_per_100"] as? NSNumber)?.doubleValue == 25)
+        #expect((totals["poor_network_share"] as? NSNumber)?.doubleValue == 0.5)
+        #expect(totals["end_reasons"] as? [String: Int] == ["hangup": 2, "declined": 1, "cancelled": 0, "timeout_no_answer": 3,
+                                                            "connect_timeout": 1, "heartbeat_lost": 1, "max_duration": 0,
+                                                            "window_closed": 0, "operator": 0, "error": 0])
+        let empty = try #require((report["groups"] as? [[String: Any]])?.last)
+        #expect(empty["relayed_share"] is NSNull && empty["permission_failures_per_100"] is NSNull, "\(empty)")
     }
 
     @Test("prometheus: HELP and TYPE lines, gauges with group and doctor labels, base units, no sample for no data")
@@ -66,10 +95,16 @@ struct KPIFormatTests {
             "callctl_kpi_calls_requested{group=\"doctor\",doctor=\"1\"} 3",
             "callctl_kpi_busy_ratio{group=\"doctor\",doctor=\"3\"} 0.4",
             "callctl_kpi_period_start_timestamp_seconds 1772323200",
+            "callctl_kpi_relayed_ratio{group=\"total\"} \(2.0 / 3.0)",
+            "callctl_kpi_dropped_ratio{group=\"total\"} \(1.0 / 3.0)",
+            "callctl_kpi_permission_failures_per_100_requests{group=\"total\"} 25",
+            "callctl_kpi_poor_network_ratio{group=\"total\"} 0.5",
+            "callctl_kpi_calls_ended{group=\"total\",reason=\"heartbeat_lost\"} 1",
+            "callctl_kpi_calls_ended{group=\"total\",reason=\"timeout_no_answer\"} 3",
         ] {
             #expect(lines.contains(line), "missing: \(line)")
         }
-        #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP callctl_kpi_") }.count == 10)
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP callctl_kpi_") }.count == 15)
         let filtered = await KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-02", "--tenant", "2", "--format", "prometheus"]).standardOutput
         #expect(filtered.contains("callctl_kpi_calls_requested{group=\"total\",tenant=\"2\"} 0"))
         #expect(!filtered.contains("callctl_kpi_connection_success_ratio{"))
@@ -79,11 +114,12 @@ struct KPIFormatTests {
     func html() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
         let page = await KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html"]).standardOutput
-        #expect(page.components(separatedBy: "<svg").count - 1 == 8)
+        #expect(page.components(separatedBy: "<svg").count - 1 == 12)
         #expect(!page.lowercased().contains("<script"))
         #expect(!page.lowercased().contains("http"))
         #expect(!page.contains("src=") && !page.contains("<link"))
-        for text in ["75.0%", "37.5%", "27.3%", "40.0%", "20m 0s", "mean 1700 ms, p50 1300 ms, p95 2830 ms"] {
+        for text in ["75.0%", "37.5%", "27.3%", "40.0%", "20m 0s", "mean 1700 ms, p50 1300 ms, p95 2830 ms", "66.7%", "33.3%",
+                     "<td>25</td>", "50.0%", "Calls by end reason", "<th>heartbeat_lost</th><td>1</td>"] {
             #expect(page.contains(text), "missing \(text)")
         }
         let check = try withScratchDirectory("kpi-html") { directory in
@@ -93,8 +129,8 @@ struct KPIFormatTests {
         }
         #expect(check.status == 0, "\(check.output)")
         // The page charts per day (no --by given): 3 bars in each count chart (5, 3, 0 and 2, 1, 0) and 2 in
-        // each of the other 6 (03-03 has no data, so no bar): 3 + 3 + 6 × 2 = 18 bars, each with a tooltip.
-        #expect(check.standardOutput == "svg=8 rect=18 title=18 script=0\n")
+        // each of the other 10 (03-03 has no data, so no bar): 3 + 3 + 10 × 2 = 26 bars, each with a tooltip.
+        #expect(check.standardOutput == "svg=12 rect=26 title=26 script=0\n")
     }
 
     /// Parses the page as XML (well-formed or it raises) and counts elements.

@@ -22,7 +22,7 @@ import Testing
 ///     session  appointment requested_at   accepted  connected (ttc)   end_reason
 ///     S1       A1          03-01 08:59:00 +2 s      +800 ms           hangup
 ///     S2       A1          03-01 08:58:00 —         —                 timeout_no_answer
-///     S3       A2          03-01 09:59:00 +5 s      +1300 ms          hangup
+///     S3       A2          03-01 09:59:00 +5 s      +1300 ms          heartbeat_lost
 ///     S4       A3          03-01 10:59:00 —         —                 timeout_no_answer
 ///     S5       A5          03-02 08:59:00 +3 s      +3000 ms          hangup
 ///     S6       A5          03-02 08:57:00 +2 s      —                 connect_timeout
@@ -34,6 +34,11 @@ import Testing
 ///     audit events: busy A1 03-01 09:01, busy A5 03-02 09:05, busy A3 03-02 10:00 (a day after
 ///     its appointment), request A1 03-01 08:59 (not busy), busy A8 02-28 09:00 and busy A9
 ///     03-04 00:00 (both outside the period).
+///
+///     browser reports (by their time): ice S1 host (patient) and relay (doctor), S3 host, S5
+///     relay; quality S1 rtt 120 ms loss 1 % (fine), S5 rtt 450 ms loss 0 % (poor); error
+///     NotAllowedError on S2 (03-01), NotReadableError on S6 (03-02), peer-unavailable on S7 (not a
+///     camera or microphone), and a system error row named NotAllowedError (no user: not counted).
 enum KPISeed {
     static let clinic = people + """
         INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at, status, started_at, ended_at) VALUES
@@ -52,7 +57,7 @@ enum KPISeed {
              '2026-03-01 08:59:00Z', '2026-03-01 08:59:02Z', '2026-03-01 08:59:02.8Z', '2026-03-01 09:20Z'),
             ('00000000-0000-0000-0000-000000000002', 1, 'ended', 'timeout_no_answer', 4, 1,
              '2026-03-01 08:58:00Z', NULL, NULL, '2026-03-01 08:58:30Z'),
-            ('00000000-0000-0000-0000-000000000003', 2, 'ended', 'hangup', 4, 2,
+            ('00000000-0000-0000-0000-000000000003', 2, 'ended', 'heartbeat_lost', 4, 2,
              '2026-03-01 09:59:00Z', '2026-03-01 09:59:05Z', '2026-03-01 09:59:06.3Z', '2026-03-01 10:30Z'),
             ('00000000-0000-0000-0000-000000000004', 3, 'ended', 'timeout_no_answer', 3, 5,
              '2026-03-01 10:59:00Z', NULL, NULL, '2026-03-01 10:59:30Z'),
@@ -71,6 +76,19 @@ enum KPISeed {
         INSERT INTO appointment_call_events (appointment_id, type, user_id, at) VALUES
             (1, 'busy', 4, '2026-03-01 09:01Z'), (5, 'busy', 5, '2026-03-02 09:05Z'), (3, 'busy', 5, '2026-03-02 10:00Z'),
             (1, 'request', 4, '2026-03-01 08:59Z'), (8, 'busy', 4, '2026-02-28 09:00Z'), (9, 'busy', 4, '2026-03-04 00:00Z');
+        INSERT INTO appointment_call_events (appointment_id, call_id, type, user_id, at, payload) VALUES
+            (1, '00000000-0000-0000-0000-000000000001', 'ice', 4, '2026-03-01 08:59:10Z', '{"candidateType": "host"}'),
+            (1, '00000000-0000-0000-0000-000000000001', 'ice', 1, '2026-03-01 08:59:11Z', '{"candidateType": "relay"}'),
+            (2, '00000000-0000-0000-0000-000000000003', 'ice', 4, '2026-03-01 09:59:10Z', '{"candidateType": "host"}'),
+            (5, '00000000-0000-0000-0000-000000000005', 'ice', 5, '2026-03-02 08:59:10Z', '{"candidateType": "relay"}'),
+            (1, '00000000-0000-0000-0000-000000000001', 'quality', 4, '2026-03-01 09:19Z',
+             '{"rttMs": 120, "packetLossPercent": 1, "jitterMs": 5}'),
+            (5, '00000000-0000-0000-0000-000000000005', 'quality', 5, '2026-03-02 09:09Z',
+             '{"rttMs": 450, "packetLossPercent": 0, "jitterMs": 9}'),
+            (1, '00000000-0000-0000-0000-000000000002', 'error', 4, '2026-03-01 08:58:10Z', '{"name": "NotAllowedError"}'),
+            (5, '00000000-0000-0000-0000-000000000006', 'error', 5, '2026-03-02 08:57:30Z', '{"name": "NotReadableError"}'),
+            (6, '00000000-0000-0000-0000-000000000007', 'error', 4, '2026-03-02 09:59:05Z', '{"name": "peer-unavailable"}'),
+            (6, '00000000-0000-0000-0000-000000000007', 'error', NULL, '2026-03-02 09:59:06Z', '{"name": "NotAllowedError"}');
         """
 
     /// Tenants, users, doctors and patients the appointments refer to.

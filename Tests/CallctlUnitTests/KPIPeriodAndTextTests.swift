@@ -82,3 +82,15 @@ struct KPIPeriodAndTextTests {
         date.formatted(.iso8601)
     }
 }
+
+@Suite("KPI bar chart labels")
+struct SVGBarChartLabelTests {
+    @Test("the first label starts at its slot, the last ends at the chart's right edge: neither is clipped")
+    func edges() {
+        let bars = (1...31).map { (label: "2026-03-\($0 < 10 ? "0" : "")\($0)", value: Optional(Double($0))) }
+        let markup = SVGBarChart(bars: bars, format: { "\($0 ?? 0)" }, caption: "calls").markup
+        #expect(markup.contains("<text x=\"64\" y=\"192\" text-anchor=\"start\">2026-03-01</text>"), "\(markup.suffix(600))")
+        #expect(markup.contains("<text x=\"712\" y=\"192\" text-anchor=\"end\">2026-03-31</text>"), "\(markup.suffix(600))")
+        #expect(markup.contains("text-anchor=\"middle\">2026-03-16</text>"))
+    }
+}

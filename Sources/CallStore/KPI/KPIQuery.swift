@@ -59,7 +59,7 @@ public struct KPIQuery: Sendable {
     }
 
     private static func figures(of row: PGRow) throws(PostgresError) -> KPIFigures {
-        KPIFigures(
+        var figures = KPIFigures(
             callsRequested: try row.decode(Int.self, "calls_requested"),
             callsAccepted: try row.decode(Int.self, "calls_accepted"),
             callsConnected: try row.decode(Int.self, "calls_connected"),
@@ -71,5 +71,12 @@ public struct KPIQuery: Sendable {
             meanDurationSeconds: try row.decode(Double?.self, "duration_mean_s"),
             appointmentsHeld: try row.decode(Int.self, "appointments_held"),
             noShows: try row.decode(Int.self, "no_shows"))
+        var endReasons: [String: Int] = [:]
+        for reason in EndReason.allCases { endReasons[reason.rawValue] = try row.decode(Int.self, "ended_\(reason.rawValue)") }
+        figures.failures = KPIFailureFigures(
+            endReasons: endReasons, iceReportedCalls: try row.decode(Int.self, "ice_calls"),
+            relayedCalls: try row.decode(Int.self, "relayed_calls"), qualityReportedCalls: try row.decode(Int.self, "quality_calls"),
+            poorNetworkCalls: try row.decode(Int.self, "poor_calls"), permissionErrors: try row.decode(Int.self, "permission_errors"))
+        return figures
     }
 }

@@ -4,9 +4,10 @@ import CallDomain
 /// values: the period, time zone and tenant are parameters `$1`–`$4`).
 ///
 /// It makes one aggregate pass over each source — call sessions by `requested_at`, `busy`
-/// audit events by `at`, appointments by `scheduled_at` — each with
+/// audit events by `at`, the browsers' `ice`, `quality` and `error` reports by `at`,
+/// appointments by `scheduled_at` — each with
 /// `GROUP BY GROUPING SETS ((k), ())`, so a group's figures and the totals come from the same
-/// scan. The three results are joined on `(g, key)`, where `g` is 1 for the totals row. Rows
+/// scan. The four results are joined on `(g, key)`, where `g` is 1 for the totals row. Rows
 /// are narrowed to booleans and numbers before grouping, so the sort that the percentiles need
 /// moves as few bytes as possible.
 public struct KPIStatement: Sendable {
@@ -31,11 +32,12 @@ public struct KPIStatement: Sendable {
                    count(*) FILTER (WHERE accepted) AS calls_accepted,
                    count(*) FILTER (WHERE connected) AS calls_connected,
                    count(*) FILTER (WHERE timed_out) AS timeouts,
+                   \(endReasonCounts),
                    avg(ttc_ms) AS ttc_mean_ms,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY ttc_ms) AS ttc_p50_ms,
                    percentile_cont(0.95) WITHIN GROUP (ORDER BY ttc_ms) AS ttc_p95_ms
             FROM (SELECT \(key("s.requested_at")) AS k, s.accepted_at IS NOT NULL AS accepted,
-                         s.connected_at IS NOT NULL AS connected, s.end_reason = 'timeout_no_answer' AS timed_out,
+                         s.connected_at IS NOT NULL AS connected, s.end_reason = 'timeout_no_answer' AS timed_out, s.end_reason,
                          round(date_part('epoch', s.connected_at - s.accepted_at) * 1e6) / 1e3 AS ttc_ms
                   FROM call_sessions s\(join("s"))
                   WHERE s.requested_at >= $1 AND s.requested_at < $2\(tenantCondition)) s
@@ -45,6 +47,21 @@ public struct KPIStatement: Sendable {
             FROM (SELECT \(key("e.at")) AS k
                   FROM appointment_call_events e\(join("e"))
                   WHERE e.type = 'busy' AND e.at >= $1 AND e.at < $2\(tenantCondition)) e
+            GROUP BY GROUPING SETS (\(groupingSets))
+        ), reports AS (
+            SELECT \(groupFlag) AS g, \(keyText) AS key,
+                   count(DISTINCT call_id) FILTER (WHERE type = 'ice') AS ice_calls,
+                   count(DISTINCT call_id) FILTER (WHERE relayed) AS relayed_calls,
+                   count(DISTINCT call_id) FILTER (WHERE type = 'quality') AS quality_calls,
+                   count(DISTINCT call_id) FILTER (WHERE poor) AS poor_calls,
+                   count(*) FILTER (WHERE permission) AS permission_errors
+            FROM (SELECT \(key("e.at")) AS k, e.type, e.call_id,
+                         e.type = 'ice' AND e.payload->>'candidateType' = 'relay' AS relayed,
+                         e.type = 'quality' AND ((e.payload->>'packetLossPercent')::float8 > 5
+                                                 OR (e.payload->>'rttMs')::float8 > 400) AS poor,
+                         e.type = 'error' AND e.user_id IS NOT NULL AND e.payload->>'name' IN (\(permissionNames)) AS permission
+                  FROM appointment_call_events e\(join("e"))
+                  WHERE e.type IN ('ice', 'quality', 'error') AND e.at >= $1 AND e.at < $2\(tenantCondition)) e
             GROUP BY GROUPING SETS (\(groupingSets))
         ), scheduled AS (
             SELECT \(groupFlag) AS g, \(keyText) AS key,
@@ -62,8 +79,12 @@ public struct KPIStatement: Sendable {
                coalesce(calls_requested, 0) AS calls_requested, coalesce(calls_accepted, 0) AS calls_accepted,
                coalesce(calls_connected, 0) AS calls_connected, coalesce(timeouts, 0) AS timeouts,
                ttc_mean_ms, ttc_p50_ms, ttc_p95_ms, coalesce(busy_events, 0) AS busy_events,
-               duration_mean_s, coalesce(appointments_held, 0) AS appointments_held, coalesce(no_shows, 0) AS no_shows
-        FROM sessions FULL JOIN busy USING (g, key) FULL JOIN scheduled USING (g, key)
+               duration_mean_s, coalesce(appointments_held, 0) AS appointments_held, coalesce(no_shows, 0) AS no_shows,
+               \(endReasonColumns),
+               coalesce(ice_calls, 0) AS ice_calls, coalesce(relayed_calls, 0) AS relayed_calls,
+               coalesce(quality_calls, 0) AS quality_calls, coalesce(poor_calls, 0) AS poor_calls,
+               coalesce(permission_errors, 0) AS permission_errors
+        FROM sessions FULL JOIN busy USING (g, key) FULL JOIN reports USING (g, key) FULL JOIN scheduled USING (g, key)
         ORDER BY g DESC, key
         """
     }
@@ -82,6 +103,21 @@ public struct KPIStatement: Sendable {
     private func join(_ alias: String) -> String {
         guard grouping == .doctor || grouping == .tenant || filtersTenant else { return "" }
         return " JOIN appointments a ON a.id = \(alias).appointment_id"
+    }
+
+    /// One count per end reason, `ended_<reason>`, from the fixed list of ``EndReason`` (never from values).
+    private var endReasonCounts: String {
+        EndReason.allCases.map { "count(*) FILTER (WHERE end_reason = '\($0.rawValue)') AS ended_\($0.rawValue)" }
+            .joined(separator: ",\n                   ")
+    }
+
+    private var endReasonColumns: String {
+        EndReason.allCases.map { "coalesce(ended_\($0.rawValue), 0) AS ended_\($0.rawValue)" }.joined(separator: ", ")
+    }
+
+    /// ``CallReport/permissionErrors`` as SQL literals (a fixed list of identifiers, never values).
+    private var permissionNames: String {
+        CallReport.permissionErrors.sorted().map { "'\($0)'" }.joined(separator: ", ")
     }
 
     private var tenantCondition: String { filtersTenant ? " AND a.tenant_id = $4" : "" }

@@ -1,11 +1,13 @@
 import CallDomain
 
 /// `--format csv`: RFC 4180 (CRLF line ends, fields quoted when they hold a comma, a quote or
-/// a line break), one row per group then a `total` row; rates as fractions, empty when no data.
+/// a line break), one row per group then a `total` row; rates as fractions, empty when no data;
+/// then one `ended_<reason>` count per end reason.
 enum KPICSVFormat {
     static let header = ["key", "calls_requested", "calls_connected", "connection_success_rate",
                          "time_to_connect_ms_mean", "time_to_connect_ms_p50", "time_to_connect_ms_p95",
-                         "timeout_rate", "busy_rate", "mean_duration_s", "no_show_rate"]
+                         "timeout_rate", "busy_rate", "mean_duration_s", "no_show_rate", "relayed_share", "drop_rate",
+                         "permission_failures_per_100", "poor_network_share"] + EndReason.allCases.map { "ended_\($0.rawValue)" }
 
     static func render(_ report: KPIReport) -> String {
         let rows = [header] + report.groups.map { row($0.key, $0.figures) } + [row("total", report.totals)]
@@ -23,7 +25,8 @@ enum KPICSVFormat {
             Double(figures.callsRequested), Double(figures.callsConnected), figures.connectionSuccess.value,
             figures.timeToConnectMs.mean, figures.timeToConnectMs.p50, figures.timeToConnectMs.p95,
             figures.timeout.value, figures.busy.value, figures.meanDurationSeconds, figures.noShow.value,
-        ]
+            figures.relayed.value, figures.dropped.value, figures.permissionFailuresPer100, figures.poorNetwork.value,
+        ] + EndReason.allCases.map { Double(figures.failures.endReasons[$0.rawValue] ?? 0) }
         return [key] + values.map { $0.map(PlainNumber.text) ?? "" }
     }
 }

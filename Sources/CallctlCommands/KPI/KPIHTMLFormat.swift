@@ -12,6 +12,12 @@ enum KPIHTMLFormat {
             body.append("<tr><th>\(HTMLText.escape(kpi.title))</th><td>\(HTMLText.escape(totalText(kpi, report.totals)))</td>"
                 + "<td>\(HTMLText.escape(kpi.definition))</td></tr>")
         }
+        body += ["</tbody>", "</table>", "<h2>Calls by end reason <small>(sessions of the period)</small></h2>",
+                 "<table class=\"totals\">", "<thead><tr><th>End reason</th><th>Calls</th></tr></thead>", "<tbody>"]
+        for reason in EndReason.allCases {
+            body.append("<tr><th>\(HTMLText.escape(reason.rawValue))</th>"
+                + "<td>\(report.totals.failures.endReasons[reason.rawValue] ?? 0)</td></tr>")
+        }
         body += ["</tbody>", "</table>"]
         let over = report.grouping.map { $0 == .day ? "per day" : "per \($0.rawValue)" } ?? ""
         for kpi in KPI.allCases {
@@ -49,6 +55,7 @@ enum KPIHTMLFormat {
     private static func valueText(_ kpi: KPI, _ value: Double?) -> String {
         switch kpi {
         case .callsRequested, .callsConnected: value.map(PlainNumber.text) ?? "—"
+        case .permissionFailuresPer100: value.map { PlainNumber.text(($0 * 10).rounded() / 10) } ?? "—"
         case .timeToConnectMs: KPIText.milliseconds(value)
         case .meanDurationSeconds: KPIText.duration(value)
         default: KPIMath.percentText(value)

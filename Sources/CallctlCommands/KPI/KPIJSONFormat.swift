@@ -2,7 +2,9 @@ import CallDomain
 
 /// `--format json`: docs/design.md's keys — `totals` and `groups` (each with `key`) holding
 /// `calls_requested`, `calls_connected`, `connection_success_rate`, `time_to_connect_ms`
-/// (`mean`, `p50`, `p95`), `timeout_rate`, `busy_rate`, `mean_duration_s`, `no_show_rate` —
+/// (`mean`, `p50`, `p95`), `timeout_rate`, `busy_rate`, `mean_duration_s`, `no_show_rate`,
+/// `relayed_share`, `drop_rate`, `permission_failures_per_100`, `poor_network_share`,
+/// `end_reasons` (every end reason with its count) —
 /// plus `from`, `to` (local midnights with their UTC offset), `tz` and `by`. Rates are
 /// fractions; no data is `null`, never omitted.
 struct KPIJSONFormat: Encodable {
@@ -46,6 +48,7 @@ struct KPIJSONFormat: Encodable {
             try distribution.encode(figures.timeToConnectMs.mean, forKey: .mean)
             try distribution.encode(figures.timeToConnectMs.p50, forKey: .p50)
             try distribution.encode(figures.timeToConnectMs.p95, forKey: .p95)
+            try container.encode(figures.failures.endReasons, forKey: AnyKey("end_reasons"))
         }
     }
 

@@ -36,6 +36,15 @@ enum KPIPrometheusFormat {
             [([], $0.meanDurationSeconds)]
         },
         Family(name: "callctl_kpi_no_show_ratio", help: KPI.noShowRate.definition) { [([], $0.noShow.value)] },
+        Family(name: "callctl_kpi_relayed_ratio", help: KPI.relayedShare.definition) { [([], $0.relayed.value)] },
+        Family(name: "callctl_kpi_dropped_ratio", help: KPI.dropRate.definition) { [([], $0.dropped.value)] },
+        Family(name: "callctl_kpi_permission_failures_per_100_requests", help: KPI.permissionFailuresPer100.definition) {
+            [([], $0.permissionFailuresPer100)]
+        },
+        Family(name: "callctl_kpi_poor_network_ratio", help: KPI.poorNetworkShare.definition) { [([], $0.poorNetwork.value)] },
+        Family(name: "callctl_kpi_calls_ended", help: "sessions of the period by end reason") { figures in
+            EndReason.allCases.map { ([("reason", $0.rawValue)], Double(figures.failures.endReasons[$0.rawValue] ?? 0)) }
+        },
     ]
 
     static func render(_ report: KPIReport) -> String {

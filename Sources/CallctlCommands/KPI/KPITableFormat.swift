@@ -5,7 +5,8 @@ import CallDomain
 enum KPITableFormat {
     static func render(_ report: KPIReport) -> String {
         var table = TextTable((report.grouping?.rawValue ?? "").uppercased(), "REQUESTED", "CONNECTED", "SUCCESS",
-                              "TTC MEAN", "TTC P50", "TTC P95", "TIMEOUTS", "BUSY", "DURATION", "NO-SHOWS")
+                              "TTC MEAN", "TTC P50", "TTC P95", "TIMEOUTS", "BUSY", "DURATION", "NO-SHOWS", "RELAYED", "DROPPED",
+                              "CAM/MIC /100", "POOR NET")
         for group in report.groups { table.rows.append(cells(group.key, group.figures)) }
         table.rows.append(cells("total", report.totals))
         var lines = ["call KPIs, \(KPIText.scope(report))", ""] + table.render()
@@ -13,7 +14,10 @@ enum KPITableFormat {
             let counts = report.groups.map(\.figures.callsRequested)
             lines += ["", "calls per day  \(Sparkline.render(counts))  \(first.key) … \(last.key), max \(counts.max() ?? 0)"]
         }
-        lines += ["", "TTC = time to connect (accepted → in call); DURATION = mean of completed appointments; see `callctl kpi --help`."]
+        let reasons = EndReason.allCases.map { "\($0.rawValue) \(report.totals.failures.endReasons[$0.rawValue] ?? 0)" }
+        lines += ["", "calls by end reason: " + reasons.joined(separator: ", ")]
+        lines += ["", "TTC = time to connect (accepted → in call); DURATION = mean of completed appointments; RELAYED, POOR NET = "
+            + "share of calls with such a browser report; see `callctl kpi --help`."]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -22,6 +26,7 @@ enum KPITableFormat {
          KPIText.human(.connectionSuccessRate, figures), KPIText.milliseconds(figures.timeToConnectMs.mean),
          KPIText.milliseconds(figures.timeToConnectMs.p50), KPIText.milliseconds(figures.timeToConnectMs.p95),
          KPIText.human(.timeoutRate, figures), KPIText.human(.busyRate, figures),
-         KPIText.human(.meanDurationSeconds, figures), KPIText.human(.noShowRate, figures)]
+         KPIText.human(.meanDurationSeconds, figures), KPIText.human(.noShowRate, figures), KPIText.human(.relayedShare, figures),
+         KPIText.human(.dropRate, figures), KPIText.human(.permissionFailuresPer100, figures), KPIText.human(.poorNetworkShare, figures)]
     }
 }

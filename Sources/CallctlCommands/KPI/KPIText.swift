@@ -21,6 +21,7 @@ enum KPIText {
         case .callsRequested, .callsConnected: PlainNumber.text(figures.value(of: kpi) ?? 0)
         case .timeToConnectMs: milliseconds(figures.timeToConnectMs.mean)
         case .meanDurationSeconds: duration(figures.meanDurationSeconds)
+        case .permissionFailuresPer100: figures.permissionFailuresPer100.map { PlainNumber.text(($0 * 10).rounded() / 10) } ?? "—"
         default: KPIMath.percentText(figures.value(of: kpi))
         }
     }

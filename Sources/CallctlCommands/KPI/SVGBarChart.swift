@@ -1,5 +1,6 @@
 /// A small self-contained SVG bar chart: one bar per group, the largest value at the top, the
-/// first, middle and last group named under the axis, and each bar's value in a `<title>`
+/// first, middle and last group named under the axis (the first starting and the last ending
+/// at their slot's edge, inside the chart), and each bar's value in a `<title>`
 /// (a tooltip, without scripts). Groups without data get no bar.
 struct SVGBarChart {
     /// Bars in order: a label and the value, nil for no data.
@@ -36,8 +37,14 @@ struct SVGBarChart {
                 + "width=\"\(number(max(slot * 0.8, 0.5)))\" height=\"\(number(barHeight))\">"
                 + "<title>\(HTMLText.escape("\(bar.label): \(format(value))"))</title></rect>")
         }
-        for index in Set([0, bars.count / 2, bars.count - 1]).sorted() where bars.indices.contains(index) {
-            parts.append(text(left + (Double(index) + 0.5) * slot, height - 8, bars[index].label, anchor: "middle"))
+        // The first label starts at its slot and the last one ends at its slot, so neither is
+        // clipped at the chart's edges however narrow the slots are; the middle one is centred.
+        let labelled = Set([0, bars.count / 2, bars.count - 1]).sorted().filter { bars.indices.contains($0) }
+        for index in labelled {
+            let (x, anchor) = index == bars.count - 1 && bars.count > 1 ? (left + Double(index + 1) * slot, "end")
+                : index == 0 && bars.count > 1 ? (left + Double(index) * slot, "start")
+                : (left + (Double(index) + 0.5) * slot, "middle")
+            parts.append(text(x, height - 8, bars[index].label, anchor: anchor))
         }
         parts.append("</svg>")
         return parts.joined(separator: "\n")
