@@ -116,13 +116,9 @@ public struct CallStoryVerdict: Sendable, Equatable, Codable {
 
 /// Times in a story, as `2026-12-04 14:06:12 UTC` in one time zone.
 struct StoryClock {
-    let timeZone: TimeZone
+    let clock: LocalClock
 
-    func time(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        return formatter.string(from: date)
-    }
+    init(timeZone: TimeZone) { clock = LocalClock(timeZone) }
+
+    func time(_ date: Date) -> String { clock.dateTime(date) + " " + clock.zoneName }
 }

@@ -69,11 +69,5 @@ public struct IceAdvice: Sendable, Equatable {
         }
     }
 
-    private static func clock(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "HH:mm"
-        return formatter.string(from: date)
-    }
+    private static func clock(_ date: Date) -> String { LocalClock(TimeZone(secondsFromGMT: 0) ?? .gmt).hourMinute(date) }
 }

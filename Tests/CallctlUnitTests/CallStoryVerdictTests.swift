@@ -82,3 +82,17 @@ struct CallStoryVerdictTests {
         #expect(overdue.code == "overdue" && overdue.message.contains("jobs reap"), "\(overdue.message)")
     }
 }
+
+@Suite("Local wall-clock text without ICU")
+struct LocalClockTests {
+    @Test("UTC, and Europe/Berlin either side of the spring change")
+    func zones() throws {
+        let utc = LocalClock(try #require(TimeZone(identifier: "UTC")))
+        let instant = Date(timeIntervalSince1970: 1_774_747_800)   // 2026-03-29T01:30:00Z
+        #expect(utc.dateTime(instant) == "2026-03-29 01:30:00" && utc.zoneName == "UTC")
+        let berlin = LocalClock(try #require(TimeZone(identifier: "Europe/Berlin")))
+        #expect(berlin.dateTime(instant) == "2026-03-29 03:30:00", "CEST, +2 after 01:00Z")
+        #expect(berlin.dateTime(instant - 3600) == "2026-03-29 01:30:00", "CET, +1 before it")
+        #expect(berlin.hourMinute(instant) == "03:30")
+    }
+}

@@ -11,12 +11,7 @@ struct CallStoryText {
     let zoneName: String
 
     private func time(_ date: Date?) -> String {
-        guard let date else { return "-" }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = timeZone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: date)
+        date.map(LocalClock(timeZone).dateTime) ?? "-"
     }
 
     private func who(_ userId: Int64?) -> String {
