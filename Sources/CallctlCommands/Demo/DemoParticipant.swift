@@ -29,13 +29,18 @@ struct DemoParticipant: Sendable {
         return try await send("POST", "/appointments/\(appointment.id)/call/\(action)", body: json)
     }
 
-    /// `GET /appointments/{id}/call/ice-servers`: how many STUN/TURN entries the browser gets.
-    func iceServers(_ appointment: DemoAppointment) async throws -> Int {
+    /// `GET /appointments/{id}/call/ice-servers`: how many STUN/TURN entries the browser gets,
+    /// and the warning it shows the user, if any.
+    @discardableResult
+    func iceServers(_ appointment: DemoAppointment) async throws -> (servers: Int, warning: String?) {
         let path = "/appointments/\(appointment.id)/call/ice-servers"
         let response = try await HTTPClient.send(HTTPRequest(method: "GET", url: baseURL + path, headers: headers))
-        let servers = (try? JSONSerialization.jsonObject(with: response.body) as? [String: Any])?["iceServers"] as? [Any]
-        output.line("        \(who) GET \(path) → \(response.status), \(servers?.count ?? 0) ICE server(s)")
-        return servers?.count ?? 0
+        let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any]
+        let servers = (object?["iceServers"] as? [Any])?.count ?? 0
+        let warning = object?["warning"] as? String
+        output.line("        \(who) GET \(path) → \(response.status), \(servers) ICE server(s)"
+            + (warning.map { ", warning: \($0)" } ?? ""))
+        return (servers, warning)
     }
 
     private var who: String { "\(person.name) (\(person.role))".padding(toLength: 28, withPad: " ", startingAt: 0) }

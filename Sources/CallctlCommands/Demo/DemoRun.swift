@@ -3,6 +3,7 @@ import ArgumentParser
 import CallDomain
 import CallctlConfig
 import Foundation
+import ICE
 import LocalServices
 import Logging
 import Postgres
@@ -18,7 +19,7 @@ struct DemoRun {
     let progress: DemoProgress
 
     /// How many steps ``run()`` prints (the first one or two are the servers').
-    static let steps = 21
+    static let steps = 22
     /// The ringing timeout the demo sets, so that `jobs reap` has an unanswered call to close.
     static let ringingTimeout = 2
 
@@ -96,6 +97,27 @@ struct DemoRun {
         } else {
             progress.skip("prove the local TURN server relays: callctl probe turn", because: "turnserver is not installed (apt-get install coturn)")
         }
+        if let coturn = system.coturn, !keep {
+            try await progress.step("a TURN outage reaches the browser: callctl probe ice --record, coturn stopped, again") {
+                let probe = ["probe", "ice", "--uri", "stun:127.0.0.1:\(coturn.port)", "--uri", "turn:127.0.0.1:\(coturn.port)?transport=udp",
+                             "--secret", system.secrets.turnSecret, "--timeout", "2", "--record"]
+                let patient = patients[.busy]!, appointment = clinic.appointment(.busy)
+                try await command(probe)
+                let before = try await patient.iceServers(appointment)
+                coturn.stop()
+                try await command(probe, expecting: ProbeStatus.critical.exitCode)
+                let after = try await patient.iceServers(appointment)
+                guard before.warning == nil, let warning = after.warning, warning.hasPrefix("relay unavailable") else {
+                    throw DemoMismatch(description: "ice-servers warned \(before.warning ?? "nothing") with coturn up and "
+                        + "\(after.warning ?? "nothing") with it stopped")
+                }
+                progress.detail("with coturn stopped the browser is told: \(warning)")
+            }
+        } else {
+            progress.skip("a TURN outage reaches the browser: callctl probe ice --record, coturn stopped, again",
+                          because: keep ? "--keep leaves coturn running, to practise playbooks/turn-down.md"
+                                        : "turnserver is not installed (apt-get install coturn)")
+        }
         try await progress.step("diagnose Echo against this daemon: callctl diagnose echo") {
             try await command([
                 "diagnose", "echo", "--url", "ws://127.0.0.1:\(port)", "--app-id", system.secrets.appID, "--app-key", system.secrets.appKey,
@@ -123,18 +145,22 @@ struct DemoRun {
     }
 
     /// Runs a callctl subcommand in this process, as a user would type it (with
-    /// `--database-url` appended when `database`); a non-zero exit fails the step.
-    private func command(_ arguments: [String], database: Bool = true) async throws {
+    /// `--database-url` appended when `database`); an exit other than `expecting` fails the step.
+    private func command(_ arguments: [String], database: Bool = true, expecting: Int32 = 0) async throws {
         let full = arguments + (database ? ["--database-url", system.databaseURL] : [])
         var parsed = try CallctlCommand.parseAsRoot(full)
+        var status: Int32 = 0
         do {
             if var asynchronous = parsed as? any AsyncParsableCommand {
                 try await asynchronous.run()
             } else {
                 try parsed.run()
             }
-        } catch let exit as ExitCode where exit.rawValue != 0 {
-            throw DemoMismatch(description: "`callctl \(arguments.prefix(2).joined(separator: " "))` exited with \(exit.rawValue)")
+        } catch let exit as ExitCode {
+            status = exit.rawValue
+        }
+        guard status == expecting else {
+            throw DemoMismatch(description: "`callctl \(arguments.prefix(2).joined(separator: " "))` exited with \(status), not \(expecting)")
         }
     }
 
