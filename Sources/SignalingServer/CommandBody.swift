@@ -1,7 +1,6 @@
 import CallDomain
 import Foundation
 import Hummingbird
-import NIOCore
 
 /// The JSON body of a lifecycle command: `{"callId": "<uuid>", "peerId": "<PeerJS id>"}`,
 /// both optional in the JSON and required where the command needs them. Unknown keys are
@@ -17,13 +16,7 @@ struct CommandBody: Decodable {
     /// - Throws: ``APIError``: 413 over the limit, 400 for text that is not a JSON object,
     ///   422 naming the field for a value of the wrong type.
     static func read(_ request: Request, limit: Int) async throws -> CommandBody {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, reason: "too_large", "The request body is larger than \(limit) bytes.")
-        }
-        let bytes = Data(buffer.readableBytesView)
+        let bytes = try await request.boundedBody(limit: limit)
         if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return CommandBody(callId: nil, peerId: nil) }
         do {
             return try JSONDecoder().decode(CommandBody.self, from: bytes)

@@ -1,7 +1,6 @@
 import CallDomain
 import Foundation
 import Hummingbird
-import NIOCore
 
 /// The JSON body of `POST …/call/report`: `callId`, `kind` (`error`, `ice`, `quality`) and the
 /// kind's fields (`name`, `message`; `candidateType`, `transport`; `rttMs`,
@@ -21,14 +20,9 @@ struct ReportBody: Decodable {
     /// - Throws: ``APIError``: 413 over the limit, 400 for text that is not a JSON object, 422
     ///   naming a field of the wrong type.
     static func read(_ request: Request, limit: Int) async throws -> ReportBody {
-        let buffer: ByteBuffer
+        let bytes = try await request.boundedBody(limit: limit)
         do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, reason: "too_large", "The request body is larger than \(limit) bytes.")
-        }
-        do {
-            return try JSONDecoder().decode(ReportBody.self, from: Data(buffer.readableBytesView))
+            return try JSONDecoder().decode(ReportBody.self, from: bytes)
         } catch DecodingError.typeMismatch(_, let context) where !context.codingPath.isEmpty {
             throw APIError.validation("\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type.")
         } catch {

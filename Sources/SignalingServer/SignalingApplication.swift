@@ -7,33 +7,29 @@ import NIOCore
 import Prometheus
 
 /// The daemon's routes: health and metrics without authentication, the call lifecycle API
-/// under `/appointments` behind ``BearerAuthentication``; every error as a JSON body.
+/// under `/appointments`, `/call-config` and `/broadcasting/auth` behind one
+/// ``BearerAuthentication``; the Pusher HTTP API under `/apps`; every answer with its
+/// `X-Request-Id` and every error as a JSON body.
 public func buildRouter(
     configuration: SignalingConfiguration, dependencies: SignalingDependencies, registry: PrometheusCollectorRegistry
 ) -> Router<CallRequestContext> {
     let router = Router(context: CallRequestContext.self)
+    let bearer = BearerAuthentication(verifier: configuration.tokens,
+                                      revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
+                                      now: dependencies.now)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: MetricsMiddleware())
     router.add(middleware: APIErrorMiddleware())
     HealthRoutes(dependencies: dependencies, registry: registry).add(to: router)
     let appointments = router.group("appointments")
-        .add(middleware: BearerAuthentication(
-            verifier: configuration.tokens,
-            revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
-            now: dependencies.now))
+        .add(middleware: bearer)
     CallRoutes(configuration: configuration, dependencies: dependencies).add(to: appointments)
     let callConfig = router.group("call-config")
-        .add(middleware: BearerAuthentication(
-            verifier: configuration.tokens,
-            revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
-            now: dependencies.now))
+        .add(middleware: bearer)
     CallConfigRoutes(configuration: configuration, dependencies: dependencies).add(to: callConfig)
     let broadcasting = router.group("broadcasting")
         .add(middleware: ChannelAuthRefusalLog(limit: configuration.maximumBodyBytes))
-        .add(middleware: BearerAuthentication(
-            verifier: configuration.tokens,
-            revocation: TokenRevocation(pool: dependencies.pool, now: dependencies.now),
-            now: dependencies.now))
+        .add(middleware: bearer)
     ChannelAuthRoutes(app: configuration.apps.primary, pool: dependencies.pool, maximumBodyBytes: configuration.maximumBodyBytes)
         .add(to: broadcasting)
     PusherAPIRoutes(apps: configuration.apps, settings: configuration.hub, publisher: dependencies.hub,

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import NIOCore
 import PusherProtocol
 
 /// The body of `POST /broadcasting/auth`: `socket_id` and `channel_name`, as a form
@@ -28,13 +27,8 @@ struct ChannelAuthBody: Equatable {
     /// - Throws: ``APIError``: 413 over the limit, 400 for a JSON body that is not an object,
     ///   422 naming a field that is not a string.
     static func fields(of request: Request, limit: Int) async throws -> Fields {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, reason: "too_large", "The request body is larger than \(limit) bytes; send only socket_id and channel_name.")
-        }
-        return try parse(Data(buffer.readableBytesView), contentType: request.headers[.contentType])
+        let bytes = try await request.boundedBody(limit: limit, hint: "; send only socket_id and channel_name")
+        return try parse(bytes, contentType: request.headers[.contentType])
     }
 
     /// Decodes the fields of a form or JSON body; JSON when the content type says so or, without

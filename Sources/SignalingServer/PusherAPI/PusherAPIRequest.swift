@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import Logging
-import NIOCore
 import PusherProtocol
 
 /// An authentic Pusher HTTP API request: the app its path names and its body, verified with
@@ -26,14 +25,7 @@ struct PusherAPIRequest {
             throw APIError(.notFound, reason: "not_found",
                            "No Pusher app with id \"\(id.prefix(64))\" is served here; use the REVERB_APP_ID the daemon was started with.")
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: bodyLimit)
-        } catch is NIOTooManyBytesError {
-            throw APIError(.contentTooLarge, reason: "too_large",
-                           "The request body is larger than \(bodyLimit) bytes; send fewer or smaller events per request.")
-        }
-        let body = Data(buffer.readableBytesView)
+        let body = try await request.boundedBody(limit: bodyLimit, hint: "; send fewer or smaller events per request")
         // Every item as sent, duplicates included: the verifier refuses a name given twice. Names
         // are percent-decoded (Hummingbird decodes only values), so `auth%5Fkey` is `auth_key`.
         let query = request.uri.queryParameters.map { item in
