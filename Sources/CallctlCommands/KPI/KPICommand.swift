@@ -6,7 +6,8 @@ import CallStore
 struct KPICommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "kpi",
-        abstract: "Report call KPIs for a period: connection success, time to connect, timeouts, busy, duration, no-shows.",
+        abstract: "Report call KPIs for a period: connection success, time to connect, timeouts, busy, duration, no-shows, "
+            + "and what tells failures apart (TURN relaying, drops, camera/mic, poor networks, end reasons).",
         discussion: """
         The period is [--from, --to): local calendar days in --tz (an IANA name, default UTC), \
         from --from's midnight up to, not including, --to's midnight, converted to UTC instants \
@@ -18,7 +19,11 @@ struct KPICommand: ContextualCommand {
         Call-session KPIs count sessions by requested_at; busy_rate counts `busy` audit events \
         (appointment_call_events.type = 'busy') by their `at`; mean_duration_s and no_show_rate \
         count appointments by scheduled_at, so mean_duration_s covers appointments completed \
-        whose scheduled_at is in the period. A rate whose denominator is 0 has no value: null in \
+        whose scheduled_at is in the period. relayed_share, poor_network_share and \
+        permission_failures_per_100 count the browsers' reports (POST …/call/report) by their \
+        time; end_reasons lists every end reason with its count of sessions (json; ended_<reason> \
+        columns in csv; callctl_kpi_calls_ended{reason} in prometheus; a line in the table; a \
+        table in html). A rate whose denominator is 0 has no value: null in \
         JSON, an empty CSV field, no Prometheus sample, "—" for people.
 
         --by day groups by the local day in --tz and lists every day of the period (empty days \
