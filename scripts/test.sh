@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
+# promtool checks and unit-tests deploy/prometheus's alert rules.
+callctl_packages+=(prometheus)
 . scripts/phase.sh
 phase "setup (packages, Python venv)" callctl_setup
 phase "build (debug, with tests)" swift build --build-tests

@@ -61,6 +61,8 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         self.externalTarget = externalTarget
         let burst = max(20, 2 * settings.connectionsPerAddress)
         connectAttempts = RateLimiter(limit: RateLimit(burst: burst, period: Double(burst) / 10) ?? .standard)
+        // The limit next to the count, so an alert can compare them (deploy/prometheus/callctl-alerts.yml).
+        Gauge(label: "callctl_hub_connections_limit").record(settings.connectionLimit)
     }
 
     /// Disagreements between daemons on where the outbox goes, as of the last heartbeat.
