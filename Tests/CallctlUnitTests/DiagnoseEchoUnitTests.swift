@@ -80,7 +80,7 @@ struct DiagnoseEchoUnitTests {
 
     @Test("JUnit escapes markup and drops control characters; the summary names the first failure or a security hole")
     func renderers() {
-        #expect(DiagnoseJUnit.escape("a<b & \"c\"\n\u{1}'") == "a&lt;b &amp; &quot;c&quot; &apos;")
+        #expect(JUnitReport.escape("a<b & \"c\"\n\u{1}'") == "a&lt;b &amp; &quot;c&quot; &apos;")
         let failed = EchoReport(checks: [
             EchoCheck(name: .dns, status: .pass, duration: .milliseconds(1), detail: "ok"),
             EchoCheck(name: .tcp, status: .fail, duration: .milliseconds(2), detail: "refused", verdict: "nothing listens"),

@@ -53,7 +53,7 @@ struct DiagnoseDB: ContextualCommand {
         """
     )
 
-    @Option(name: .long, help: "Result format: text or json.") var format: OutputFormat = .text
+    @Option(name: .long, help: "Result format: text, json or junit (for CI).") var format: DiagnoseDBFormat = .text
     @Option(name: .long, help: ArgumentHelp(
         "How old the oldest pending outbox row, and how late a no-show, may be before it is a problem.", valueName: "seconds"))
     var maxBacklogAge: Double = 300
@@ -86,10 +86,32 @@ struct DiagnoseDB: ContextualCommand {
                 DiagnoseDBText.lines(database: "\(session.database)", health: health, maxBacklogAge: maxBacklogAge,
                                      maxJobGap: maxJobGap, verdict: verdict)
                     .forEach(session.output.line)
+            case .junit:
+                session.output.write(Self.junit(health: health, verdict: verdict, database: "\(session.database)"))
             }
             let exitCode = Self.exitCode(verdict.status)
             if exitCode != 0 { throw ExitCode(exitCode) }
         }
+    }
+
+    /// `--format junit`: the database reachable, callctl's schema present, the migrations current,
+    /// and the verdict, one test case each; a case after a failed one is skipped.
+    static func junit(health: DatabaseHealth?, verdict: DatabaseVerdict, database: String) -> String {
+        typealias Case = JUnitReport.Case
+        func item(_ name: String, _ outcome: Case.Outcome) -> Case { Case(classname: "diagnose.db", name: name, seconds: 0, outcome: outcome) }
+        let failed: (String) -> Case.Outcome = { .failed(message: verdict.message, type: verdict.status.rawValue, detail: $0) }
+        var cases = [item("reachable", health == nil ? failed(database) : .passed(output: database))]
+        guard let health else {
+            return JUnitReport(name: "callctl diagnose", suite: "callctl diagnose db", cases: cases + ["schema", "migrations_current", "verdict"]
+                .map { item($0, .skipped(message: "the database is unreachable")) }).document
+        }
+        let migrations = health.migrations
+        cases.append(item("schema", health.schemaMissing ? failed("no migration applied") : .passed(output: "\(migrations.applied.count) migrations applied")))
+        let current = migrations.pending.isEmpty && migrations.changed.isEmpty && migrations.unknown.isEmpty
+        cases.append(item("migrations_current", health.schemaMissing ? .skipped(message: "no schema")
+            : current ? .passed(output: "at version \(migrations.currentVersion)") : failed("at version \(migrations.currentVersion)")))
+        cases.append(item("verdict", verdict.status == .healthy ? .passed(output: verdict.message) : failed(verdict.message)))
+        return JUnitReport(name: "callctl diagnose", suite: "callctl diagnose db", cases: cases).document
     }
 
     /// The exit code docs/design.md gives each verdict: 0, 1, 69 or 78.
@@ -101,4 +123,9 @@ struct DiagnoseDB: ContextualCommand {
         case .schemaMissing: Failure.configuration
         }
     }
+}
+
+/// `diagnose db --format`.
+enum DiagnoseDBFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case text, json, junit
 }

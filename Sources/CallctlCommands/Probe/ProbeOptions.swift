@@ -5,7 +5,7 @@ import ICE
 
 /// Result formats of the probes.
 enum ProbeFormat: String, CaseIterable, Sendable {
-    case text, json, nagios, prometheus
+    case text, json, nagios, prometheus, junit
 }
 
 /// What the shared probe flags amount to, once checked.
@@ -31,7 +31,7 @@ struct ProbeOptions: ParsableArguments {
     @Option(name: .customLong("crit-rtt"), help: ArgumentHelp("CRITICAL when the round-trip time is above this.", valueName: "ms"))
     var critRTT: String?
 
-    @Option(help: ArgumentHelp("Result format: text, json, nagios (one status line with perfdata) or prometheus.", valueName: "format"))
+    @Option(help: ArgumentHelp("Result format: text, json, nagios (one status line with perfdata), prometheus or junit (one test case per check, for CI).", valueName: "format"))
     var format: String = "text"
 
     @Option(name: .customLong("metrics-file"), help: ArgumentHelp(
@@ -58,7 +58,7 @@ struct ProbeOptions: ParsableArguments {
             throw ProbeUsageError(error.description)
         }
         guard let format = ProbeFormat(rawValue: format) else {
-            throw ProbeUsageError("--format must be text, json, nagios or prometheus; got '\(self.format)'")
+            throw ProbeUsageError("--format must be text, json, nagios, prometheus or junit; got '\(self.format)'")
         }
         let seconds = try ProbeUsage.number(timeout, flag: "--timeout", unit: "seconds", range: 0.1...60)
         let warning = try warnRTT.map { text throws(ProbeUsageError) in

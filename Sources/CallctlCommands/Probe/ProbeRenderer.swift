@@ -33,6 +33,8 @@ struct ProbeRenderer {
             try output.json(ProbeJSON(report))
         case .nagios:
             output.line(Self.oneLine(headline) + " | " + perfdata(report, label: "rtt", withChecks: true))
+        case .junit:
+            output.write(Self.junit([report], suite: "callctl probe \(report.kind.rawValue) \(report.uri)"))
         case .text:
             output.line(headline)
             details(report)
@@ -58,6 +60,8 @@ struct ProbeRenderer {
                                      withChecks: false)
             }
             output.line(Self.oneLine(headline) + " | " + perfdata.joined(separator: " "))
+        case .junit:
+            output.write(Self.junit(suite.reports, suite: "callctl probe ice"))
         case .text:
             output.line(headline)
             for report in suite.reports {
@@ -66,6 +70,22 @@ struct ProbeRenderer {
                 details(report)
             }
         }
+    }
+
+    /// One test case per check of each probe (`<kind> <uri>` its class): CRITICAL and UNKNOWN fail
+    /// with the check's detail, WARNING passes with it in `<system-out>`.
+    static func junit(_ reports: [ProbeReport], suite: String) -> String {
+        JUnitReport(name: "callctl probe", suite: suite, cases: reports.flatMap { report in
+            report.checks.map { check in
+                let outcome: JUnitReport.Case.Outcome = switch check.status {
+                case .ok: .passed(output: check.detail)
+                case .warning: .passed(output: "WARNING: \(check.detail)")
+                case .critical, .unknown: .failed(message: check.detail, type: "\(check.status)", detail: summary(report))
+                }
+                return JUnitReport.Case(classname: "\(report.kind.rawValue) \(report.uri)", name: check.name,
+                                        seconds: check.duration / .seconds(1), outcome: outcome)
+            }
+        }).document
     }
 
     /// Renders the Prometheus text once and writes it to `--metrics-file`, if given, so the
