@@ -7,8 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
-# promtool checks and unit-tests deploy/prometheus's alert rules.
-callctl_packages+=(prometheus)
+# promtool checks and unit-tests deploy/prometheus's alert rules; nginx, openssl and curl run
+# deploy/nginx/callctl.conf in front of a real serve.
+callctl_packages+=(prometheus nginx openssl curl)
 . scripts/phase.sh
 phase "setup (packages, Python venv)" callctl_setup
 phase "build (debug, with tests)" swift build --build-tests
