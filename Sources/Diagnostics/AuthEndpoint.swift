@@ -20,16 +20,19 @@ struct AuthEndpoint: Sendable {
     let url: String
     /// The time limit of one request.
     let timeout: Duration
+    /// Certificates to trust besides the system's.
+    let caFile: String?
 
     /// The endpoint at `url`.
-    init(url: String, timeout: Duration) {
+    init(url: String, timeout: Duration, caFile: String? = nil) {
         self.url = url
         self.timeout = timeout
+        self.caFile = caFile
     }
 
     /// The endpoint the diagnosis checks.
     init(target: EchoTarget) {
-        self.init(url: target.authURL, timeout: target.timeout)
+        self.init(url: target.authURL, timeout: target.timeout, caFile: target.caFile)
     }
 
     /// `POST --auth-url` for `channel` and `socketID`, with `token` when given.
@@ -38,7 +41,7 @@ struct AuthEndpoint: Sendable {
                        ("X-Requested-With", "XMLHttpRequest")]
         if let token { headers.append(("Authorization", "Bearer \(token)")) }
         let body = "socket_id=\(EchoTarget.escaped(socketID))&channel_name=\(EchoTarget.escaped(channel))"
-        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Data(body.utf8), timeout: timeout)
+        let request = HTTPRequest(method: "POST", url: url, headers: headers, body: Data(body.utf8), timeout: timeout, caFile: caFile)
         let result = await HTTPClient.result(of: request)
         let response: HTTPResponse
         switch result {

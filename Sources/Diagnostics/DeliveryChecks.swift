@@ -24,7 +24,7 @@ struct DeliveryChecks: Sendable {
                                              timestamp: Int(now().timeIntervalSince1970))
         let queryText = query.sorted { $0.key < $1.key }.map { "\($0.key)=\(EchoTarget.escaped($0.value))" }.joined(separator: "&")
         let request = HTTPRequest(method: "POST", url: "\(target.httpOrigin)\(path)?\(queryText)",
-                                  headers: [("Content-Type", "application/json")], body: body, timeout: target.timeout)
+                                  headers: [("Content-Type", "application/json")], body: body, timeout: target.timeout, caFile: target.caFile)
         let start = ContinuousClock.now
         let result = await HTTPClient.result(of: request)
         let api = "the HTTP API at \(target.httpOrigin)\(path)"

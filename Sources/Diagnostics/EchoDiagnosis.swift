@@ -33,7 +33,7 @@ public struct EchoDiagnosis: Sendable {
         guard let address = await recorder.run(.dns, { await network.resolve() }),
               await recorder.run(.tcp, { await network.connect(address) }) != nil,
               await recorder.run(.tls, { await network.tls() }) != nil else { return }
-        let socket = PusherSocket(url: target.socketURL)
+        let socket = PusherSocket(url: target.socketURL, caFile: target.caFile)
         await runSession(SocketChecks(target: target, socket: socket), &recorder)
         socket.close()
     }

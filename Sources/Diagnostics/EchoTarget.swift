@@ -36,12 +36,14 @@ public struct EchoTarget: Sendable {
     public let timeout: Duration
     /// The external server the outbox also publishes to (`CALLCTL_PUSHER_URL`), if any.
     public let external: ExternalPusherServer?
+    /// PEM certificates to trust for wss:// and https:// besides the system's (`--ca-file`).
+    public let caFile: String?
 
     /// Validates the settings.
     /// - Parameter url: `ws://host[:port]` or `wss://host[:port]` (port 80/443 by default).
     public init(url: String, app: PusherApp, authURL: String, token: String, foreignToken: String? = nil,
                 channel: String, presenceChannel: String? = nil, timeout: Duration = .seconds(5),
-                external: ExternalPusherServer? = nil) throws(EchoTargetError) {
+                external: ExternalPusherServer? = nil, caFile: String? = nil) throws(EchoTargetError) {
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
               ["ws", "wss"].contains(scheme), let host = components.host, !host.isEmpty else {
             throw EchoTargetError("--url must be ws://host:port or wss://host:port (the WebSocket server, e.g. wss://ws.example.org:443); got '\(HTTPClient.redactedURL(url))'")
@@ -73,6 +75,7 @@ public struct EchoTarget: Sendable {
         self.presenceChannel = presenceChannel
         self.timeout = timeout
         self.external = external
+        self.caFile = caFile
     }
 
     /// `host:port`, with brackets around an IPv6 host.

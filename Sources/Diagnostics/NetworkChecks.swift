@@ -58,7 +58,7 @@ struct NetworkChecks: Sendable {
     /// leaf certificate's expiry; for ws: skipped.
     func tls() async -> Finding<Void> {
         guard target.secure else { return .skip("ws:// has no TLS", ()) }
-        let request = HTTPRequest(method: "GET", url: "\(target.httpOrigin)/", timeout: target.timeout)
+        let request = HTTPRequest(method: "GET", url: "\(target.httpOrigin)/", timeout: target.timeout, caFile: target.caFile)
         let result = await HTTPClient.result(of: request)
         switch result {
         case .success(let response):

@@ -1,6 +1,7 @@
 import Foundation
 import HummingbirdWSClient
 import Logging
+import NIOSSL
 import NIOWebSocket
 import PusherProtocol
 
@@ -27,13 +28,16 @@ final class PusherSocket: Sendable {
     private let writer: AsyncStream<String>.Continuation
     private let task: Task<Void, Never>
 
-    /// Starts connecting to `url`.
-    init(url: String) {
+    /// Starts connecting to `url`, trusting the certificates of `caFile` besides the system's for wss.
+    init(url: String, caFile: String? = nil) {
         (outgoing, writer) = AsyncStream.makeStream(of: String.self)
         let inbox = inbox, outgoing = outgoing
         task = Task {
             do {
-                let close = try await WebSocketClient.connect(url: url, logger: Logger(label: "callctl.diagnose")) { inbound, outbound, _ in
+                var tls = TLSConfiguration.makeClientConfiguration()
+                if let caFile { tls.additionalTrustRoots = [.file(caFile)] }
+                let close = try await WebSocketClient.connect(url: url, tlsConfiguration: tls,
+                                                              logger: Logger(label: "callctl.diagnose")) { inbound, outbound, _ in
                     await inbox.deliver(.upgraded)
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask {

@@ -126,7 +126,7 @@ struct SocketChecks: Sendable {
         let request = HTTPRequest(method: "GET", url: url, headers: [
             ("Connection", "Upgrade"), ("Upgrade", "websocket"), ("Sec-WebSocket-Version", "13"),
             ("Sec-WebSocket-Key", "ZGlhZ25vc2UtY2FsbGN0bA=="),
-        ], timeout: min(target.timeout, .seconds(2)))
+        ], timeout: min(target.timeout, .seconds(2)), caFile: target.caFile)
         return try? await HTTPClient.send(request).status
     }
 

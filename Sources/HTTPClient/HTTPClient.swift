@@ -14,14 +14,18 @@ public struct HTTPRequest: Sendable {
     public var body: Data?
     /// The whole-transfer timeout.
     public var timeout: Duration
+    /// PEM certificates to trust for https besides the system's (a private CA, a self-signed server).
+    public var caFile: String?
 
     /// Creates a request.
-    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: Data? = nil, timeout: Duration = .seconds(10)) {
+    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: Data? = nil, timeout: Duration = .seconds(10),
+                caFile: String? = nil) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.caFile = caFile
     }
 }
 
@@ -87,6 +91,11 @@ public enum HTTPClient {
         _ = callctl_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         _ = callctl_curl_setopt_long(handle, CURLOPT_CERTINFO, 1)
         _ = callctl_curl_setopt_string(handle, CURLOPT_USERAGENT, "callctl")
+        if let caFile = request.caFile {
+            // The file, and the system's certificates (Debian's hashed directory) as well.
+            _ = callctl_curl_setopt_string(handle, CURLOPT_CAINFO, caFile)
+            _ = callctl_curl_setopt_string(handle, CURLOPT_CAPATH, "/etc/ssl/certs")
+        }
         _ = callctl_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, headerList)
         _ = callctl_curl_setopt_write_function(handle, { pointer, size, count, context in
             Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue().appendBody(pointer, size * count)

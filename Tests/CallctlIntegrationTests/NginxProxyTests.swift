@@ -5,7 +5,8 @@ import Testing
 /// deploy/nginx/callctl.conf with a real nginx from Debian, a throwaway self-signed certificate
 /// and a real `callctl serve` on loopback: a full call over https from another loopback
 /// address (127.0.0.2) with a forged X-Forwarded-For, whose audit rows name the client's real
-/// address, and the Pusher WebSocket upgraded through the proxy (wss, 101, connection_established).
+/// address, the Pusher WebSocket upgraded through the proxy (wss, connection_established), and
+/// `diagnose echo --ca-file` passing through it.
 @Suite("nginx in front of callctl serve", .serialized)
 struct NginxProxyTests {
     static let config = AuthorizationMatrixTests.packageRoot.appendingPathComponent("deploy/nginx/callctl.conf").path
@@ -32,7 +33,7 @@ struct NginxProxyTests {
             let directory = url.path
             let certificate = try CommandRunner.run([
                 "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem",
-                "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                "-days", "30", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
             ])
             try #require(certificate.status == 0, "\(certificate.output)")
             let port = try LocalHost.freePort()
@@ -80,6 +81,23 @@ struct NginxProxyTests {
             let socket = try CommandRunner.run([PusherPeer.python, "-c", script,
                                                 "wss://127.0.0.1:\(port)/app/\(ServeProcess.appKey)?protocol=7", "\(directory)/cert.pem"])
             #expect(socket.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "pusher:connection_established", "\(socket.output)")
+
+            // callctl's own diagnosis through the proxy: TLS with the private certificate, the
+            // upgrade, channel auth and an event delivered over wss. By name: SwiftNIO's TLS
+            // refuses an IP address as the server name (SNI).
+            let echo = try CLI.run([
+                "diagnose", "echo", "--url", "wss://localhost:\(port)", "--ca-file", "\(directory)/cert.pem",
+                "--app-id", ServeProcess.appID, "--app-key", ServeProcess.appKey, "--app-secret", ServeProcess.appSecret,
+                "--auth-url", "https://localhost:\(port)/broadcasting/auth", "--token", try s.token(s.patient),
+                "--channel", "private-appointments.\(appointment)", "--format", "json",
+            ])
+            #expect(echo.status == 0, "\(echo.output)")
+            let without = try CLI.run([
+                "diagnose", "echo", "--url", "wss://localhost:\(port)", "--app-id", ServeProcess.appID, "--app-key", ServeProcess.appKey,
+                "--app-secret", ServeProcess.appSecret, "--auth-url", "https://localhost:\(port)/broadcasting/auth",
+                "--token", try s.token(s.patient), "--channel", "private-appointments.\(appointment)",
+            ])
+            #expect(without.status == 1 && without.standardOutput.contains("FAIL  tls"), "without --ca-file the certificate is untrusted: \(without.output)")
         }
     }
 }

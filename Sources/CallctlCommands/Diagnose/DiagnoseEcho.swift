@@ -79,6 +79,11 @@ struct DiagnoseEcho: ContextualCommand {
     @Option(help: ArgumentHelp("Time limit of each check, in seconds.", valueName: "seconds"))
     var timeout: String = "5"
 
+    @Option(name: .customLong("ca-file"), help: ArgumentHelp(
+        "Also trust the PEM certificates in this file for wss:// and https:// (a private CA, or a proxy's self-signed certificate).",
+        valueName: "path"))
+    var caFile: String?
+
     @OptionGroup var envFile: EnvFileOptions
 
     func validate() throws {
@@ -128,7 +133,13 @@ struct DiagnoseEcho: ContextualCommand {
                               channel: channel, presenceChannel: presenceChannel, timeout: timeoutDuration ?? .seconds(5),
                               external: try ServeSettings.externalTarget(environment).map {
                                   ExternalPusherServer(origin: $0.origin, app: $0.app)
-                              })
+                              }, caFile: try caFile.map(Self.readableCAFile))
+    }
+
+    /// `--ca-file`, when it names a readable file.
+    static func readableCAFile(_ path: String) throws(EchoTargetError) -> String {
+        guard FileManager.default.isReadableFile(atPath: path) else { throw EchoTargetError("--ca-file \(path) is not a readable file") }
+        return path
     }
 
     /// `REVERB_SCHEME` (http → ws, https → wss; default https), `REVERB_HOST`, `REVERB_PORT`.
