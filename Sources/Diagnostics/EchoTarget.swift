@@ -64,6 +64,11 @@ public struct EchoTarget: Sendable {
             try Self.requireAuthChannel(presenceChannel, flag: "--presence-channel", prefixes: ["presence-"])
         }
         guard timeout > .zero else { throw EchoTargetError("--timeout must be above 0 seconds") }
+        // SwiftNIO's TLS sends the host as the server name (SNI), and an IP address is no valid one.
+        if scheme == "wss", IPAddressText.isLiteral(host) {
+            throw EchoTargetError("--url wss:// needs the server's host name, as its certificate names it, not the IP address "
+                                  + "\(host): add the name to /etc/hosts if DNS does not have it yet")
+        }
         secure = scheme == "wss"
         self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
         port = components.port ?? (secure ? 443 : 80)
@@ -103,5 +108,14 @@ public struct EchoTarget: Sendable {
             throw EchoTargetError("\(flag) must be a channel starting with \(prefixes.joined(separator: " or ")) "
                                   + "(e.g. private-appointments.42); got '\(name.prefix(64))'")
         }
+    }
+}
+
+/// Whether a URL's host is an IP address literal (`127.0.0.1`, `[::1]`).
+enum IPAddressText {
+    static func isLiteral(_ host: String) -> Bool {
+        let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, bare, &v4) == 1 || inet_pton(AF_INET6, bare, &v6) == 1
     }
 }

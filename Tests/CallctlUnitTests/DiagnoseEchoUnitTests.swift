@@ -35,6 +35,8 @@ struct DiagnoseEchoUnitTests {
         ("wss://ws.example.org", "news", nil, "--channel must be a channel starting with private- or presence-"),
         ("wss://ws.example.org", "private-bad name", nil, "--channel must be"),
         ("wss://ws.example.org", "private-users.7", "private-users.7", "--presence-channel must be a channel starting with presence-"),
+        ("wss://127.0.0.1:443", "private-users.7", nil, "--url wss:// needs the server's host name"),
+        ("wss://[::1]:443", "private-users.7", nil, "--url wss:// needs the server's host name"),
     ] as [(String, String, String?, String)])
     func refusals(url: String, channel: String, presence: String?, message: String) {
         do {
