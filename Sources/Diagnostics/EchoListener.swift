@@ -28,18 +28,19 @@ public final class EchoListener: Sendable {
     }
 
     /// Connects to `url` (`ws[s]://host:port`) with `appKey` and subscribes to `channels`,
-    /// each signed at `authURL` for `token`; every step bounded by `timeout`.
+    /// each signed at `authURL` for `token`; every step bounded by `timeout`; `caFile` is trusted for wss and https.
     public static func subscribe(url: String, appKey: String, authURL: String, token: String, channels: [String],
-                                 timeout: Duration = .seconds(5)) async throws(EchoListenerError) -> EchoListener {
+                                 timeout: Duration = .seconds(5), caFile: String? = nil) async throws(EchoListenerError) -> EchoListener {
         let escapedKey = EchoTarget.escaped(appKey)
-        let socket = PusherSocket(url: "\(url)/app/\(escapedKey)?protocol=\(PusherMessage.protocolVersion)&client=callctl&version=1.0")
+        let socket = PusherSocket(url: "\(url)/app/\(escapedKey)?protocol=\(PusherMessage.protocolVersion)&client=callctl&version=1.0",
+                                  caFile: caFile)
         let listener = EchoListener(socket: socket)
         do throws(EchoListenerError) {
             let established = try await listener.await(timeout, "pusher:connection_established") { $0.event == "pusher:connection_established" }
             guard let socketID = established.data["socket_id"]?.stringValue else {
                 throw EchoListenerError(description: "pusher:connection_established without a socket_id")
             }
-            let endpoint = AuthEndpoint(url: authURL, timeout: timeout)
+            let endpoint = AuthEndpoint(url: authURL, timeout: timeout, caFile: caFile)
             for channel in channels {
                 guard case .granted(let auth, let channelData, _, _) = await endpoint.ask(channel: channel, socketID: socketID, token: token) else {
                     throw EchoListenerError(description: "\(authURL) refused to sign \(channel)")

@@ -46,4 +46,25 @@ struct JUnitFormatTests {
             #expect(parts.count == 3 && Int(parts[0]) ?? 0 > 3 && parts[1] == "0", "\(ice.stdout)")
         }
     }
+
+    @Test("smoke: four cases against a running serve; a failing ICE verdict fails one; serve stopped fails ready and hub")
+    func smoke() async throws {
+        let s = try ServeWorld()
+        let arguments = ["smoke", "--url", "http://127.0.0.1:\(s.server.port)", "--app-key", ServeProcess.appKey,
+                         "--database-url", s.world.database.connectionString, "--format", "junit"]
+        let healthy = try CLI.run(arguments)
+        #expect(healthy.status == 0, "\(healthy.output)")
+        #expect(try counts(healthy.standardOutput) == "4 0 1", "\(healthy.standardOutput)")
+        try s.world.connection.query("""
+            INSERT INTO ice_server_health (uri, status, detail, checked_at) VALUES ('turn:127.0.0.1:3478', 'critical', 'timeout', now())
+            """)
+        let failing = try CLI.run(arguments)
+        #expect(failing.status == 1 && failing.standardOutput.contains("turn:127.0.0.1:3478 is critical: timeout"), "\(failing.output)")
+        let failingCounts = try counts(failing.standardOutput)
+        #expect(failingCounts == "4 1 0")
+        _ = try s.server.stop()
+        let down = try CLI.run(arguments)
+        let downCounts = try counts(down.standardOutput)
+        #expect(down.status == 1 && downCounts == "4 3 0", "\(down.output)")
+    }
 }
