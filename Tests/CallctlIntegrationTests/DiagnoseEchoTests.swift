@@ -154,7 +154,7 @@ struct DiagnoseEchoTests {
     func expiredCertificate() throws {
         let world = try DiagnoseEchoWorld()
         let stub = try DiagnoseStubServer(.expiredTLS)
-        let run = try EchoRun.run(try world.flags(["--url": "wss://127.0.0.1:\(stub.port)"]))
+        let run = try EchoRun.run(try world.flags(["--url": "wss://localhost:\(stub.port)"]))
         try run.expectFailure(at: "tls", saying: ["has expired", "renew"])
         let tls = try #require(try run.checks().first { $0["name"] as? String == "tls" })
         #expect((tls["detail"] as? String)?.contains("2 days ago") == true, "\(tls)")
