@@ -8,8 +8,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
 # promtool checks and unit-tests deploy/prometheus's alert rules; nginx, openssl and curl run
-# deploy/nginx/callctl.conf in front of a real serve.
-callctl_packages+=(prometheus nginx openssl curl)
+# deploy/nginx/callctl.conf in front of a real serve; dpkg-dev, binutils and lintian build and
+# judge the Debian package.
+callctl_packages+=(prometheus nginx openssl curl dpkg-dev binutils lintian)
 . scripts/phase.sh
 phase "setup (packages, Python venv)" callctl_setup
 phase "build (debug, with tests)" swift build --build-tests
@@ -27,8 +28,10 @@ else
     # pool test 116 s. The async pool suite, whose every await needs a free thread, runs alone.
     phase "unit tests" swift test --skip-build --filter CallctlUnitTests --skip Fuzz; result
     phase "seeded fuzz suites" swift test --skip-build --filter 'CallctlUnitTests\..*Fuzz'; result
-    phase "integration tests" swift test --skip-build --filter CallctlIntegrationTests --skip PostgresPoolTests; result
+    phase "integration tests" swift test --skip-build --filter CallctlIntegrationTests --skip PostgresPoolTests --skip DebianPackageTests; result
     phase "connection pool tests" swift test --skip-build --filter PostgresPoolTests; result
+    # Alone, because it builds the release binary (both cores, for minutes).
+    phase "Debian package (release build, dpkg-deb, lintian)" swift test --skip-build --filter DebianPackageTests; result
 fi
 # Coverage-guided fuzzing (libFuzzer) of the decoders of untrusted bytes, bounded: 20 s a target.
 phase "libFuzzer (${CALLCTL_LIBFUZZER_SECONDS:-20} s a target)" scripts/fuzz.sh "${CALLCTL_LIBFUZZER_SECONDS:-20}"

@@ -25,6 +25,14 @@ public enum CommandRunner {
         }
     }
 
+    /// The path of the program `name` on the `PATH` (or in `/usr/bin`, `/usr/sbin`,
+    /// `/usr/local/bin`), or nil when it is not installed.
+    public static func which(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
+        return directories.map { $0 + "/" + name }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     /// Runs `arguments[0]` (a path, or a name looked up in PATH) with the rest as arguments,
     /// as `user` when given (through `runuser`, so root can run PostgreSQL's tools).
     /// `environment` entries are added to (or, with nil, removed from) this process's environment.

@@ -54,4 +54,17 @@ public enum LocalHost {
         var status: Int32 = 0
         _ = waitpid(pid, &status, 0)
     }
+
+    /// A self-signed P-256 certificate (`cert.pem`, key `key.pem`) in `directory`, valid two
+    /// days for 127.0.0.1 and localhost; `user` names who needs it, for the error message.
+    static func makeSelfSignedCertificate(in directory: String, for user: String) throws {
+        let outcome = try CommandRunner.run([
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+            "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "2",
+            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
+        ])
+        guard outcome.status == 0 else {
+            throw LocalServiceError("openssl could not make a certificate for \(user) (install openssl): \(outcome.output)")
+        }
+    }
 }

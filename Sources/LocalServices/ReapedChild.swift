@@ -23,8 +23,19 @@ public final class ReapedChild: @unchecked Sendable {
     /// True while the child has not exited.
     public var isRunning: Bool { lock.withLock { exitStatus == nil } }
 
-    /// Ends the child with SIGKILL, unless it already exited, and waits until it is reaped.
-    public func stop() {
+    /// Ends the child, unless it already exited, and waits until it is reaped: with `signal`
+    /// first when given (a server that must stop its own children, like nginx's master), then
+    /// SIGKILL if it has not exited within `grace` seconds; with SIGKILL at once otherwise.
+    public func stop(signal: Int32? = nil, grace: Double = 5) {
+        if let signal {
+            lock.withLock {
+                if exitStatus == nil { _ = kill(pid, signal) }
+            }
+            if exited.wait(timeout: .now() + grace) == .success {
+                exited.signal()
+                return
+            }
+        }
         lock.withLock {
             if exitStatus == nil { _ = kill(pid, SIGKILL) }
         }

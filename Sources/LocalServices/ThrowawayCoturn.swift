@@ -34,11 +34,7 @@ public final class ThrowawayCoturn: Sendable {
     private let watchdogID: pid_t?
 
     /// True when `turnserver` is on the `PATH` (or in `/usr/bin`, `/usr/sbin`).
-    public static var isInstalled: Bool {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/sbin", "/usr/local/bin"]
-        return directories.contains { FileManager.default.isExecutableFile(atPath: $0 + "/turnserver") }
-    }
+    public static var isInstalled: Bool { CommandRunner.which("turnserver") != nil }
 
     /// Makes a certificate, starts `turnserver` and waits until it answers.
     /// - Parameter stopWhenParentExits: start a watchdog that stops the server once this process is gone.
@@ -49,7 +45,7 @@ public final class ThrowawayCoturn: Sendable {
         do {
             port = try LocalHost.freePort()
             tlsPort = try LocalHost.freePort()
-            try Self.makeCertificate(in: directory)
+            try LocalHost.makeSelfSignedCertificate(in: directory, for: "coturn")
             try Self.writeConfiguration(authentication, to: directory + "/turnserver.conf")
             process = try ReapedChild(Self.arguments(directory: directory, port: port, tlsPort: tlsPort, realm: realm))
         } catch {
@@ -107,18 +103,6 @@ public final class ThrowawayCoturn: Sendable {
         }
     }
 
-    /// A self-signed P-256 certificate for 127.0.0.1 and localhost, valid two days.
-    private static func makeCertificate(in directory: String) throws {
-        let outcome = try CommandRunner.run([
-            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-            "-keyout", directory + "/key.pem", "-out", directory + "/cert.pem", "-days", "2",
-            "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-        ])
-        guard outcome.status == 0 else {
-            throw LocalServiceError("openssl could not make a certificate for coturn (install openssl): \(outcome.output)")
-        }
-    }
-
     /// Waits up to ten seconds for a Binding answer over UDP and for the TCP and TLS
     /// listeners to accept.
     private func waitUntilReady() throws {
@@ -133,42 +117,5 @@ public final class ThrowawayCoturn: Sendable {
             usleep(20_000)
         }
         throw LocalServiceError("turnserver did not answer on 127.0.0.1:\(port) within 10 s: \(logTail())")
-    }
-
-}
-
-/// Readiness checks against a server on 127.0.0.1, with plain sockets.
-private enum LoopbackCheck {
-    /// Whether a Binding request over UDP gets a Binding success response within 100 ms.
-    static func answersBinding(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        guard connectLoopback(descriptor, port: port) else { return false }
-        // Binding request, no attributes, the magic cookie, a random transaction ID.
-        let request: [UInt8] = [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42] + (0..<12).map { _ in UInt8.random(in: 0...255) }
-        guard send(descriptor, request, request.count, 0) == request.count else { return false }
-        var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-        guard poll(&poller, 1, 100) == 1 else { return false }
-        var response = [UInt8](repeating: 0, count: 1024)
-        let count = recv(descriptor, &response, response.count, 0)
-        return count >= 20 && response[0] == 0x01 && response[1] == 0x01 && response[8..<20] == request[8..<20]
-    }
-
-    /// Whether a TCP connection to the port is accepted.
-    static func accepts(port: Int) -> Bool {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        return connectLoopback(descriptor, port: port)
-    }
-
-    private static func connectLoopback(_ descriptor: Int32, port: Int) -> Bool {
-        let address = LocalHost.loopback(port: port)
-        return withUnsafePointer(to: address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
     }
 }

@@ -121,6 +121,16 @@ struct DemoTests {
         }
         let outbox = try CLI.run(["outbox", "status", "--env-file", file])
         #expect(outbox.status == 0, "\(outbox.output)")
+        var nginx: (directory: String, url: String)?
+        if ThrowawayNginx.isInstalled {
+            let value = { (name: String) in variables.split(separator: "\n").first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) } }
+            let https = try #require(value("CALLCTL_HTTPS_URL"), "\(variables)")
+            let ready = try CommandRunner.run(["curl", "-sS", "--cacert", try #require(value("CALLCTL_CA_FILE")), https + "/readyz"])
+            #expect(ready.status == 0 && ready.standardOutput.contains("ready"), "\(ready.output)")
+            nginx = (try #require(output.firstMatch(of: /in (\S*callctl-nginx-\w+)/).map { String($0.output.1) }, "\(output)"), https)
+        } else {
+            #expect(output.contains("skipped: nginx is not installed"), "\(output)")
+        }
         run.send(SIGINT)
         let ending = try run.finish()
         #expect(ending.status == 0, "\(ending.output)")
@@ -129,6 +139,13 @@ struct DemoTests {
         #expect(try !Self.processes(mentioning: directory).isEmpty, "the kept PostgreSQL is gone")
         let turnDirectory = try #require(Self.turnDirectory(in: ending.standardOutput))
         #expect(try Self.processes(mentioning: turnDirectory).isEmpty)
+        if let nginx {
+            #expect(!FileManager.default.fileExists(atPath: nginx.directory))
+            #expect(try Self.processes(mentioning: nginx.directory).isEmpty, "nginx's master outlived the demo")
+            // Workers' command lines name no directory; one left alive would still accept on the port.
+            let refused = try CommandRunner.run(["curl", "-sS", "-k", "--max-time", "3", nginx.url + "/readyz"])
+            #expect(refused.status == 7, "something still answers on nginx's port: \(refused.output)")
+        }
         let lines = ending.standardOutput.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         let stop = try #require(lines.firstIndex { $0.hasSuffix("Stop it with:") }.map { lines[$0 + 1] }, "\(ending.standardOutput)")
         let stopped = try CommandRunner.run(["sh", "-c", stop])

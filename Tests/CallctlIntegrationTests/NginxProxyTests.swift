@@ -11,93 +11,58 @@ import Testing
 struct NginxProxyTests {
     static let config = AuthorizationMatrixTests.packageRoot.appendingPathComponent("deploy/nginx/callctl.conf").path
 
-    /// The shipped server block, bound to loopback `port`, with the test's certificate and serve's port.
-    static func render(port: Int, servePort: Int, directory: String) throws -> String {
-        var text = try String(contentsOfFile: config, encoding: .utf8)
-        let replacements = [
-            ("server 127.0.0.1:8080;", "server 127.0.0.1:\(servePort);"), ("    listen 443 ssl;\n", "    listen 127.0.0.1:\(port) ssl;\n"),
-            ("    listen [::]:443 ssl;\n", ""), ("/etc/ssl/callctl/fullchain.pem", "\(directory)/cert.pem"),
-            ("/etc/ssl/callctl/privkey.pem", "\(directory)/key.pem"),
-        ]
-        for (from, to) in replacements {
-            #expect(text.contains(from), "deploy/nginx/callctl.conf no longer has \(from)")
-            text = text.replacingOccurrences(of: from, with: to)
-        }
-        return text
-    }
-
     @Test("a call over https from 127.0.0.2 is audited with 127.0.0.2, not the forged X-Forwarded-For; wss upgrades through nginx")
     func throughNginx() throws {
         let s = try ServeWorld(["--trusted-proxy", "127.0.0.1"])
-        try withScratchDirectory("nginx") { url in
-            let directory = url.path
-            let certificate = try CommandRunner.run([
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "\(directory)/key.pem", "-out", "\(directory)/cert.pem",
-                "-days", "30", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        let nginx = try ThrowawayNginx(configuration: try String(contentsOfFile: Self.config, encoding: .utf8), upstreamPort: s.server.port)
+        defer { nginx.stop() }
+        let port = nginx.port
+        let certificate = nginx.certificatePath
+        let appointment = try s.appointment()
+        func call(_ action: String, as user: Int64, callId: String? = nil) throws -> [String: Any] {
+            let body = callId.map { "{\"callId\": \"\($0)\"}" } ?? "{}"
+            let run = try CommandRunner.run([
+                "curl", "-sS", "--interface", "127.0.0.2", "--cacert", certificate, "-X", "POST",
+                "-H", "Authorization: Bearer \(try s.token(user))", "-H", "Content-Type: application/json",
+                "-H", "X-Forwarded-For: 203.0.113.9", "-d", body, "https://127.0.0.1:\(port)/appointments/\(appointment)/call/\(action)",
             ])
-            try #require(certificate.status == 0, "\(certificate.output)")
-            let port = try LocalHost.freePort()
-            try FileManager.default.createDirectory(atPath: "\(directory)/tmp", withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o777])
-            try Self.render(port: port, servePort: s.server.port, directory: directory)
-                .write(toFile: "\(directory)/callctl.conf", atomically: true, encoding: .utf8)
-            let temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map { "\($0)_temp_path \(directory)/tmp;" }.joined(separator: " ")
-            try """
-                pid \(directory)/nginx.pid; error_log \(directory)/error.log warn;
-                events { worker_connections 64; }
-                http { access_log off; \(temp) include \(directory)/callctl.conf; }
-                """.write(toFile: "\(directory)/nginx.conf", atomically: true, encoding: .utf8)
-            let start = try CommandRunner.run(["nginx", "-p", directory, "-c", "\(directory)/nginx.conf"])
-            try #require(start.status == 0, "nginx did not start: \(start.output)")
-            defer { _ = try? CommandRunner.run(["nginx", "-p", directory, "-c", "\(directory)/nginx.conf", "-s", "stop"]) }
-
-            let appointment = try s.appointment()
-            func call(_ action: String, as user: Int64, callId: String? = nil) throws -> [String: Any] {
-                let body = callId.map { "{\"callId\": \"\($0)\"}" } ?? "{}"
-                let run = try CommandRunner.run([
-                    "curl", "-sS", "--interface", "127.0.0.2", "--cacert", "\(directory)/cert.pem", "-X", "POST",
-                    "-H", "Authorization: Bearer \(try s.token(user))", "-H", "Content-Type: application/json",
-                    "-H", "X-Forwarded-For: 203.0.113.9", "-d", body, "https://127.0.0.1:\(port)/appointments/\(appointment)/call/\(action)",
-                ])
-                #expect(run.status == 0, "\(run.output)")
-                return (try? JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))) as? [String: Any] ?? [:]
-            }
-            let nginxLog = (try? String(contentsOfFile: "\(directory)/error.log", encoding: .utf8)) ?? ""
-            let callId = try #require(try call("request", as: s.doctor)["callId"] as? String, "\(nginxLog)")
-            #expect(try call("accept", as: s.patient, callId: callId)["state"] as? String == "accepted")
-            #expect(try call("started", as: s.doctor, callId: callId)["state"] as? String == "in_call")
-            #expect(try call("end", as: s.patient, callId: callId)["state"] as? String == "ended")
-            let addresses = try s.auditPayloads(appointment).map { $0["ip"] as? String ?? "-" }
-            #expect(addresses == ["127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.2"], "\(addresses)")
-
-            let script = """
-                import asyncio, json, ssl, sys, websockets
-                async def main():
-                    context = ssl.create_default_context(cafile=sys.argv[2])
-                    async with websockets.connect(sys.argv[1], ssl=context) as socket:
-                        print(json.loads(await asyncio.wait_for(socket.recv(), 5))["event"])
-                asyncio.run(main())
-                """
-            let socket = try CommandRunner.run([PusherPeer.python, "-c", script,
-                                                "wss://127.0.0.1:\(port)/app/\(ServeProcess.appKey)?protocol=7", "\(directory)/cert.pem"])
-            #expect(socket.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "pusher:connection_established", "\(socket.output)")
-
-            // callctl's own diagnosis through the proxy: TLS with the private certificate, the
-            // upgrade, channel auth and an event delivered over wss. By name: SwiftNIO's TLS
-            // refuses an IP address as the server name (SNI).
-            let echo = try CLI.run([
-                "diagnose", "echo", "--url", "wss://localhost:\(port)", "--ca-file", "\(directory)/cert.pem",
-                "--app-id", ServeProcess.appID, "--app-key", ServeProcess.appKey, "--app-secret", ServeProcess.appSecret,
-                "--auth-url", "https://localhost:\(port)/broadcasting/auth", "--token", try s.token(s.patient),
-                "--channel", "private-appointments.\(appointment)", "--format", "json",
-            ])
-            #expect(echo.status == 0, "\(echo.output)")
-            let without = try CLI.run([
-                "diagnose", "echo", "--url", "wss://localhost:\(port)", "--app-id", ServeProcess.appID, "--app-key", ServeProcess.appKey,
-                "--app-secret", ServeProcess.appSecret, "--auth-url", "https://localhost:\(port)/broadcasting/auth",
-                "--token", try s.token(s.patient), "--channel", "private-appointments.\(appointment)",
-            ])
-            #expect(without.status == 1 && without.standardOutput.contains("FAIL  tls"), "without --ca-file the certificate is untrusted: \(without.output)")
+            #expect(run.status == 0, "\(run.output)")
+            return (try? JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8))) as? [String: Any] ?? [:]
         }
+        let callId = try #require(try call("request", as: s.doctor)["callId"] as? String, "\(nginx.logTail())")
+        #expect(try call("accept", as: s.patient, callId: callId)["state"] as? String == "accepted")
+        #expect(try call("started", as: s.doctor, callId: callId)["state"] as? String == "in_call")
+        #expect(try call("end", as: s.patient, callId: callId)["state"] as? String == "ended")
+        let addresses = try s.auditPayloads(appointment).map { $0["ip"] as? String ?? "-" }
+        #expect(addresses == ["127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.2"], "\(addresses)")
+
+        let script = """
+            import asyncio, json, ssl, sys, websockets
+            async def main():
+                context = ssl.create_default_context(cafile=sys.argv[2])
+                async with websockets.connect(sys.argv[1], ssl=context) as socket:
+                    print(json.loads(await asyncio.wait_for(socket.recv(), 5))["event"])
+            asyncio.run(main())
+            """
+        let socket = try CommandRunner.run([PusherPeer.python, "-c", script,
+                                            "wss://127.0.0.1:\(port)/app/\(ServeProcess.appKey)?protocol=7", certificate])
+        #expect(socket.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "pusher:connection_established", "\(socket.output)")
+
+        // callctl's own diagnosis through the proxy: TLS with the private certificate, the
+        // upgrade, channel auth and an event delivered over wss. By name: SwiftNIO's TLS
+        // refuses an IP address as the server name (SNI).
+        let echo = try CLI.run([
+            "diagnose", "echo", "--url", "wss://localhost:\(port)", "--ca-file", certificate,
+            "--app-id", ServeProcess.appID, "--app-key", ServeProcess.appKey, "--app-secret", ServeProcess.appSecret,
+            "--auth-url", "https://localhost:\(port)/broadcasting/auth", "--token", try s.token(s.patient),
+            "--channel", "private-appointments.\(appointment)", "--format", "json",
+        ])
+        #expect(echo.status == 0, "\(echo.output)")
+        let without = try CLI.run([
+            "diagnose", "echo", "--url", "wss://localhost:\(port)", "--app-id", ServeProcess.appID, "--app-key", ServeProcess.appKey,
+            "--app-secret", ServeProcess.appSecret, "--auth-url", "https://localhost:\(port)/broadcasting/auth",
+            "--token", try s.token(s.patient), "--channel", "private-appointments.\(appointment)",
+        ])
+        #expect(without.status == 1 && without.standardOutput.contains("FAIL  tls"), "without --ca-file the certificate is untrusted: \(without.output)")
     }
 }

@@ -73,10 +73,10 @@ public struct DatabaseVerdict: Sendable, Equatable {
                 + "\(ReadableText.age(oldest)) after its window closed: \(noShowProblem); see playbooks/no-show-backlog.md")
         } else if let reapProblem {
             self.init(.problem, "\(reapProblem); no call is overdue yet, but none will be closed until it runs: check the "
-                + "cron entry (crontab.example) and /var/log/callctl/jobs-reap.log; see playbooks/zombie-calls.md")
+                + "cron entry (/etc/cron.d/callctl, from crontab.example) and /var/log/callctl/jobs-reap.log; see playbooks/zombie-calls.md")
         } else if let noShowProblem {
             self.init(.problem, "\(noShowProblem); no appointment is overdue yet, but none will be marked until it runs: "
-                + "check the cron entry (crontab.example) and /var/log/callctl/jobs-no-show.log; see playbooks/no-show-backlog.md")
+                + "check the cron entry (/etc/cron.d/callctl, from crontab.example) and /var/log/callctl/jobs-no-show.log; see playbooks/no-show-backlog.md")
         } else if let problem = Self.iceProblem(health.iceServers, now: health.readAt) {
             self.init(.problem, problem)
         } else {
@@ -94,7 +94,7 @@ public struct DatabaseVerdict: Sendable, Equatable {
         }
         if let newest = servers.map(\.checkedAt).max(), now.timeIntervalSince(newest) > IceAdvice.staleAfter {
             return "the ICE servers' health was last recorded \(ReadableText.age(now.timeIntervalSince(newest))) ago: is the "
-                + "`callctl probe ice --record` cron running? (crontab.example); browsers are warned the relay's health is unknown"
+                + "`callctl probe ice --record` cron running? (/etc/cron.d/callctl); browsers are warned the relay's health is unknown"
         }
         return nil
     }

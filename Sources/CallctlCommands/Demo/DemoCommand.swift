@@ -32,6 +32,7 @@ struct DemoCommand: ContextualCommand {
         Examples:
           callctl demo
           callctl demo --keep        # leave the daemon and the database running; print how to connect
+                                     # (with nginx in front, over TLS, when nginx is installed)
           callctl demo --database-url postgres://me@localhost/empty_demo
         """
     )
@@ -43,7 +44,29 @@ struct DemoCommand: ContextualCommand {
     @Flag(name: .long, help: "Leave the daemon and the database running at the end and print how to connect; Ctrl-C stops the daemon.")
     var keep = false
 
+    @Option(name: .customLong("nginx-config"), help: ArgumentHelp(
+        "With --keep: the nginx server block to put in front of the daemon (default: deploy/nginx/callctl.conf, "
+            + "else the package's \(DemoCommand.packagedNginxConfig)).", valueName: "path"))
+    var nginxConfig: String?
+
     @OptionGroup var logging: LoggingOptions
+
+    /// Where the Debian package installs the nginx example.
+    static let packagedNginxConfig = "/usr/share/doc/callctl/examples/nginx/callctl.conf"
+
+    func validate() throws {
+        if let nginxConfig {
+            guard keep else { throw ValidationError("--nginx-config puts nginx in front of the kept daemon: add --keep") }
+            guard FileManager.default.isReadableFile(atPath: nginxConfig) else {
+                throw ValidationError("--nginx-config must name a readable nginx server block; got '\(nginxConfig)'")
+            }
+        }
+    }
+
+    /// The server block `--keep` puts in front: the flag's, else the checkout's, else the package's.
+    private var nginxServerBlock: String? {
+        nginxConfig ?? ["deploy/nginx/callctl.conf", Self.packagedNginxConfig].first { FileManager.default.isReadableFile(atPath: $0) }
+    }
 
     func run(in context: CommandContext) async throws {
         var quiet = logging
@@ -51,10 +74,10 @@ struct DemoCommand: ContextualCommand {
         try await context.reportingFailures(logging: quiet) {
             let output = context.output
             let started = ContinuousClock.now
-            let progress = DemoProgress(output: output, total: DemoRun.steps)
+            let progress = DemoProgress(output: output, total: DemoRun.steps(keep: keep))
             let (system, settings) = try await startServers(progress)
             system.onSignal {
-                output.line("\ninterrupted: stopping the daemon, coturn and the throwaway PostgreSQL")
+                output.line("\ninterrupted: stopping the daemon, coturn, nginx and the throwaway PostgreSQL")
                 Task {
                     // The daemon gets a moment to close its sockets before the database goes.
                     await withTaskGroup(of: Void.self) { group in
@@ -67,7 +90,7 @@ struct DemoCommand: ContextualCommand {
                     Foundation.exit(130)
                 }
             }
-            let run = DemoRun(system: system, database: settings, keep: keep, output: output,
+            let run = DemoRun(system: system, database: settings, keep: keep, nginxServerBlock: nginxServerBlock, output: output,
                               logger: context.logger("callctl.demo", logging: quiet), progress: progress)
             do {
                 try await run.run()

@@ -14,12 +14,14 @@ struct DemoRun {
     let system: DemoSystem
     let database: ConnectionSettings
     let keep: Bool
+    /// With `keep`: the nginx server block to put in front of the daemon, when one was found.
+    let nginxServerBlock: String?
     let output: Output
     let logger: Logger
     let progress: DemoProgress
 
-    /// How many steps ``run()`` prints (the first one or two are the servers').
-    static let steps = 22
+    /// How many steps ``run()`` prints (the first one or two are the servers'); `--keep` adds nginx's.
+    static func steps(keep: Bool) -> Int { keep ? 23 : 22 }
     /// The ringing timeout the demo sets, so that `jobs reap` has an unanswered call to close.
     static let ringingTimeout = 2
 
@@ -164,8 +166,23 @@ struct DemoRun {
         }
     }
 
-    /// `--keep`: the connection file, how to use it, then serve until Ctrl-C.
+    /// `--keep`: nginx in front when it can, the connection file, how to use it, then serve until Ctrl-C.
     private func keepRunning(port: Int, tokens: [(String, String)], consultation: DemoAppointment) async throws {
+        let nginxStep = "put nginx in front: TLS, the WebSocket upgrade and X-Forwarded-For as deploy/nginx/callctl.conf ships them"
+        let proxy: ThrowawayNginx?
+        if let nginxServerBlock, ThrowawayNginx.isInstalled {
+            proxy = try await progress.step(nginxStep) {
+                let nginx = try system.startNginx(configuration: try String(contentsOfFile: nginxServerBlock, encoding: .utf8),
+                                                  upstreamPort: port)
+                progress.detail("nginx on https://localhost:\(nginx.port) with \(nginxServerBlock), a self-signed certificate "
+                                + "(\(nginx.certificatePath)), in \(nginx.directory)")
+                return nginx
+            }
+        } else {
+            progress.skip(nginxStep, because: ThrowawayNginx.isInstalled
+                ? "no server block found (give --nginx-config deploy/nginx/callctl.conf)" : "nginx is not installed (apt-get install nginx openssl)")
+            proxy = nil
+        }
         let file = try await progress.step("keep the daemon and the database running") {
             try system.writeConnectionFile(port: port, tokens: tokens)
         }
@@ -175,6 +192,14 @@ struct DemoRun {
             coturn runs as pid \(coturn.processID): `kill \(coturn.processID)` to practise playbooks/turn-down.md.
             """
         } ?? "coturn is not installed, so the TURN playbook cannot be practised (apt-get install coturn)."
+        let tls = proxy.map { nginx in
+            """
+            Through nginx (TLS with the certificate in $CALLCTL_CA_FILE; the audit rows name your address):
+              curl -s --cacert "$CALLCTL_CA_FILE" -H "Authorization: Bearer $DOCTOR_TOKEN" $CALLCTL_HTTPS_URL/appointments/\(consultation.id)/call
+              callctl diagnose echo --env-file \(file) --url wss://localhost:\(nginx.port) --ca-file "$CALLCTL_CA_FILE" --token "$DOCTOR_TOKEN" --channel private-appointments.\(consultation.id)
+              callctl smoke --env-file \(file) --url $CALLCTL_HTTPS_URL --ca-file "$CALLCTL_CA_FILE"
+            """
+        } ?? "nginx is not in front (see the step above), so only plain HTTP is there to try."
         output.line("""
 
         The daemon listens on http://127.0.0.1:\(port). The connection settings and two tokens are in
@@ -185,8 +210,9 @@ struct DemoRun {
           callctl diagnose echo --env-file \(file) --token "$DOCTOR_TOKEN" --channel private-appointments.\(consultation.id)
           callctl diagnose db --env-file \(file)
         \(practice)
+        \(tls)
         Every playbook in playbooks/ works with --env-file \(file) in place of /etc/callctl/callctl.env.
-        Press Ctrl-C to stop the daemon and coturn\(system.postgres == nil ? "" : " (the database keeps running)").
+        Press Ctrl-C to stop the daemon, coturn and nginx\(system.postgres == nil ? "" : " (the database keeps running)").
         """)
         let (stops, stop) = AsyncStream.makeStream(of: Void.self)
         system.onSignal { stop.yield() }
@@ -194,7 +220,7 @@ struct DemoRun {
         try await system.stopDaemon()
         system.stop(keepDatabase: true)
         if let postgres = system.postgres {
-            output.line("the daemon and coturn stopped; the database keeps running (and \(file) with it). Stop it with:")
+            output.line("the daemon, coturn and nginx stopped; the database keeps running (and \(file) with it). Stop it with:")
             output.line("  \(postgres.stopCommand)")
         }
     }

@@ -34,6 +34,7 @@ final class DemoSystem: @unchecked Sendable {
     let secrets = DemoSecrets()
     private let lock = NSLock()
     private var coturnServer: ThrowawayCoturn?
+    private var nginxServer: ThrowawayNginx?
     private var daemon: ServeDaemon?
     private var serving: Task<Void, any Error>?
     private var signalSources: [any DispatchSourceSignal] = []
@@ -58,6 +59,16 @@ final class DemoSystem: @unchecked Sendable {
         return server
     }
 
+    /// nginx in front of the daemon, when `--keep` started one.
+    var nginx: ThrowawayNginx? { lock.withLock { nginxServer } }
+
+    /// Starts nginx with the shipped server block in front of the daemon on `upstreamPort`.
+    func startNginx(configuration: String, upstreamPort: Int) throws -> ThrowawayNginx {
+        let server = try ThrowawayNginx(configuration: configuration, upstreamPort: upstreamPort, stopWhenParentExits: true)
+        lock.withLock { nginxServer = server }
+        return server
+    }
+
     /// The environment `serve` reads, as the demo sets it.
     func serveEnvironment() -> Environment {
         var variables = [
@@ -78,8 +89,10 @@ final class DemoSystem: @unchecked Sendable {
 
     /// Starts the daemon on a free loopback port; returns the port once it listens.
     func startDaemon(database: ConnectionSettings, logger: Logger) async throws -> Int {
+        // nginx, when --keep puts it in front, proxies from 127.0.0.1 and names the client in X-Forwarded-For.
+        let loopbackProxy = TrustedProxies(ranges: [TrustedProxies.Range(parsing: "127.0.0.1")].compactMap { $0 })
         let configuration = try await ServeSettings.configuration(
-            host: "127.0.0.1", port: 0, rateLimit: .standard, hub: HubSettings(), environment: serveEnvironment())
+            host: "127.0.0.1", port: 0, rateLimit: .standard, hub: HubSettings(trustedProxies: loopbackProxy), environment: serveEnvironment())
         let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
         let daemon = try await ServeDaemon.make(
             configuration: configuration, database: database, pools: ServeDaemon.Pools(size: 4, hubSize: 2), preparesStatements: true, signals: [],
@@ -108,15 +121,16 @@ final class DemoSystem: @unchecked Sendable {
         }
     }
 
-    /// Stops coturn, and the throwaway PostgreSQL unless `keepDatabase`; once, however many
-    /// callers (the run's end and a Ctrl-C) race to it.
+    /// Stops coturn and nginx, and the throwaway PostgreSQL unless `keepDatabase`; once, however
+    /// many callers (the run's end and a Ctrl-C) race to it.
     func stop(keepDatabase: Bool) {
         stopLock.withLock {
-            let server = lock.withLock {
-                defer { coturnServer = nil }
-                return coturnServer
+            let (coturn, nginx) = lock.withLock {
+                defer { (coturnServer, nginxServer) = (nil, nil) }
+                return (coturnServer, nginxServer)
             }
-            server?.stop()
+            nginx?.stop()
+            coturn?.stop()
             if !keepDatabase, !databaseStopped {
                 postgres?.stop()
                 databaseStopped = true
@@ -152,7 +166,8 @@ final class DemoSystem: @unchecked Sendable {
 
     /// A file (mode 600) with the variables to talk to the kept demo, read by `--env-file` as
     /// the service's env file is: the database URL, the daemon's address, the app credentials,
-    /// the ICE servers and TURN secret of the loopback coturn, and the participants' tokens.
+    /// the ICE servers and TURN secret of the loopback coturn, nginx's https address and CA file
+    /// when it runs, and the participants' tokens.
     func writeConnectionFile(port: Int, tokens: [(String, String)]) throws -> String {
         let directory = postgres?.directory ?? NSTemporaryDirectory()
         let path = directory + "/demo.env"
@@ -163,6 +178,9 @@ final class DemoSystem: @unchecked Sendable {
             "REVERB_HOST=127.0.0.1", "REVERB_PORT=\(port)", "REVERB_SCHEME=http", "APP_URL=http://127.0.0.1:\(port)",
         ]
         lines += iceVariables().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        if let nginx {
+            lines += ["CALLCTL_HTTPS_URL=https://localhost:\(nginx.port)", "CALLCTL_CA_FILE=\(nginx.certificatePath)"]
+        }
         lines += tokens.map { "\($0.0)=\($0.1)" }
         guard FileManager.default.createFile(atPath: path, contents: Data((lines.joined(separator: "\n") + "\n").utf8),
                                              attributes: [.posixPermissions: 0o600]) else {
