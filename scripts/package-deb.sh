@@ -16,7 +16,7 @@ Builds callctl_<version>_<arch>.deb (the version is what the built binary's --ve
   /etc/cron.d/callctl                      crontab.example (conffile)
   /etc/logrotate.d/callctl                 deploy/logrotate/callctl (conffile)
   /usr/share/man/man1/callctl*.1.gz        from the commands' help (swift-argument-parser's
-                                           generate-manual plugin)
+                                           generate-manual, the tool of its manual plugin)
   bash, zsh and fish completions           from `callctl --generate-completion-script`
   /usr/share/doc/callctl/                  README, docs/, playbooks/, examples/ (nginx, Prometheus)
 postinst creates the system user callctl, /var/log/callctl and /var/lib/callctl/{metrics,reports};
@@ -53,7 +53,7 @@ while [ $# -gt 0 ]; do
         *) echo "package-deb: unknown argument '$1'" >&2; usage >&2; exit 64 ;;
     esac
 done
-for tool in dpkg-deb dpkg-shlibdeps gzip strip; do
+for tool in dpkg-deb dpkg-shlibdeps gzip strip python3; do
     command -v "$tool" > /dev/null || fail "$tool is missing: apt-get install dpkg-dev binutils"
 done
 
@@ -65,23 +65,34 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 root="$work/root"
 
-# The man pages come first: the plugin builds the package in the same configuration (with
-# the standard library linked dynamically), so the static build after it only relinks.
-step "generating man pages ($configuration build)"
-swift package generate-manual --configuration "$configuration" --multi-page \
-    --date "$(date -u -d "@$(git log -1 --format=%ct 2> /dev/null || date +%s)" +%F)" \
-    --authors "the callctl developers" > "$work/manual.log" 2>&1 \
-    || { tail -n 30 "$work/manual.log" >&2; fail "generating the man pages failed (the log's end is above)"; }
-pages="$(swift build -c "$configuration" --show-bin-path)/../../plugins/GenerateManual/outputs/callctl"
-[ -f "$pages/callctl.1" ] || pages=".build/plugins/GenerateManual/outputs/callctl"
-[ -f "$pages/callctl.1" ] || fail "the generate-manual plugin wrote no callctl.1"
-
 step "building callctl ($configuration, static Swift standard library)"
 swift build -c "$configuration" --static-swift-stdlib --product callctl >&2
 binary="$(swift build -c "$configuration" --static-swift-stdlib --show-bin-path)/callctl"
 version="$("$binary" --version)"
 architecture="$(dpkg --print-architecture)"
 [[ "$version" =~ ^[0-9][0-9A-Za-z.+~-]*$ ]] || fail "callctl --version printed '$version', not a Debian version"
+
+# The man pages: swift-argument-parser's generate-manual (the tool behind its GenerateManual
+# plugin), from the version this package resolved, run on the binary just built. The plugin
+# itself would build the whole package a second time, without the static standard library.
+step "generating man pages (swift-argument-parser's generate-manual)"
+parser="$(swift package show-dependencies --format json | python3 -c '
+import json, sys
+def find(node):
+    for dependency in node.get("dependencies", []):
+        if dependency["identity"] == "swift-argument-parser": return dependency["path"]
+        found = find(dependency)
+        if found: return found
+print(find(json.load(sys.stdin)) or "")')"
+[ -n "$parser" ] || fail "swift-argument-parser is not among the resolved dependencies"
+swift build --package-path "$parser" --scratch-path .build/generate-manual --product generate-manual > "$work/manual.log" 2>&1 \
+    || { tail -n 30 "$work/manual.log" >&2; fail "building generate-manual failed (the log's end is above)"; }
+pages="$work/man"
+mkdir -p "$pages"
+"$(swift build --package-path "$parser" --scratch-path .build/generate-manual --show-bin-path)/generate-manual" "$binary" \
+    --multi-page --date "$(date -u -d "@$(git log -1 --format=%ct 2> /dev/null || date +%s)" +%F)" \
+    --authors "the callctl developers" --output-directory "$pages" > /dev/null
+[ -f "$pages/callctl.1" ] || fail "generate-manual wrote no callctl.1"
 
 step "staging callctl $version ($architecture)"
 install -D -m 755 "$binary" "$root/usr/bin/callctl"
@@ -96,10 +107,12 @@ install -D -m 644 deploy/logrotate/callctl "$root/etc/logrotate.d/callctl"
 
 man="$root/usr/share/man/man1"
 install -d "$man"
-for page in "$pages"/*.1; do gzip -9n < "$page" > "$man/$(basename "$page").gz"; done
+# mdoc has no empty lines: a blank line of the help text becomes a paragraph break.
+for page in "$pages"/*.1; do sed 's/^$/.Pp/' "$page" | gzip -9n > "$man/$(basename "$page").gz"; done
 install -d "$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions" \
     "$root/usr/share/fish/vendor_completions.d"
-"$binary" --generate-completion-script bash > "$root/usr/share/bash-completion/completions/callctl"
+# Completions are sourced, not run: no #! line.
+"$binary" --generate-completion-script bash | sed '1{/^#!/d}' > "$root/usr/share/bash-completion/completions/callctl"
 "$binary" --generate-completion-script zsh > "$root/usr/share/zsh/vendor-completions/_callctl"
 "$binary" --generate-completion-script fish > "$root/usr/share/fish/vendor_completions.d/callctl.fish"
 
@@ -110,6 +123,7 @@ install -m 644 docs/*.md "$doc/docs/"
 install -m 644 playbooks/*.md "$doc/playbooks/"
 install -m 644 deploy/nginx/callctl.conf "$doc/examples/nginx/"
 install -m 644 deploy/prometheus/*.yml "$doc/examples/prometheus/"
+install -D -m 644 deploy/debian/lintian-overrides "$root/usr/share/lintian/overrides/callctl"
 # Debian policy: documentation over 4 KiB is compressed (the examples stay as they are).
 find "$doc" -path "$doc/examples" -prune -o -type f -size +4k -print0 | xargs -0 -r gzip -9n
 cat > "$doc/copyright" <<EOF
@@ -153,15 +167,16 @@ Recommends: cron, logrotate
 Suggests: nginx, coturn, postgresql-client, prometheus-node-exporter
 Section: net
 Priority: optional
-Description: operations CLI, cron jobs and signaling daemon for video consultations
- callctl runs what doctor-patient video consultations must never forget: database
- migrations, the no-show marker and the zombie-call reaper (cron jobs), TURN/STUN
- probes, channel and call diagnostics, KPI reports, and a daemon serving the call
- lifecycle API, a Pusher-protocol WebSocket hub, channel auth and an outbox relay.
+Description: ops CLI, cron jobs and signaling daemon for video consultations
+ callctl runs what doctor-patient video consultations must never forget:
+ database migrations, the no-show marker and the zombie-call reaper (cron
+ jobs), TURN/STUN probes, channel and call diagnostics, KPI reports, and a
+ daemon serving the call lifecycle API, a Pusher-protocol WebSocket hub,
+ channel auth and an outbox relay.
  .
  After installing, edit /etc/callctl/callctl.env, run
- `callctl migrate up --env-file /etc/callctl/callctl.env`, then
- `systemctl enable --now callctl`.
+ "callctl migrate up --env-file /etc/callctl/callctl.env", then
+ "systemctl enable --now callctl".
 EOF
 
 package="$output/callctl_${version}_${architecture}.deb"

@@ -30,8 +30,11 @@ else
     phase "seeded fuzz suites" swift test --skip-build --filter 'CallctlUnitTests\..*Fuzz'; result
     phase "integration tests" swift test --skip-build --filter CallctlIntegrationTests --skip PostgresPoolTests --skip DebianPackageTests; result
     phase "connection pool tests" swift test --skip-build --filter PostgresPoolTests; result
-    # Alone, because it builds the release binary (both cores, for minutes).
-    phase "Debian package (release build, dpkg-deb, lintian)" swift test --skip-build --filter DebianPackageTests; result
+    # scripts/package-deb.sh needs a release build (both cores, for minutes): after the tests.
+    build_package() { rm -rf .build/deb && scripts/package-deb.sh --output-dir .build/deb; }
+    phase "Debian package (release build)" build_package
+    phase "Debian package tests" env CALLCTL_DEB="$(echo .build/deb/callctl_*.deb)" \
+        swift test --skip-build --filter DebianPackageTests; result
 fi
 # Coverage-guided fuzzing (libFuzzer) of the decoders of untrusted bytes, bounded: 20 s a target.
 phase "libFuzzer (${CALLCTL_LIBFUZZER_SECONDS:-20} s a target)" scripts/fuzz.sh "${CALLCTL_LIBFUZZER_SECONDS:-20}"
