@@ -1,6 +1,7 @@
 /// The SQL of `jobs no-show`. `$1` is ``CallDomain/NoShowRule/cutoff(now:settings:)``; the
 /// pre-filter is the one the rule documents, plus `scheduled_at < $1` (implied, since
-/// `duration_minutes > 0`) so the `appointments_due_idx` range scan does the narrowing.
+/// `duration_minutes > 0`) so the range scan of `appointments_due_keyset_idx`, in the keyset
+/// order `(scheduled_at, id)`, narrows and orders: a batch starts where the last ended, unsorted.
 enum NoShowQueries {
     /// Before the first row.
     static let start = ScanKey<Int64>(at: "-infinity", id: 0)
