@@ -16,6 +16,8 @@
 # Usage: bench/jobs-no-show.sh              SCRATCH=.build-bench (release build folder)
 #        APPOINTMENTS=1000000 DUE_EVERY=20  (one appointment in DUE_EVERY is due)
 #        BATCH_SIZES="500 5000" RUNS=3 SHAPES="spread slot"
+#        PROFILE=1                          also print, per job run, its statements by total time
+#                                           (pg_stat_statements)
 #        SETTINGS=default                   PostgreSQL's defaults but fsync=off; or "tuned"
 #                                           (also no synchronous commit, 512 MB shared buffers,
 #                                           no autovacuum, rare checkpoints)
@@ -36,10 +38,12 @@ echo "building callctl (release) ..." >&2
 swift build -c release --scratch-path "$scratch" --product callctl >&2
 callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
 
+profile=${PROFILE:-0}
+preload=$([ "$profile" = 1 ] && echo "-c shared_preload_libraries=pg_stat_statements" || true)
 case "$settings" in
-    default) pg_start "-c fsync=off" ;;
+    default) pg_start "-c fsync=off $preload" ;;
     tuned) pg_start "-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-        -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h -c autovacuum=off" ;;
+        -c shared_buffers=512MB -c max_wal_size=8GB -c checkpoint_timeout=1h -c autovacuum=off $preload" ;;
     *) echo "SETTINGS must be default or tuned; got '$settings'" >&2; exit 64 ;;
 esac
 work=$pg_work
@@ -142,23 +146,27 @@ for shape in $shapes; do
     done
     bare=$(median "${times[@]}")
 
-    # Where a batch's time goes: the claim's plan from the middle of the due rows, as the
-    # job's keyset (scheduled_at, id) > (…) reaches it after half the batches.
+    # Where a batch's time goes: the claim's plan at each batch size from the middle of the
+    # due rows, as the job's keyset (scheduled_at, id) > (…) reaches it after half the batches.
     fresh_copy
-    sql "$db" -A -t <<'SQL' | sed 's/^/    /'
-SELECT 'plan of one claim (batch 500) from the middle of the due rows:';
+    for batch in $batch_sizes; do
+        sql "$db" -A -t -v batch="$batch" <<'SQL' | sed 's/^/    /'
+SELECT 'plan of one claim (batch ' || :batch || ') from the middle of the due rows:';
 SELECT scheduled_at AS mid_at, id AS mid_id FROM appointments
 WHERE status = 'scheduled' AND started_at IS NULL AND scheduled_at < now() - interval '45 minutes'
 ORDER BY scheduled_at, id OFFSET (SELECT count(*) / 2 FROM appointments
     WHERE status = 'scheduled' AND started_at IS NULL AND scheduled_at < now() - interval '45 minutes') LIMIT 1 \gset
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-SELECT a.id FROM appointments a
+SELECT a.id, a.tenant_id, coalesce(d.user_id, 0) AS doctor_user_id, coalesce(p.user_id, 0) AS patient_user_id,
+       a.status, a.scheduled_at, a.duration_minutes, a.started_at
+FROM appointments a LEFT JOIN doctors d ON d.id = a.doctor_id LEFT JOIN patients p ON p.id = a.patient_id
 WHERE a.status = 'scheduled' AND a.started_at IS NULL
   AND a.scheduled_at < now() - interval '15 minutes'
   AND a.scheduled_at + make_interval(mins => a.duration_minutes) < now() - interval '15 minutes'
   AND (a.scheduled_at, a.id) > (:'mid_at'::timestamptz, :mid_id)
-ORDER BY a.scheduled_at, a.id LIMIT 500 FOR UPDATE OF a SKIP LOCKED;
+ORDER BY a.scheduled_at, a.id LIMIT :batch FOR UPDATE OF a SKIP LOCKED;
 SQL
+    done
     drop_copy
 
     printf '\n%-66s %9s %8s %7s %13s\n' "$shape, $settings settings (median of $runs)" "seconds" "outbox" "ratio" "max RSS (KB)"
@@ -171,11 +179,20 @@ SQL
         rss=()
         for _ in $(seq "$runs"); do
             fresh_copy $index
+            if [ "$profile" = 1 ]; then
+                sql "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" -c "SELECT pg_stat_statements_reset()" -o /dev/null
+            fi
             start=$(now_seconds)
             DATABASE_URL=$(conn "$db") /usr/bin/time -v -o "$work/time" \
                 "$callctl" jobs no-show --batch-size "$batch" --format json --log-level warning > "$work/job.json"
             times+=("$(echo "$(now_seconds) - $start" | bc)")
             rss+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time")")
+            if [ "$profile" = 1 ]; then
+                echo "    statements of $variant, by total time (ms, calls, rows):"
+                sql "$db" -A -t -F ' | ' -c "SELECT round(total_exec_time)::int, calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+                    FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                      AND query NOT LIKE '%pg_stat_statements%' ORDER BY total_exec_time DESC LIMIT 6" | sed 's/^/      /'
+            fi
             rows=$(sql "$db" -A -t -c "SELECT count(*) FROM outbox")
             marked=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["marked"])' "$work/job.json")
             if [ "$rows" != "$bare_rows" ] || [ "$marked" != "$due" ]; then
