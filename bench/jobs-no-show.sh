@@ -156,6 +156,9 @@ SELECT scheduled_at AS mid_at, id AS mid_id FROM appointments
 WHERE status = 'scheduled' AND started_at IS NULL AND scheduled_at < now() - interval '45 minutes'
 ORDER BY scheduled_at, id OFFSET (SELECT count(*) / 2 FROM appointments
     WHERE status = 'scheduled' AND started_at IS NULL AND scheduled_at < now() - interval '45 minutes') LIMIT 1 \gset
+-- As the job runs it: bitmap scans off in the batch's transaction (see BatchLoop).
+BEGIN;
+SET LOCAL enable_bitmapscan = off;
 EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
 SELECT a.id, a.tenant_id, coalesce(d.user_id, 0) AS doctor_user_id, coalesce(p.user_id, 0) AS patient_user_id,
        a.status, a.scheduled_at, a.duration_minutes, a.started_at
@@ -165,6 +168,7 @@ WHERE a.status = 'scheduled' AND a.started_at IS NULL
   AND a.scheduled_at + make_interval(mins => a.duration_minutes) < now() - interval '15 minutes'
   AND (a.scheduled_at, a.id) > (:'mid_at'::timestamptz, :mid_id)
 ORDER BY a.scheduled_at, a.id LIMIT :batch FOR UPDATE OF a SKIP LOCKED;
+ROLLBACK;
 SQL
     done
     drop_copy

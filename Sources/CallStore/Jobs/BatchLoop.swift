@@ -20,7 +20,15 @@ struct BatchStep<Key, Value> {
 /// flight, whose claim, changes, audit and outbox rows roll back together. A dry run reads
 /// every page inside one `REPEATABLE READ READ ONLY` transaction: one consistent view, and the
 /// server itself refuses any write.
+///
+/// Each transaction turns bitmap scans off (`SET LOCAL`, so only for itself). A claim pages by
+/// a keyset its index holds in order; when the batch is a large share of the rows left (5,000
+/// of a booking slot's 25,000), the planner otherwise reads all of them through a bitmap and
+/// sorts them, at every batch, instead of reading the next batch from the index in order
+/// (bench/jobs-no-show.sh prints both plans).
 enum BatchLoop {
+    private static let orderedScans = "SET LOCAL enable_bitmapscan = off"
+
     /// Runs `batch` from `start`; `committed` hears each batch once it is durable (or read).
     static func run<Key, Value>(
         on connection: PGConnection, dryRun: Bool, from start: Key,
@@ -36,11 +44,14 @@ enum BatchLoop {
         }
         if dryRun {
             try connection.transaction { connection in
-                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \(orderedScans)")
                 while let step = try batch(connection, key) { report(step) }
             }
         } else {
-            while let step = try connection.transaction({ connection in try batch(connection, key) }) { report(step) }
+            while let step = try connection.transaction({ connection in
+                try connection.execute(orderedScans)
+                return try batch(connection, key)
+            }) { report(step) }
         }
     }
 }
