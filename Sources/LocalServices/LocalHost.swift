@@ -48,6 +48,14 @@ public enum LocalHost {
         return try CommandRunner.spawnDetached(["setsid", "sh", "-c", script])
     }
 
+    /// The watchdog's shell command that ends `pid` if it is still the server started in
+    /// `directory` (its command line names it): with SIGTERM first and SIGKILL 2 s later when
+    /// `graceful`, else with SIGKILL at once.
+    static func killCommand(pid: pid_t, directory: String, graceful: Bool) -> String {
+        let kill = graceful ? "kill -TERM \(pid); sleep 2; kill -9 \(pid) 2>/dev/null" : "kill -9 \(pid)"
+        return "if tr '\\0' ' ' < /proc/\(pid)/cmdline 2>/dev/null | grep -qF '\(directory)'; then \(kill); fi"
+    }
+
     /// Kills a child with SIGKILL and reaps it.
     static func kill(_ pid: pid_t) {
         guard Foundation.kill(pid, SIGKILL) == 0 else { return }

@@ -52,7 +52,7 @@ public final class ThrowawayCoturn: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
-        let cleanup = "if tr '\\0' ' ' < /proc/\(process.pid)/cmdline 2>/dev/null | grep -qF '\(directory)'; then kill -9 \(process.pid); fi"
+        let cleanup = LocalHost.killCommand(pid: process.pid, directory: directory, graceful: false)
         watchdogID = stopWhenParentExits ? try? LocalHost.startWatchdog(cleanup: cleanup, directory: directory) : nil
         do {
             try waitUntilReady()

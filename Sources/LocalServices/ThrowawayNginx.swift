@@ -62,8 +62,8 @@ public final class ThrowawayNginx: Sendable {
             try? FileManager.default.removeItem(atPath: directory)
             throw error
         }
-        let cleanup = "if tr '\\0' ' ' < /proc/\(process.pid)/cmdline 2>/dev/null | grep -qF '\(directory)'; then "
-            + "kill -TERM \(process.pid); sleep 2; kill -9 \(process.pid) 2>/dev/null; fi"
+        // SIGTERM first: the master ends its workers, whose command lines name no directory.
+        let cleanup = LocalHost.killCommand(pid: process.pid, directory: directory, graceful: true)
         watchdogID = stopWhenParentExits ? try? LocalHost.startWatchdog(cleanup: cleanup, directory: directory) : nil
         do {
             try waitUntilReady()

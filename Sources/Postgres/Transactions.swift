@@ -1,8 +1,9 @@
 extension PGConnection {
     /// Runs `body` inside `BEGIN` … `COMMIT`; any thrown error rolls back and is rethrown.
     @discardableResult
-    public func transaction<T>(_ body: (PGConnection) throws -> T) throws -> T {
-        try execute("BEGIN")
+    /// `begin` may add statements to the `BEGIN` (such as `SET LOCAL`), sent in the same round trip.
+    public func transaction<T>(begin: String = "BEGIN", _ body: (PGConnection) throws -> T) throws -> T {
+        try execute(begin)
         do {
             let value = try body(self)
             try execute("COMMIT")

@@ -10,8 +10,7 @@ import Testing
 struct CronFileTests {
     /// The job lines: not comments, not `NAME=value` settings.
     static func jobLines() throws -> [String] {
-        let text = try String(contentsOf: PlaybookCommandTests.directory.deletingLastPathComponent()
-            .appendingPathComponent("crontab.example"), encoding: .utf8)
+        let text = try String(contentsOf: AuthorizationMatrixTests.packageRoot.appendingPathComponent("crontab.example"), encoding: .utf8)
         return text.split(separator: "\n").map(String.init).filter {
             !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty && $0.firstMatch(of: /^[A-Z_]+=/) == nil
         }

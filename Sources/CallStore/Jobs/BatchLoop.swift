@@ -43,15 +43,13 @@ enum BatchLoop {
             committed(step, JobBatch(number: number, claimed: step.claimed, changed: step.changed, outboxRows: step.outboxRows))
         }
         if dryRun {
-            try connection.transaction { connection in
-                try connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY; \(orderedScans)")
+            try connection.transaction(begin: "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY; \(orderedScans)") { connection in
                 while let step = try batch(connection, key) { report(step) }
             }
         } else {
-            while let step = try connection.transaction({ connection in
-                try connection.execute(orderedScans)
-                return try batch(connection, key)
-            }) { report(step) }
+            while let step = try connection.transaction(begin: "BEGIN; \(orderedScans)", { connection in try batch(connection, key) }) {
+                report(step)
+            }
         }
     }
 }
