@@ -81,6 +81,9 @@ struct OutboxFlushTests {
         let port = gone.port
         gone.stop()
         let url = OutboxWorld.url(port: port)
+        // The database's clock before the attempt, in ms: the first backoff (1 s + up to 10 %) is
+        // checked against it, not against a now() that a slow machine may already have passed.
+        let before = try world.count("SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint")
         let (outcome, json) = try await world.runJSON(["outbox", "flush"], pusher: ["CALLCTL_PUSHER_URL": url])
         #expect(outcome.status == 1, "\(outcome.output)")
         #expect(json["delivered"] as? Int == 0)
@@ -91,8 +94,10 @@ struct OutboxFlushTests {
         #expect(firstError.contains("nothing accepts connections at 127.0.0.1:\(port)"))
         #expect(outcome.standardError.contains("10 outbox rows could not be published and the flush stopped"))
         #expect(try world.count("SELECT count(*) FROM outbox WHERE published_at IS NULL") == 15)
-        #expect(try world.count("SELECT count(*) FROM outbox WHERE attempts = 1 AND next_attempt_at > now() AND last_error = '"
-            + firstError.replacingOccurrences(of: "'", with: "''") + "'") == 10)
+        #expect(try world.count("SELECT count(*) FROM outbox WHERE attempts = 1 AND last_error = '"
+            + firstError.replacingOccurrences(of: "'", with: "''") + "'"
+            + " AND next_attempt_at >= to_timestamp(\(before) / 1000.0) + interval '1 second'"
+            + " AND next_attempt_at <= clock_timestamp() + interval '1.1 seconds'") == 10)
         #expect(try world.count("SELECT count(*) FROM outbox WHERE attempts = 0 AND last_error IS NULL") == 5)
         #expect(try world.count("SELECT count(*) FROM outbox WHERE last_error LIKE '%\(OutboxWorld.app.secret)%'") == 0)
         #expect(!outcome.output.contains(OutboxWorld.app.secret))
