@@ -6,6 +6,7 @@
 #   free_port                        a free loopback TCP port
 #   on_exit 'command'                runs before the server is stopped
 #   seed_pairs PAIRS PER_PAIR        doctor/patient pairs with appointments on $DATABASE_URL
+#   seed_history CALLS               past consultations (sessions, audit, outbox) and ANALYZE
 #   callctl_release SCRATCH          sets $callctl: $CALLCTL, or a release build in SCRATCH
 #   wait_healthy PORT                waits (up to 10 s) until callctl serve answers /healthz
 
@@ -79,15 +80,43 @@ ANALYZE;
 SQL
 }
 
+# seed_history CALLS: on $DATABASE_URL (after seed_pairs), CALLS past consultations spread over
+# the pairs, as a database in service holds them: a completed appointment a week ago, its ended
+# session, four audit rows and four published outbox rows each; then ANALYZE, so the planner
+# sees tables of that size (a lookup that scans history shows up as it would in production).
+seed_history() {
+    "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$DATABASE_URL" -v calls="$1" <<'SQL'
+CREATE TEMP TABLE past AS
+SELECT (SELECT coalesce(max(id), 0) FROM appointments) + g AS aid, gen_random_uuid() AS sid,
+       1 + g % (SELECT count(*) FROM doctors) AS pair, now() - interval '7 days' + g * interval '1 second' AS at
+FROM generate_series(1, :calls) g;
+INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at, status, started_at, ended_at)
+SELECT aid, 1, pair, pair, at, 'completed', at, at + interval '20 minutes' FROM past;
+INSERT INTO call_sessions (id, appointment_id, state, end_reason, caller_user_id, callee_user_id, requested_at,
+                           accepted_at, connected_at, ended_at)
+SELECT sid, aid, 'ended', 'hangup', 2 * pair - 1, 2 * pair, at, at + interval '5 seconds', at + interval '8 seconds',
+       at + interval '20 minutes' FROM past;
+INSERT INTO appointment_call_events (appointment_id, call_id, type, user_id, at, payload)
+SELECT aid, sid, t.type, 2 * pair - 1 + (t.type = 'accept')::int, at + t.n * interval '1 second', '{"ip": "127.0.0.1"}'
+FROM past, (VALUES (1, 'request'), (2, 'accept'), (3, 'join'), (4, 'end')) AS t(n, type);
+INSERT INTO outbox (channel, event, payload, created_at, published_at, relayed_at)
+SELECT 'private-appointments.' || aid, 'App\Events\AppointmentCall' || t.event, jsonb_build_object('appointmentId', aid),
+       at, at, at
+FROM past, (VALUES ('Requested'), ('Accepted'), ('Started'), ('Ended')) AS t(event);
+ANALYZE;
+SQL
+}
+
 # seeded_database PAIRS PER_PAIR: the serving benchmarks' database — a throwaway PostgreSQL
-# for 200 connections (plus $PG_OPTIONS), migrated by callctl and seeded with seed_pairs;
-# exports DATABASE_URL.
+# for 200 connections (plus $PG_OPTIONS), migrated by callctl and seeded with seed_pairs and
+# seed_history ($HISTORY past calls, default 100,000); exports DATABASE_URL.
 seeded_database() {
     pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
     export DATABASE_URL=$(pg_conn postgres)
-    echo "seeding $1 doctor/patient pairs with $2 appointments each ..." >&2
+    echo "seeding $1 doctor/patient pairs with $2 appointments each and ${HISTORY:-100000} past calls ..." >&2
     "$callctl" migrate up --log-level warning >/dev/null
     seed_pairs "$1" "$2"
+    seed_history "${HISTORY:-100000}"
 }
 
 # stop_on_exit VAR...: on exit, stops and reaps the background processes whose pids the named
