@@ -40,10 +40,6 @@ struct LockedCallRead {
     /// The appointment, its doctor, its open session, whether the actor's counterpart is in
     /// another open call, whether the actor already joined the open session, the actor's name
     /// and the settings rows.
-    ///
-    /// "In another open call" is two EXISTS, one per side, so each is a probe of the partial
-    /// index on open sessions by caller or by callee. One EXISTS with `caller = x OR callee = x`
-    /// cannot use them and scanned every session ever held, on every command (bench/serve-cycles.sh).
     static let sql = """
         SELECT a.id, a.tenant_id, coalesce(d.user_id, 0) AS doctor_user_id, coalesce(p.user_id, 0) AS patient_user_id,
                a.status, a.scheduled_at, a.duration_minutes, a.started_at,
@@ -52,10 +48,9 @@ struct LockedCallRead {
                s.id AS s_id, s.state AS s_state, s.caller_user_id AS s_caller_user_id, s.callee_user_id AS s_callee_user_id,
                s.requested_at AS s_requested_at, s.accepted_at AS s_accepted_at, s.connected_at AS s_connected_at,
                s.last_heartbeat_at AS s_last_heartbeat_at, s.caller_peer_id AS s_caller_peer_id, s.callee_peer_id AS s_callee_peer_id,
-               (EXISTS (SELECT 1 FROM call_sessions o
-                        WHERE o.state <> 'ended' AND o.caller_user_id = c.callee AND o.appointment_id <> a.id)
-                OR EXISTS (SELECT 1 FROM call_sessions o
-                           WHERE o.state <> 'ended' AND o.callee_user_id = c.callee AND o.appointment_id <> a.id)) AS callee_busy,
+               EXISTS (SELECT 1 FROM call_sessions o
+                       WHERE o.state <> 'ended' AND o.appointment_id <> a.id
+                         AND (o.caller_user_id = c.callee OR o.callee_user_id = c.callee)) AS callee_busy,
                EXISTS (SELECT 1 FROM appointment_call_events e
                        WHERE e.appointment_id = a.id AND e.call_id = s.id AND e.user_id = $2::bigint AND e.type = 'join') AS actor_joined,
                (SELECT coalesce(json_agg(json_build_array(key, value::text)), '[]') FROM settings)::text AS settings
