@@ -16,7 +16,8 @@ public final class PGPool: Sendable {
     ///
     /// With `acquireTimeout`, a caller that finds every connection busy waits at most that
     /// long and then gets a ``PostgresError`` of kind ``PostgresError/Kind/overloaded``; so
-    /// does a caller that would be waiter number `maximumWaiters + 1`. Without it, callers
+    /// does, at once, a caller that would be waiter number `maximumWaiters + 1` or whose
+    /// expected wait is longer than the timeout (``PoolAdmission``). Without it, callers
     /// queue until a connection is free (command-line use).
     public init(settings: ConnectionSettings, size: Int = 4, applicationName: String = "callctl", preparesStatements: Bool = false,
                 acquireTimeout: Duration? = nil, maximumWaiters: Int = Int.max) {
@@ -31,13 +32,15 @@ public final class PGPool: Sendable {
         _ body: @escaping @Sendable (PGConnection) throws -> T
     ) async throws -> T {
         let pooled = try await state.acquire()
+        let clock = ContinuousClock()
+        let start = clock.now
         let result: Result<T, any Error>
         do {
             result = .success(try await pooled.run(body))
         } catch {
             result = .failure(error)
         }
-        if await state.release(pooled) == .close {
+        if await state.release(pooled, held: clock.now - start) == .close {
             await pooled.closeConnection()
         }
         return try result.get()
@@ -118,6 +121,7 @@ actor PoolState {
     private var waiters: [(id: Int, continuation: CheckedContinuation<PooledConnection, any Error>)] = []
     private var nextWaiter = 0
     private var closed = false
+    private var admission = PoolAdmission()
 
     init(settings: ConnectionSettings, size: Int, applicationName: String, preparesStatements: Bool,
          acquireTimeout: Duration?, maximumWaiters: Int) {
@@ -138,6 +142,10 @@ actor PoolState {
         }
         guard waiters.count < maximumWaiters else {
             throw PostgresError(.overloaded, "all \(size) database connections are busy and \(maximumWaiters) requests already wait")
+        }
+        if let acquireTimeout, admission.refusesAtOnce(position: waiters.count + 1, size: size, timeout: acquireTimeout) {
+            throw PostgresError(.overloaded, "all \(size) database connections are busy and \(waiters.count) requests already wait; "
+                                + "the next would wait longer than \(acquireTimeout)")
         }
         nextWaiter += 1
         let id = nextWaiter
@@ -165,7 +173,9 @@ actor PoolState {
         case close
     }
 
-    func release(_ pooled: PooledConnection) -> Disposal {
+    /// Takes back a connection that its caller held for `held`.
+    func release(_ pooled: PooledConnection, held: Duration) -> Disposal {
+        admission.record(hold: held)
         if closed { return .close }
         if !waiters.isEmpty {
             waiters.removeFirst().continuation.resume(returning: pooled)

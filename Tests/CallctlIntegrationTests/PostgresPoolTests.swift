@@ -125,6 +125,39 @@ struct PostgresPoolTests {
         await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
     }
 
+    @Test("a waiter whose expected wait exceeds the timeout is refused at once; without an estimate it waits the timeout")
+    func refusesExpectedLongWait() async throws {
+        let database = try TestDatabase()
+        let clock = ContinuousClock()
+        for trained in [true, false] {
+            let pool = PGPool(settings: try database.settings(), size: 1, acquireTimeout: .seconds(1))
+            if trained {
+                // One release that held the only connection 1.2 s: the next waiter expects 1.2 s > 1 s.
+                try await pool.withConnection { try $0.query("SELECT pg_sleep(1.2)") }
+            }
+            let (started, starting) = AsyncStream.makeStream(of: Void.self)
+            async let holder: Void = pool.withConnection { connection in
+                starting.yield()
+                try connection.query("SELECT pg_sleep(1.5)")
+            }
+            _ = await started.first { _ in true }
+            let start = clock.now
+            let refusal = await #expect(throws: PostgresError.self) { try await pool.withConnection { _ in 1 } }
+            let waited = clock.now - start
+            #expect(refusal?.kind == .overloaded)
+            if trained {
+                #expect(waited < .milliseconds(500), "refused after \(waited)")
+                #expect(refusal?.message.contains("the next would wait longer than 1.0 seconds") == true, "\(String(describing: refusal))")
+            } else {
+                #expect(waited >= .milliseconds(900), "refused after \(waited)")
+                #expect(refusal?.message.contains("no database connection became free within 1.0 seconds") == true,
+                        "\(String(describing: refusal))")
+            }
+            try await holder
+            await pool.close()
+        }
+    }
+
     /// Polls `pg_stat_activity` until backend `pid` has left it; false when it is still there
     /// after `limit`.
     private func backendGone(_ pid: Int32, watchedBy admin: PGConnection, within limit: Duration = .seconds(5)) async throws -> Bool {

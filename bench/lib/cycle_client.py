@@ -23,6 +23,7 @@ def token(secret: bytes, user: int) -> str:
 class Connection:
     def __init__(self, reader, writer, host):
         self.reader, self.writer, self.host = reader, writer, host
+        self.retry_after = None  # the last answer's Retry-After header, if it had one
 
     async def send(self, method, path, bearer=None, body=None):
         return await self.send_raw(method, path, bearer, json.dumps(body).encode() if body is not None else b"", "application/json")
@@ -39,7 +40,7 @@ class Connection:
         self.writer.write(("\r\n".join(lines) + "\r\n\r\n").encode() + payload)
         status_line = await self.reader.readline()
         status = int(status_line.split()[1])
-        length = 0
+        length, self.retry_after = 0, None
         while True:
             line = await self.reader.readline()
             if line in (b"\r\n", b""):
@@ -47,6 +48,8 @@ class Connection:
             name, _, value = line.decode().partition(":")
             if name.lower() == "content-length":
                 length = int(value)
+            elif name.lower() == "retry-after":
+                self.retry_after = value.strip()
         data = await self.reader.readexactly(length) if length else b""
         return status, data
 

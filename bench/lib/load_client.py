@@ -7,6 +7,8 @@ API at once, with a Laravel Echo-like subscriber on every appointment channel.
    cycle has requests, all connections at once (client, HTTP and loopback cost, no database).
 3. The load: all N appointments at once run a full cycle: request (doctor), accept (patient),
    started (both), heartbeat (both), end (patient). Cycle and request latencies, cycles/s.
+   A request shed with 503 `overloaded` is counted and timed apart (shed_ms) and sent again
+   after its Retry-After; request_ms holds the admitted answers.
 4. Waits (up to --settle s) until every subscriber holds the events its cycle emits, then counts
    what each received (duplicates too) for load.sh to compare with the outbox rows.
 
@@ -39,15 +41,25 @@ async def subscriber(a, appointment, patient_token):
     return sock
 
 
-async def cycle(connection, appointment, doctor, patient, request_ms):
+async def cycle(connection, appointment, doctor, patient, request_ms, shed_ms):
+    """One appointment's cycle. A 503 `overloaded` (with Retry-After, as the contract says) is
+    a shed request: timed apart, and sent again after Retry-After, as a client would."""
     base = f"/appointments/{appointment}/call/"
     call_id = None
     for action, who in zip(CYCLE, ("d", "p", "d", "p", "d", "p", "p")):
         user, bearer = (doctor if who == "d" else patient)
         body = {"peerId": f"{who}{user}"} if action == "request" else {"callId": call_id}
-        t0 = time.perf_counter()
-        status, data = await connection.send("POST", base + action, bearer, body)
-        request_ms.append((time.perf_counter() - t0) * 1000)
+        while True:
+            t0 = time.perf_counter()
+            status, data = await connection.send("POST", base + action, bearer, body)
+            elapsed = (time.perf_counter() - t0) * 1000
+            if status != 503:
+                break
+            if json.loads(data).get("reason") != "overloaded" or connection.retry_after is None:
+                raise RuntimeError(f"{action} on appointment {appointment}: 503 without overloaded and Retry-After: {data[:160]!r}")
+            shed_ms.append(elapsed)
+            await asyncio.sleep(float(connection.retry_after))
+        request_ms.append(elapsed)
         if status != 200:
             raise RuntimeError(f"{action} on appointment {appointment} answered {status}: {data[:160]!r}")
         if action == "request":
@@ -80,7 +92,7 @@ async def run(a, out):
         await asyncio.gather(*(one(c) for c in coroutines))
         return time.perf_counter() - start
 
-    async def health(connection, request_ms):
+    async def health(connection, request_ms, shed_ms):
         for _ in CYCLE:
             t0 = time.perf_counter()
             status, _ = await connection.send("GET", "/healthz")
@@ -88,14 +100,17 @@ async def run(a, out):
             if status != 200:
                 raise RuntimeError(f"GET /healthz answered {status}")
 
-    for name, make in (("baseline", lambda c, p, r: health(c, r)),
-                       ("load", lambda c, p, r: cycle(c, p[0], p[1], p[2], r))):
-        cycle_ms, request_ms = [], []
-        seconds = await timed([make(c, p, request_ms) for c, p in zip(connections, pairs)], cycle_ms)
+    for name, make in (("baseline", lambda c, p, r, s: health(c, r, s)),
+                       ("load", lambda c, p, r, s: cycle(c, p[0], p[1], p[2], r, s))):
+        cycle_ms, request_ms, shed_ms = [], [], []
+        seconds = await timed([make(c, p, request_ms, shed_ms) for c, p in zip(connections, pairs)], cycle_ms)
         out[name] = {"cycles": len(cycle_ms), "seconds": round(seconds, 3), "cycles_per_s": round(len(cycle_ms) / seconds, 1),
                      "cycle_ms": {"p50": round(percentile(cycle_ms, 0.5), 2), "p99": round(percentile(cycle_ms, 0.99), 2)},
-                     "request_ms": {"p50": round(percentile(request_ms, 0.5), 2), "p99": round(percentile(request_ms, 0.99), 2)},
-                     "requests": len(request_ms)}
+                     "request_ms": {"p50": round(percentile(request_ms, 0.5), 2), "p99": round(percentile(request_ms, 0.99), 2),
+                                    "max": round(max(request_ms, default=0), 2)},
+                     "requests": len(request_ms), "shed": len(shed_ms),
+                     "shed_ms": {"p50": round(percentile(shed_ms, 0.5), 2), "p99": round(percentile(shed_ms, 0.99), 2),
+                                 "max": round(max(shed_ms, default=0), 2)}}
 
     def events(sock):
         return sum(1 for _, opcode, payload in sock.frames[sock.pos:] if opcode == 1 and b"Appointment" in payload)

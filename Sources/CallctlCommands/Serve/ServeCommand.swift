@@ -67,7 +67,8 @@ struct ServeCommand: ContextualCommand {
     var hubPoolSize = 4
 
     @Option(help: ArgumentHelp("Longest wait for a free database connection before a request is answered 503 overloaded "
-                               + "with Retry-After (milliseconds).", valueName: "ms"))
+                               + "with Retry-After (milliseconds); a request expected to wait longer is answered at once.",
+                               valueName: "ms"))
     var poolTimeout = 2000
 
     @Flag(help: "Do not use server-side prepared statements (for PgBouncer in transaction mode before 1.21).")
