@@ -84,6 +84,12 @@ print(f"overload (--pool-timeout {pool_timeout} ms): admitted {admitted} request
       f"serve peak RSS {peak_rss_kb / 1024:.1f} MB")
 print(f"events emitted (outbox rows) {emitted}, received by subscribers {out['received']}; outbox rows unpublished {unpublished}; "
       f"subscribers short {out['subscribers_short']}, over {out['subscribers_over']}, connections lost {out['subscribers_lost']}")
+ev, tr = out["event_ms"], out["trigger_ms"]
+print(f"event latency, request sent -> the appointment's subscriber has its event ({n} cycles at once): p50 {ev['p50']:.2f} ms p99 {ev['p99']:.2f} ms "
+      f"({ev['count']} events); HTTP API trigger -> receive, {n} channels at once: p50 {tr['p50']:.2f} ms p99 {tr['p99']:.2f} ms "
+      f"({tr['count']} of {tr['expected']}); ratio p50 {ev['p50'] / max(0.01, tr['p50']):.2f}, p99 {ev['p99'] / max(0.01, tr['p99']):.2f} "
+      f"(target <= 3: {'met' if ev['p99'] <= 3 * tr['p99'] and ev['p50'] <= 3 * tr['p50'] else 'MISSED'}); "
+      f"the event after the request's answer: p50 {out['event_after_answer_ms']['p50']:.2f} ms p99 {out['event_after_answer_ms']['p99']:.2f} ms")
 ok = emitted == out["received"] == 5 * n and unpublished == 0 and ended == n and out["subscribers_lost"] == 0
 print("events emitted = received: " + ("yes" if ok else "NO"))
 sys.exit(0 if ok else 1)
