@@ -50,9 +50,7 @@ serve_pid=
 on_exit 'if [ -n "$serve_pid" ]; then kill "$serve_pid" 2>/dev/null; wait "$serve_pid" 2>/dev/null; fi'
 trap 'exit 130' INT TERM  # so that the EXIT trap (postgres.sh) stops serve and PostgreSQL
 
-echo "building callctl (release) ..." >&2
-swift build -c release --scratch-path "$scratch" --product callctl >&2
-callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
+callctl_release "$scratch"
 
 pg_start ""
 export DATABASE_URL=$(pg_conn postgres)
@@ -66,7 +64,7 @@ REVERB_APP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 export CALLCTL_JWT_SECRET REVERB_APP_SECRET REVERB_APP_ID=4242 REVERB_APP_KEY=hub-bench-key
 
 # Port 0 and the port read back from the `listening` log line: no race for a free port.
-"$callctl" serve --listen 127.0.0.1:0 --log-format json --log-level notice --activity-timeout 3600 \
+"$callctl" serve --listen 127.0.0.1:0 --log-format json --log-level notice --activity-timeout 3600 --message-rate 100000 \
     --max-connections $((connections + 100)) --max-connections-per-ip $((connections + 100)) 2>"$pg_work/serve.log" &
 serve_pid=$!
 port=
