@@ -6,8 +6,7 @@
 #     with POOL clients, the daemon's pool size) on a copy of the seeded database. The
 #     statements are captured from one cycle the daemon itself runs with log_statement=all
 #     (bench/lib/lifecycle_floor.py), so the floor follows the code: four transactions of
-#     BEGIN, locking read, user locks (request), read (these in one pipeline, as the daemon
-#     sends them), combined write, COMMIT, then the NOTIFY;
+#     BEGIN, locking read, user locks (request), read, combined write, COMMIT, then the NOTIFY;
 #   - the same client sending four GET /healthz per cycle (HTTP, JSON and client cost without
 #     the lifecycle's transactions).
 # Targets (issue 23): >= 0.8x the floor at WORKERS clients; request p99 < 50 ms with 50

@@ -4,25 +4,6 @@ extension PGConnection {
     /// `begin` may add statements to the `BEGIN` (such as `SET LOCAL`), sent in the same round trip.
     public func transaction<T>(begin: String = "BEGIN", _ body: (PGConnection) throws -> T) throws -> T {
         try execute(begin)
-        return try committing(body)
-    }
-
-    /// Runs `body` inside `BEGIN` … `COMMIT` with `first` sent in the same round trip as the
-    /// `BEGIN` (``pipeline(_:)``); `body` receives their results. Any thrown error, also one
-    /// of `first`, rolls back and is rethrown.
-    public func transaction<T>(pipelining first: [PGStatement], _ body: (PGConnection, [PGResult]) throws -> T) throws -> T {
-        let results: [PGResult]
-        do {
-            results = Array(try pipeline([PGStatement("BEGIN")] + first).dropFirst())
-        } catch {
-            if isHealthy, isInTransaction { try? execute("ROLLBACK") }
-            throw error
-        }
-        return try committing { try body($0, results) }
-    }
-
-    /// Runs `body` in the open transaction, then `COMMIT`; `ROLLBACK` when anything throws.
-    private func committing<T>(_ body: (PGConnection) throws -> T) throws -> T {
         do {
             let value = try body(self)
             try execute("COMMIT")

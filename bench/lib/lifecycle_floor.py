@@ -8,7 +8,6 @@ SERVER_LOG holds the PostgreSQL log of the capture (default log_line_prefix, '%m
 cycle ran on appointment AID with users DOCTOR and PATIENT. The statements are those of the
 connections that ran the lifecycle's locking read ("FOR UPDATE OF a"), in log order: four
 commands of BEGIN, lock, [user locks], read, combined write, COMMIT and the NOTIFY after it.
-As the daemon does, each command's BEGIN, locks and read go in one pipeline (\\startpipeline).
 
 In the script every parameter stays a parameter (pgbench -M prepared, as callctl prepares its
 statements). What names this cycle is a variable: the appointment (:cc_aid), the users
@@ -112,18 +111,6 @@ def main():
     columns, source = per_cycle_columns(":cc_next_aid")
     body[-1] = f"{body[-1]}, {columns} {source} \\gset"
     first_columns, first_source = per_cycle_columns(":cc_aid")
-    # The daemon sends each transaction's BEGIN, locks and read as one pipeline
-    # (PGConnection.transaction(pipelining:)); pgbench does the same.
-    lines, in_pipeline = [], False
-    for index, line in enumerate(body):
-        sql = cycle[index][0]
-        if sql == "BEGIN":
-            lines.append("\\startpipeline")
-            in_pipeline = True
-        elif in_pipeline and sql.startswith("WITH "):
-            lines.append("\\endpipeline")
-            in_pipeline = False
-        lines.append(line if line.endswith("\\gset") else line + ";")
     script = [
         "\\set n :n + 1",
         "\\set cc_doc 2 * :client_id + 1",
@@ -133,7 +120,7 @@ def main():
         "\\if :n = 1",
         f"SELECT {first_columns} {first_source} \\gset",
         "\\endif",
-    ] + lines
+    ] + [line if line.endswith("\\gset") else line + ";" for line in body]
     with open(script_out, "w", encoding="utf-8") as out:
         out.write("\n".join(script) + "\n")
     with open(defines_out, "w", encoding="utf-8") as out:

@@ -40,10 +40,8 @@ public struct CallLifecycle {
 
     private func attempt(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo,
                          _ now: Date) throws -> CallView {
-        let read = LockedCallRead.statements(appointmentId: appointmentId, actor: actor, lockingUsers: command.action == nil)
-        let (outcome, outboxRows) = try connection.transaction(pipelining: read) { connection, results in
-            try apply(command, LockedCallRead(results: results, appointmentId: appointmentId, actor: actor), actor, client, now,
-                      on: connection)
+        let (outcome, outboxRows) = try connection.transaction { connection in
+            try apply(command, appointmentId, actor, client, now, on: connection)
         }
         ChangeRecorder.notifyCommitted(outboxRows, on: connection)
         return try outcome.get()
@@ -85,8 +83,10 @@ public struct CallLifecycle {
         return appointment
     }
 
-    private func apply(_ command: CallCommand, _ snapshot: LockedCallRead, _ actor: Int64, _ client: ClientInfo, _ now: Date,
+    private func apply(_ command: CallCommand, _ appointmentId: Int64, _ actor: Int64, _ client: ClientInfo, _ now: Date,
                        on connection: PGConnection) throws -> (Result<CallView, DomainError>, outboxRows: Int) {
+        let snapshot = try LockedCallRead.read(appointmentId: appointmentId, actor: actor, lockingUsers: command.action == nil,
+                                             on: connection)
         let settings = snapshot.settings.settings
         let decision = Result { () throws(DomainError) -> CallPlan in
             try CallPolicy.decide(command, facts: snapshot.facts, settings: settings, now: now)

@@ -13,10 +13,6 @@ import Postgres
 /// job had just ended.) For `request` the caller's and the callee's user locks are taken in
 /// between (``lockUsers``), so two requests ringing the same user serialize and the second
 /// sees the first's session: "nobody is rung while in another call" is a guarantee, not a check.
-///
-/// The statements are sent with the transaction's `BEGIN` in one pipeline (``statements(appointmentId:actor:lockingUsers:)``,
-/// `PGConnection.transaction(pipelining:_:)`): one round trip, each still its own statement
-/// run after the one before it has its lock.
 struct LockedCallRead {
     let facts: CallFacts
     /// `users.name` of the actor; empty when the user row is missing.
@@ -34,17 +30,11 @@ struct LockedCallRead {
         FOR UPDATE OF a
         """
 
-    /// Transaction-scoped advisory locks of the appointment's two users, the lower id first,
-    /// so two requests never wait on each other in a cycle. It runs after ``lock``, so the
-    /// appointment row it reads is already this transaction's.
+    /// Transaction-scoped advisory locks of two users, always in ascending id order (the
+    /// caller passes them sorted), so two requests never wait on each other in a cycle.
     static let lockUsers = """
-        SELECT pg_advisory_xact_lock(hashtextextended('callctl.user.' || least(u.doctor, u.patient), 0)),
-               pg_advisory_xact_lock(hashtextextended('callctl.user.' || greatest(u.doctor, u.patient), 0))
-        FROM (SELECT coalesce(d.user_id, 0) AS doctor, coalesce(p.user_id, 0) AS patient
-              FROM appointments a
-              LEFT JOIN doctors d ON d.id = a.doctor_id
-              LEFT JOIN patients p ON p.id = a.patient_id
-              WHERE a.id = $1::bigint) u
+        SELECT pg_advisory_xact_lock(hashtextextended('callctl.user.' || $1::bigint, 0)),
+               pg_advisory_xact_lock(hashtextextended('callctl.user.' || $2::bigint, 0))
         """
 
     /// The appointment, its doctor, its open session, whether the actor's counterpart is in
@@ -72,23 +62,21 @@ struct LockedCallRead {
         WHERE a.id = $1::bigint
         """
 
-    /// The statements that lock appointment `appointmentId` and read it for `actor`, in order:
-    /// ``lock``, with `lockingUsers` ``lockUsers`` (for `request`), and ``sql``.
-    static func statements(appointmentId: Int64, actor: Int64, lockingUsers: Bool) -> [PGStatement] {
-        [PGStatement(lock, [appointmentId])] + (lockingUsers ? [PGStatement(lockUsers, [appointmentId])] : [])
-            + [PGStatement(sql, [appointmentId, actor])]
+    /// Reads and locks appointment `appointmentId` for `actor`.
+    /// - Throws: `DomainError` (`not_found`) when there is no such appointment.
+    /// With `lockingUsers`, the participants' user locks are taken too (for `request`).
+    static func read(appointmentId: Int64, actor: Int64, lockingUsers: Bool, on connection: PGConnection) throws -> LockedCallRead {
+        guard let locked = try connection.query(lock, appointmentId).first else { throw CallPolicy.notFound(appointmentId) }
+        if lockingUsers {
+            let users = [try locked.decode(Int64.self, "doctor_user_id"), try locked.decode(Int64.self, "patient_user_id")].sorted()
+            try connection.query(lockUsers, users[0], users[1])
+        }
+        guard let row = try connection.query(sql, appointmentId, actor).first else { throw CallPolicy.notFound(appointmentId) }
+        return try LockedCallRead(row: row, actor: actor)
     }
-
 }
 
 extension LockedCallRead {
-    /// The snapshot in the results of ``statements(appointmentId:actor:lockingUsers:)``.
-    /// - Throws: `DomainError` (`not_found`) when there is no such appointment.
-    init(results: [PGResult], appointmentId: Int64, actor: Int64) throws {
-        guard results.first?.first != nil, let row = results.last?.first else { throw CallPolicy.notFound(appointmentId) }
-        try self.init(row: row, actor: actor)
-    }
-
     /// The snapshot in a row of ``sql``.
     init(row: PGRow, actor: Int64) throws {
         let doctorText = try row.decode(String.self, "doctor_status")
