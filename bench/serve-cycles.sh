@@ -50,6 +50,11 @@ INSERT INTO doctors (id, user_id) VALUES (777771, 777771);
 INSERT INTO patients (id, user_id) VALUES (777772, 777772);
 INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at) VALUES (888881, 1, 777771, 777772, now());
 SQL
+# What the floor's runs write is told apart from the seeded history, which stays: rows after
+# these ids, and the appointments seed_pairs made (plus the capture's).
+outbox_seeded=$("$bindir/psql" -X -qAt -d "$floor_url" -c "SELECT coalesce(max(id), 0) FROM outbox")
+audit_seeded=$("$bindir/psql" -X -qAt -d "$floor_url" -c "SELECT coalesce(max(id), 0) FROM appointment_call_events")
+current="BETWEEN 1 AND $((workers * per_worker))"
 echo "floor: capturing one cycle's statements from callctl serve ..." >&2
 log_start=$(stat -c %s "$pg_work/server.log")
 capture_port=$(free_port)
@@ -66,16 +71,21 @@ python3 bench/lib/lifecycle_floor.py "$pg_work/cycle.log" 888881 777771 777772 "
 mapfile -t defines < <(sed 's/^/-D/' "$pg_work/floor.defines")
 # floor CLIENTS: pgbench's cycles/s and cycle latency percentiles (JSON), on fresh appointments.
 floor() {
-    "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$floor_url" -c "DELETE FROM outbox" -c "DELETE FROM appointment_call_events" \
-        -c "DELETE FROM call_sessions" -c "UPDATE appointments SET status = 'scheduled', started_at = NULL, ended_at = NULL, metadata = '{}'" -c "CHECKPOINT"
+    "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$floor_url" -c "DELETE FROM outbox WHERE id > $outbox_seeded" \
+        -c "DELETE FROM appointment_call_events WHERE id > $audit_seeded" \
+        -c "DELETE FROM call_sessions WHERE appointment_id $current OR appointment_id = 888881" \
+        -c "UPDATE appointments SET status = 'scheduled', started_at = NULL, ended_at = NULL, metadata = '{}'
+            WHERE id $current OR id = 888881" -c "VACUUM ANALYZE" -c "CHECKPOINT"
     rm -f "$pg_work"/floor_log.*
     "$bindir/pgbench" -n -M prepared -c "$1" -j 2 -T "$duration" -D n=0 -D per_pair="$per_worker" "${defines[@]}" \
         -f "$pg_work/floor.sql" --log --log-prefix="$pg_work/floor_log" "$floor_url" > "$pg_work/floor.out" 2>&1 \
         || { echo "pgbench failed:" >&2; tail -20 "$pg_work/floor.out" >&2; exit 1; }
     local written
-    written=$("$bindir/psql" -X -qAt -d "$floor_url" -c "SELECT (SELECT count(*) FROM call_sessions WHERE state = 'ended') || ' '
-        || (SELECT count(*) FROM appointments WHERE status = 'completed') || ' ' || (SELECT count(*) FROM outbox) || ' '
-        || (SELECT count(*) FROM appointment_call_events)")
+    written=$("$bindir/psql" -X -qAt -d "$floor_url" -c "SELECT
+        (SELECT count(*) FROM call_sessions WHERE state = 'ended' AND appointment_id $current) || ' '
+        || (SELECT count(*) FROM appointments WHERE status = 'completed' AND id $current) || ' '
+        || (SELECT count(*) FROM outbox WHERE id > $outbox_seeded) || ' '
+        || (SELECT count(*) FROM appointment_call_events WHERE id > $audit_seeded)")
     python3 - "$pg_work" "$duration" "$written" <<'PY'
 import glob, json, sys
 work, duration = sys.argv[1], float(sys.argv[2])
