@@ -40,9 +40,7 @@ pool=${POOL:-16}
 # 777772, appointment 888881) whose cycle the daemon runs once with every statement logged.
 floor_url=$(pg_conn floor)
 "$bindir/psql" -X -q -d "$DATABASE_URL" -c "CREATE DATABASE floor"
-DATABASE_URL=$floor_url "$callctl" migrate up --log-level warning >/dev/null
-DATABASE_URL=$floor_url seed_pairs "$workers" "$per_worker"
-DATABASE_URL=$floor_url seed_history "${HISTORY:-100000}"
+DATABASE_URL=$floor_url migrate_and_seed "$workers" "$per_worker"
 "$bindir/psql" -X -q -v ON_ERROR_STOP=1 -d "$floor_url" <<'SQL'
 INSERT INTO users (id, tenant_id, name, email, role)
 VALUES (777771, 1, 'user 777771', 'u777771@bench.test', 'doctor'), (777772, 1, 'user 777772', 'u777772@bench.test', 'patient');

@@ -6,7 +6,7 @@
 /// longer than the timeout, waiting the whole timeout only to answer `overloaded` then spends
 /// the caller's time and the daemon's memory for nothing: it is refused now (a fast 503 with
 /// Retry-After), and the callers already admitted keep their turn.
-public struct PoolAdmission: Sendable, Equatable {
+public struct PoolAdmission: Sendable {
     /// The exponentially weighted mean of how long a connection is held; nil before the first release.
     public private(set) var averageHold: Duration?
     /// The weight of each new observation (1/8: the mean follows a change in a few dozen releases).

@@ -1,7 +1,7 @@
 extension PGConnection {
     /// Runs `body` inside `BEGIN` … `COMMIT`; any thrown error rolls back and is rethrown.
-    @discardableResult
     /// `begin` may add statements to the `BEGIN` (such as `SET LOCAL`), sent in the same round trip.
+    @discardableResult
     public func transaction<T>(begin: String = "BEGIN", _ body: (PGConnection) throws -> T) throws -> T {
         try execute(begin)
         do {

@@ -7,6 +7,7 @@
 #   on_exit 'command'                runs before the server is stopped
 #   seed_pairs PAIRS PER_PAIR        doctor/patient pairs with appointments on $DATABASE_URL
 #   seed_history CALLS               past consultations (sessions, audit, outbox) and ANALYZE
+#   migrate_and_seed PAIRS PER_PAIR  callctl migrate up, seed_pairs and seed_history on $DATABASE_URL
 #   callctl_release SCRATCH          sets $callctl: $CALLCTL, or a release build in SCRATCH
 #   wait_healthy PORT                waits (up to 10 s) until callctl serve answers /healthz
 
@@ -114,6 +115,12 @@ seeded_database() {
     pg_start "-c max_connections=200 ${PG_OPTIONS:-}"
     export DATABASE_URL=$(pg_conn postgres)
     echo "seeding $1 doctor/patient pairs with $2 appointments each and ${HISTORY:-100000} past calls ..." >&2
+    migrate_and_seed "$1" "$2"
+}
+
+# migrate_and_seed PAIRS PER_PAIR: migrates $DATABASE_URL with callctl, then seed_pairs and
+# seed_history ($HISTORY past calls, default 100,000).
+migrate_and_seed() {
     "$callctl" migrate up --log-level warning >/dev/null
     seed_pairs "$1" "$2"
     seed_history "${HISTORY:-100000}"
