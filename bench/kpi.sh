@@ -5,10 +5,13 @@
 #   bench/kpi.sh                     # 10,000,000 sessions (measured at 1,000,000 and at 10,000,000)
 #   bench/kpi.sh --sessions 200000   # a quick run (measured at 20,000 and at 200,000)
 #   bench/kpi.sh --runs 5            # timed runs per tool and size (median reported; default 3)
+#   bench/kpi.sh --shape slot        # every timestamp on a 30-minute booking slot, as clinics book
+#                                    # (thousands of rows share one instant); default: spread evenly
+#   bench/kpi.sh --settings default  # PostgreSQL's defaults but fsync off; default: tuned (below)
 #
 # It builds callctl in release mode, starts PostgreSQL (initdb on a temporary directory, as the
 # postgres user when run as root, a free loopback port and a unix socket, fsync off), migrates
-# it with callctl, seeds a tenth of the sessions with set-based SQL and measures, then seeds the
+# it with callctl (tuned: also no synchronous commit, 1 GB shared buffers, no autovacuum), seeds a tenth of the sessions with set-based SQL and measures, then seeds the
 # rest and measures again: the time ratio callctl/psql (target <= 1.2) and callctl's maximum
 # resident set size, which should stay flat while the data grows tenfold. Everything is removed
 # on exit. On a 2-core machine seeding 10,000,000 sessions takes about 11 minutes, the whole run
@@ -18,15 +21,20 @@ cd "$(dirname "$0")/.."
 
 sessions=10000000
 runs=3
+shape=spread
+settings=tuned
 while [ $# -gt 0 ]; do
     case "$1" in
         --sessions) sessions="$2"; shift 2 ;;
         --runs) runs="$2"; shift 2 ;;
-        -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
-        *) echo "usage: bench/kpi.sh [--sessions N] [--runs N]" >&2; exit 64 ;;
+        --shape) shape="$2"; shift 2 ;;
+        --settings) settings="$2"; shift 2 ;;
+        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        *) echo "usage: bench/kpi.sh [--sessions N] [--runs N] [--shape spread|slot] [--settings tuned|default]" >&2; exit 64 ;;
     esac
 done
 [ "$sessions" -ge 10 ] || { echo "--sessions must be at least 10" >&2; exit 64; }
+case "$shape" in spread) slot=0 ;; slot) slot=1 ;; *) echo "--shape must be spread or slot" >&2; exit 64 ;; esac
 
 scratch=${SCRATCH:-.build-bench}
 echo "building callctl (release)..." >&2
@@ -34,9 +42,13 @@ swift build -c release --scratch-path "$scratch" --product callctl >&2
 callctl="$(swift build -c release --scratch-path "$scratch" --show-bin-path)/callctl"
 
 source bench/lib/postgres.sh
-pg_start "-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
-    -c shared_buffers=1GB -c maintenance_work_mem=1GB -c max_wal_size=8GB -c wal_level=minimal \
-    -c max_wal_senders=0 -c autovacuum=off"
+case "$settings" in
+    tuned) pg_start "-c fsync=off -c synchronous_commit=off -c full_page_writes=off \
+        -c shared_buffers=1GB -c maintenance_work_mem=1GB -c max_wal_size=8GB -c wal_level=minimal \
+        -c max_wal_senders=0 -c autovacuum=off" ;;
+    default) pg_start "-c fsync=off" ;;
+    *) echo "--settings must be tuned or default" >&2; exit 64 ;;
+esac
 workdir=$pg_work
 port=$pg_port
 
@@ -44,7 +56,7 @@ url="host=$workdir/socket port=$port user=postgres dbname=bench"
 psql_bench() { "$bindir/psql" -X -q -A -t -v ON_ERROR_STOP=1 -d "$url" "$@"; }
 "$bindir/psql" -X -q -d "host=$workdir/socket port=$port user=postgres dbname=postgres" -c "CREATE DATABASE bench"
 "$callctl" migrate up --database-url "$url" --log-level error >/dev/null
-echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on port $port; schema migrated by callctl" >&2
+echo "PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on port $port ($settings settings, $shape shape); schema migrated by callctl" >&2
 
 year_start=1735689600   # 2025-01-01T00:00:00Z; the sessions cover 2025 in UTC
 psql_bench -c "
@@ -56,17 +68,23 @@ psql_bench -c "
     INSERT INTO doctors (id, user_id) SELECT d, d FROM generate_series(1, 500) d;
     INSERT INTO patients (id, user_id) SELECT p, 500 + p FROM generate_series(1, 100000) p;"
 
-# seed_stage FIRST_SESSION COUNT: COUNT sessions spread evenly over the year, on 0.9 x COUNT
-# appointments of their own (some get a retry session), and 3 % as many busy audit events.
+# seed_stage FIRST_SESSION COUNT: COUNT sessions spread evenly over the year (with --shape slot,
+# each rounded down to its 30-minute slot), on 0.9 x COUNT appointments of their own (some get a
+# retry session), and 3 % as many busy audit events.
 seed_stage() {
     local s0=$1 n=$2 an=$(( $2 * 9 / 10 )) a0=$(( $1 * 9 / 10 )) bn=$(( $2 * 3 / 100 ))
-    psql_bench -v s0="$s0" -v n="$n" -v an="$an" -v a0="$a0" -v bn="$bn" -v t0="$year_start" >/dev/null <<'SQL'
+    psql_bench -v s0="$s0" -v n="$n" -v an="$an" -v a0="$a0" -v bn="$bn" -v t0="$year_start" -v slot="$slot" >/dev/null <<'SQL'
 SELECT setseed(0.42);
+-- The instant of the k-th of n rows over the year: spread evenly, or on its 30-minute slot.
+CREATE OR REPLACE FUNCTION pg_temp.bench_at(k bigint, n bigint, t0 bigint, slot int) RETURNS timestamptz
+    LANGUAGE sql IMMUTABLE AS $$
+        SELECT to_timestamp(CASE WHEN slot = 1 THEN t0 + floor((k - 1) * 31536000.0 / n / 1800) * 1800
+                                 ELSE t0 + (k - 1) * 31536000.0 / n END) $$;
 INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at, status, started_at, ended_at)
 SELECT id, 1 + (doctor - 1) % 20, doctor, 1 + (id * 7919) % 100000, scheduled_at, status,
        CASE WHEN status = 'completed' THEN scheduled_at + r2 * interval '5 minutes' END,
        CASE WHEN status = 'completed' THEN scheduled_at + r2 * interval '5 minutes' + (300 + r3 * 2400) * interval '1 second' END
-FROM (SELECT :a0 + j AS id, 1 + (j * 31) % 500 AS doctor, to_timestamp(:t0 + (j - 1) * 31536000.0 / :an) AS scheduled_at,
+FROM (SELECT :a0 + j AS id, 1 + (j * 31) % 500 AS doctor, pg_temp.bench_at(j, :an, :t0, :slot) AS scheduled_at,
              CASE WHEN r < 0.80 THEN 'completed' WHEN r < 0.88 THEN 'no_show' WHEN r < 0.94 THEN 'cancelled'
                   WHEN r < 0.97 THEN 'rescheduled' ELSE 'scheduled' END AS status, r2, r3
       FROM (SELECT j, random() AS r, random() AS r2, random() AS r3 FROM generate_series(1::bigint, :an) j) g) a;
@@ -81,7 +99,7 @@ SELECT lpad(to_hex(:s0 + i), 32, '0')::uuid, :a0 + 1 + ((i - 1) * :an) / :n, 'en
 FROM (SELECT i, r, r2, r3, requested_at,
              CASE WHEN r < 0.78 THEN requested_at + (1 + r2 * 9) * interval '1 second' END AS accepted_at
       FROM (SELECT i, random() AS r, random() AS r2, random() AS r3,
-                   to_timestamp(:t0 + (i - 1) * 31536000.0 / :n) AS requested_at
+                   pg_temp.bench_at(i, :n, :t0, :slot) AS requested_at
             FROM generate_series(1::bigint, :n) i) g) s;
 INSERT INTO appointment_call_events (appointment_id, type, user_id, at)
 SELECT :a0 + 1 + (k * 7) % :an, 'busy', 501, to_timestamp(:t0 + random() * 31536000) FROM generate_series(1::bigint, :bn) k;

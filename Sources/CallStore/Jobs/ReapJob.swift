@@ -38,7 +38,7 @@ public struct ReapJob: BatchJob {
 
     private func execute(dryRun: Bool, progress: (JobBatch) -> Void) throws -> ReapOutcome {
         var outcome = ReapOutcome()
-        try BatchLoop.run(on: connection, dryRun: dryRun, from: ReapQueries.sessionStart, batch: { connection, key in
+        try BatchLoop.run(on: connection, dryRun: dryRun, from: ReapQueries.sessionStart, sorts: false, batch: { connection, key in
             try sessionBatch(after: key, write: !dryRun, on: connection)
         }, committed: { step, batch in
             for closing in step.value {
