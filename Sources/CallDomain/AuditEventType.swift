@@ -28,6 +28,12 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
     case ice
     /// A participant's browser reported the call's quality.
     case quality
+    /// callctl issued a participant a PeerJS peer id for the broker (`…/call/peer`).
+    case peer
+    /// A participant's peer connected to the PeerJS broker.
+    case brokerJoin = "broker_join"
+    /// A participant's peer left the PeerJS broker (closed, timed out, or the call ended).
+    case brokerLeave = "broker_leave"
 
     /// The audit type written with a call action; nil for `heartbeat`, which is not audited
     /// (it would flood the trail and says nothing `join`/`leave` do not).

@@ -20,6 +20,8 @@ public enum CallEventKind: String, Sendable, Equatable, Hashable, CaseIterable {
     case busy = "AppointmentBusy"
     /// ``AppointmentNoShow``.
     case noShow = "AppointmentNoShow"
+    /// ``AppointmentCallPeerChanged``.
+    case peerChanged = "AppointmentCallPeerChanged"
 }
 
 /// An event's payload: one type per event, which declares its kind and is encoded as the

@@ -177,3 +177,30 @@ public struct AppointmentNoShow: CallEventPayload {
         self.at = at
     }
 }
+
+/// `AppointmentCallPeerChanged {appointmentId, callId, by:{id,role}, peerId, at}`: callctl
+/// issued a participant a new PeerJS peer id for the call (the first, or a new one after a
+/// page reload); the other participant signals to this one from now on.
+public struct AppointmentCallPeerChanged: CallEventPayload {
+    /// ``CallEventKind/peerChanged``.
+    public static let kind = CallEventKind.peerChanged
+    /// `appointments.id`.
+    public let appointmentId: Int64
+    /// The callId as a lowercase UUID string.
+    public let callId: String
+    /// Whose peer id it is.
+    public let by: EventBy
+    /// The new peer id.
+    public let peerId: String
+    /// When it was issued.
+    public let at: Date
+
+    /// Creates the payload.
+    public init(appointmentId: Int64, callId: UUID, by: EventBy, peerId: String, at: Date) {
+        self.appointmentId = appointmentId
+        self.callId = callId.uuidString.lowercased()
+        self.by = by
+        self.peerId = peerId
+        self.at = at
+    }
+}

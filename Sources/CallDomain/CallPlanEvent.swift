@@ -49,6 +49,8 @@ extension CallPlan {
             return CallEvent(AppointmentBusy(appointmentId: appointmentId, by: by, at: now))
         case .noShow:
             return CallEvent(AppointmentNoShow(appointmentId: appointmentId, at: now))
+        case .peerChanged:
+            return actor.peerId.map { CallEvent(AppointmentCallPeerChanged(appointmentId: appointmentId, callId: callId, by: by, peerId: $0, at: now)) }
         }
     }
 }

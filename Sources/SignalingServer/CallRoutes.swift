@@ -7,7 +7,8 @@ import Logging
 import TimeUnits
 
 /// The call lifecycle API under `/appointments`: `POST {id}/call/{action}`,
-/// `GET {id}/call` and `GET {id}/call/ice-servers`. Every decision is ``CallPolicy``'s, made
+/// `GET {id}/call` and `GET {id}/call/ice-servers`; `POST {id}/call/report` (browser reports)
+/// and `POST {id}/call/peer` (a PeerJS peer id and token for the broker). Every decision is ``CallPolicy``'s, made
 /// by ``CallLifecycle`` in one transaction.
 struct CallRoutes: Sendable {
     let configuration: SignalingConfiguration
@@ -29,6 +30,7 @@ struct CallRoutes: Sendable {
 
     func add(to group: RouterGroup<CallRequestContext>) {
         group.post(":id/call/report", use: report)
+        group.post(":id/call/peer", use: peer)
         group.post(":id/call/:action", use: perform)
         group.get(":id/call", use: current)
         group.get(":id/call/ice-servers", use: iceServers)
@@ -114,6 +116,29 @@ struct CallRoutes: Sendable {
             "appointmentId": "\(appointmentId)", "callId": "\(callId.uuidString.lowercased())", "event": "\(report.audit.rawValue)",
         ])
         return JSONBody.response(["recorded": report.audit.rawValue])
+    }
+
+    /// Issues the participant a new PeerJS peer id for the broker, with its token; rate-limited
+    /// like `request`. A second call (a page reload) supersedes the first id.
+    @Sendable func peer(_ request: Request, context: CallRequestContext) async throws -> Response {
+        let (appointmentId, userId) = try identify(context)
+        let body = try await CommandBody.read(request, limit: configuration.maximumBodyBytes)
+        guard let text = body.callId else { throw APIError.validation("callId is required for peer.") }
+        guard let callId = UUID(uuidString: text) else { throw APIError.validation("callId must be a UUID, e.g. the callId the request returned.") }
+        let now = dependencies.now()
+        try limit("peer", userId: userId, appointmentId: appointmentId, now: now)
+        let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
+                                                                     forwardedFor: request.headers[values: .xForwardedFor])
+        let client = ClientInfo(userAgent: request.headers[.userAgent], ip: address, requestId: context.requestId)
+        let lifetime = TimeInterval(configuration.broker.tokenLifetime)
+        let issued = try await dependencies.pool.withConnection { connection in
+            try BrokerPeerStore.issue(appointmentId: appointmentId, callId: callId, actor: userId, client: client, lifetime: lifetime,
+                                      now: now, randomBytes: { (0..<16).map { _ in UInt8.random(in: .min ... .max) } }, on: connection)
+        }
+        context.logger.info("peer issued", metadata: [
+            "appointmentId": "\(appointmentId)", "callId": "\(text.lowercased())", "peerId": "\(issued.peer.peerId)",
+        ])
+        return JSONBody.response(PeerAnswer(issued, app: configuration.apps.primary, path: configuration.broker.path))
     }
 
     @Sendable func current(_ request: Request, context: CallRequestContext) async throws -> Response {

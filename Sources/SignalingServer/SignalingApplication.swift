@@ -8,7 +8,8 @@ import Prometheus
 
 /// The daemon's routes: health and metrics without authentication, the call lifecycle API
 /// under `/appointments`, `/call-config` and `/broadcasting/auth` behind one
-/// ``BearerAuthentication``; the Pusher HTTP API under `/apps`; every answer with its
+/// ``BearerAuthentication``; the Pusher HTTP API under `/apps`; the PeerJS broker's HTTP side
+/// under its path; every answer with its
 /// `X-Request-Id` and every error as a JSON body.
 public func buildRouter(
     configuration: SignalingConfiguration, dependencies: SignalingDependencies, registry: PrometheusCollectorRegistry
@@ -32,14 +33,15 @@ public func buildRouter(
         .add(middleware: bearer)
     ChannelAuthRoutes(app: configuration.apps.primary, pool: dependencies.pool, maximumBodyBytes: configuration.maximumBodyBytes)
         .add(to: broadcasting)
+    BrokerRoutes().add(to: router.group(RouterPath(configuration.broker.path)))
     PusherAPIRoutes(apps: configuration.apps, settings: configuration.hub, publisher: dependencies.hub,
                     directory: dependencies.hub, now: dependencies.now)
         .add(to: router.group("apps"))
     return router
 }
 
-/// The Hummingbird application serving ``buildRouter(configuration:dependencies:registry:)``
-/// and the hub's WebSockets at `/app/{key}` on the configured address, with the header and
+/// The Hummingbird application serving ``buildRouter(configuration:dependencies:registry:)``,
+/// the hub's WebSockets at `/app/{key}` and the PeerJS broker's at `{path}/peerjs` on the configured address, with the header and
 /// idle timeouts and the request guards of ``GuardedChannel``. Run it in a
 /// `ServiceGroup` after ``HubService`` is listed: on SIGTERM the hub closes its WebSockets
 /// (4200) first, then the server stops accepting and lets requests in flight finish.
@@ -48,15 +50,20 @@ public func buildApplication(
     logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
     let upgrade = HubUpgrade(hub: dependencies.hub)
+    let proxies = configuration.hub.trustedProxies
+    let broker = BrokerUpgrade(broker: dependencies.broker) { request, channel in
+        proxies.clientAddress(peer: channel.remoteAddress?.ipAddress, forwardedFor: request.headerFields[values: .xForwardedFor])
+    }
     // validateUTF8: a text frame that is not UTF-8 closes the socket with 1007 (RFC 6455 §8.1).
-    let frames = WebSocketServerConfiguration(maxFrameSize: max(configuration.hub.maximumMessageBytes * 2, 32 * 1024),
+    let largest = max(configuration.hub.maximumMessageBytes * 2, 32 * 1024, configuration.broker.maximumMessageBytes)
+    let frames = WebSocketServerConfiguration(maxFrameSize: largest,
                                               autoPing: .disabled, closeTimeout: .seconds(5), validateUTF8: true)
     // The idle timeout applies to connections that stay HTTP; an upgraded WebSocket leaves it behind.
     let http1 = HTTP1Channel.Configuration(idleTimeout: TimeAmount(configuration.idleTimeout))
     let server = HTTPServerBuilder { responder in
         GuardedChannel(
             base: HTTP1WebSocketUpgradeChannel(responder: responder, configuration: .init(http1: http1, ws: frames)) { request, channel, _ in
-                upgrade.decide(request, channel: channel)
+                broker.decide(request, channel: channel) ?? upgrade.decide(request, channel: channel)
             },
             headerTimeout: TimeAmount(configuration.headerTimeout),
             upgradeGate: { head, peer in upgrade.pace(head, peer: peer) })

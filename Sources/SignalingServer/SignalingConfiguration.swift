@@ -25,6 +25,8 @@ public struct SignalingConfiguration: Sendable {
     public var apps: PusherApps
     /// The WebSocket hub's limits and timers.
     public var hub: HubSettings
+    /// The PeerJS broker's path, limits and timers.
+    public var broker: BrokerSettings
     /// The external Pusher-compatible server the outbox is also published to
     /// (`CALLCTL_PUSHER_URL`); nil when the daemon's hub is the only destination.
     public var externalPusher: ExternalPusherTarget?
@@ -42,7 +44,7 @@ public struct SignalingConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
-                iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
+                broker: BrokerSettings = BrokerSettings(), iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
                 rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024,
                 externalPusher: ExternalPusherTarget? = nil, headerTimeout: Duration = .seconds(10),
                 idleTimeout: Duration = .seconds(60), autoAcceptAllowed: Bool = false) {
@@ -56,6 +58,7 @@ public struct SignalingConfiguration: Sendable {
         self.maximumBodyBytes = maximumBodyBytes
         self.apps = apps
         self.hub = hub
+        self.broker = broker
         self.externalPusher = externalPusher
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
@@ -70,13 +73,16 @@ public struct SignalingDependencies: Sendable {
     public var pool: PGPool
     /// The WebSocket hub: publishes events and answers channel queries.
     public var hub: Hub
+    /// The PeerJS broker.
+    public var broker: PeerBroker
     /// The clock.
     public var now: @Sendable () -> Date
 
     /// Creates the dependencies.
-    public init(pool: PGPool, hub: Hub, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(pool: PGPool, hub: Hub, broker: PeerBroker, now: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
         self.hub = hub
+        self.broker = broker
         self.now = now
     }
 }

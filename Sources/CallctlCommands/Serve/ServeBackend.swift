@@ -5,7 +5,8 @@ import Postgres
 import SignalingServer
 
 /// What the daemon's routes run on: the API's pool and the hub's (the schema checked), the
-/// declared external Pusher target, the registered hub, and the dependencies
+/// declared external Pusher target, the registered hub, the PeerJS broker (on the hub's pool,
+/// hearing the hub's events), and the dependencies
 /// ``buildRouter(configuration:dependencies:registry:)`` takes. `callctl serve` and
 /// `callctl demo` open it inside ``ServeDaemon``; the route tests open it on their own to
 /// serve the same router in the test process.
@@ -16,7 +17,7 @@ struct ServeBackend {
     let hubPool: PGPool
     /// The registered hub.
     let hub: Hub
-    /// The router's dependencies: the API's pool, the hub and the clock.
+    /// The router's dependencies: the API's pool, the hub, the broker and the clock.
     let dependencies: SignalingDependencies
 
     /// Opens both pools, checks the schema, runs `afterSchemaCheck` (the daemon bootstraps its
@@ -42,8 +43,10 @@ struct ServeBackend {
             }
             let hub = Hub(pool: hubPool, apps: configuration.apps, settings: configuration.hub, logger: logger, externalTarget: target)
             try await hub.register()
+            let broker = PeerBroker(pool: hubPool, apps: configuration.apps, settings: configuration.broker, logger: logger, now: now)
+            hub.observe { broker.observe($0) }
             return ServeBackend(pool: pool, hubPool: hubPool, hub: hub,
-                                dependencies: SignalingDependencies(pool: pool, hub: hub, now: now))
+                                dependencies: SignalingDependencies(pool: pool, hub: hub, broker: broker, now: now))
         } catch {
             await pool.close()
             await hubPool.close()

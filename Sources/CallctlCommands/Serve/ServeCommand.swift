@@ -29,6 +29,8 @@ struct ServeCommand: ContextualCommand {
         [{"id","key","secret"}, …], the first the default). Several daemons may share one database: \
         events and presence fan out through PostgreSQL NOTIFY.
 
+        PeerJS broker: a PeerServer for the browsers' PeerJS clients at --peerjs-path (default         /peerjs; new Peer(peerId, {host, port, path: "/peerjs", key: <app key>, token})). It admits         only peer ids callctl issued with POST /appointments/{id}/call/peer {"callId"} and their         token, and relays OFFER, ANSWER and CANDIDATE only between the two participants of one open         call; when the call ends both peers get LEAVE and are closed.
+
         The outbox relay delivers every outbox row to the hub's subscribers (woken by NOTIFY, \
         polling every 2 s) and, with CALLCTL_PUSHER_URL=http[s]://KEY:SECRET@host:port/apps/ID, to \
         an external Pusher/Reverb server too, retrying with backoff (see callctl outbox status).
@@ -42,7 +44,7 @@ struct ServeCommand: ContextualCommand {
         gets 400 bad_request as JSON and the connection is closed. Bearer tokens whose exp is \
         more than --max-token-lifetime days away are refused.
 
-        SIGTERM or SIGINT: the relay stops, WebSockets are closed with 4200 (reconnect), requests \
+        SIGTERM or SIGINT: the relay stops, WebSockets are closed with 4200 (reconnect) and broker         sockets with 1000 (reconnect with the same id and token), requests \
         in flight finish, exit 0.
 
         Examples:
@@ -50,6 +52,7 @@ struct ServeCommand: ContextualCommand {
           CALLCTL_JWT_PUBLIC_KEY=/var/www/app/storage/oauth-public.key callctl serve --env-file /var/www/app/.env
           callctl serve --listen 0.0.0.0:8080 --rate-limit 10/30s --log-format json
           callctl serve --env-file /var/www/app/.env --allowed-origin https://app.example.com
+          callctl serve --peerjs-path /peerjs --peerjs-expire-timeout 5000 --peer-token-ttl 300
         """
     )
 
@@ -76,6 +79,7 @@ struct ServeCommand: ContextualCommand {
 
     @OptionGroup(title: "Connections and tokens") var connections: ConnectionOptions
     @OptionGroup(title: "WebSocket hub") var hub: HubOptions
+    @OptionGroup(title: "PeerJS broker") var broker: BrokerOptions
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var logging: LoggingOptions
 
@@ -108,7 +112,8 @@ struct ServeCommand: ContextualCommand {
     func signalingConfiguration(_ environment: Environment) async throws -> SignalingConfiguration {
         guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
         return try await ServeSettings.configuration(
-            host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, limits: connections.limits,
+            host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, broker: broker.settings,
+            limits: connections.limits,
             environment: environment)
     }
 

@@ -48,7 +48,8 @@ struct ServeDaemon {
         // Graceful shutdown runs in reverse order: the relay stops, the hub closes its
         // WebSockets with 4200, then the HTTP server drains.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: HubService(hub: backend.hub)), .init(service: relay)],
+            services: [.init(service: app), .init(service: HubService(hub: backend.hub)),
+                       .init(service: BrokerService(broker: backend.dependencies.broker)), .init(service: relay)],
             gracefulShutdownSignals: signals, logger: logger))
         return ServeDaemon(backend: backend, group: group, logger: logger)
     }

@@ -16,7 +16,7 @@ enum ServeSettings {
     static let turnTTLVariable = "CALLCTL_TURN_TTL"
 
     static func configuration(host: String, port: Int, rateLimit: RateLimit, hub: HubSettings,
-                              limits: ServeLimits = ServeLimits(),
+                              broker: BrokerSettings = BrokerSettings(), limits: ServeLimits = ServeLimits(),
                               environment: Environment) async throws -> SignalingConfiguration {
         let tokens = try await verifier(environment, maximumLifetime: limits.maximumTokenLifetime)
         let apps = try ServeApps.load(environment)
@@ -40,7 +40,7 @@ enum ServeSettings {
             throw Failure(message: "\(turnTTLVariable) must be whole seconds from 60 to 86400; got '\(ttlText.prefix(20))'",
                           exitCode: Failure.configuration)
         }
-        return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, iceServers: servers,
+        return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, broker: broker, iceServers: servers,
                                       turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit,
                                       externalPusher: try externalTarget(environment, apps: apps),
                                       headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout,

@@ -32,6 +32,7 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     let connectAttempts: RateLimiter<String>
     private let connectionGauge = Gauge(label: "callctl_hub_connections")
     private let deliveredCounter = Counter(label: "callctl_hub_messages_delivered_total")
+    private let observers = NIOLockedValueBox<[@Sendable (HubEvent) -> Void]>([])
 
     struct ChannelKey: Hashable {
         var appID: String
@@ -192,8 +193,17 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// Open connections on this daemon.
     public var connectionCount: Int { registry.withLockedValue(\.connections.count) }
 
+    /// Calls `body` with every event this daemon delivers, its own and other daemons' (the
+    /// PeerJS broker watches for ended calls and new peer ids).
+    public func observe(_ body: @escaping @Sendable (HubEvent) -> Void) {
+        observers.withLockedValue { $0.append(body) }
+    }
+
+    /// Delivers events to this daemon's subscribers (and its observers).
     public func deliverLocally(_ events: [HubEvent]) {
+        let watchers = observers.withLockedValue { $0 }
         for event in events {
+            for watcher in watchers { watcher(event) }
             let targets = registry.withLockedValue { $0.channels[ChannelKey(appID: event.appID, channel: event.channel)].map { Array($0.values) } }
             guard let targets, !targets.isEmpty else { continue }
             let text = ByteBuffer(string: Self.wireText(event))
