@@ -49,7 +49,7 @@ final class BrokerSocket: Sendable {
         var windowStart: ContinuousClock.Instant
         var inWindow = 0
         var unread = 0
-        var closed = false
+        var closing: (code: UInt16, reason: String)?
     }
 
     init(peer: BrokerPeer, token: String, address: String?, sink: any PeerSink, now: ContinuousClock.Instant = .now) {
@@ -63,7 +63,7 @@ final class BrokerSocket: Sendable {
     /// Sends a frame, unless closed; a client that has not read ``unreadLimit`` frames is closed.
     func send(_ text: String) {
         let overflow = state.withLockedValue { state -> Bool in
-            guard !state.closed else { return false }
+            guard state.closing == nil else { return false }
             state.unread = sink.send(text) ? 0 : state.unread + 1
             return state.unread >= Self.unreadLimit
         }
@@ -73,14 +73,15 @@ final class BrokerSocket: Sendable {
     /// Sends a close frame (once).
     func close(code: UInt16, reason: String) {
         let first = state.withLockedValue { state -> Bool in
-            defer { state.closed = true }
-            return !state.closed
+            guard state.closing == nil else { return false }
+            state.closing = (code, reason)
+            return true
         }
         if first { sink.close(code: code, reason: reason) }
     }
 
-    /// Whether ``close(code:reason:)`` was called.
-    var isClosed: Bool { state.withLockedValue(\.closed) }
+    /// The code and reason of the first ``close(code:reason:)``; nil while open.
+    var closing: (code: UInt16, reason: String)? { state.withLockedValue(\.closing) }
 
     /// The client sent HEARTBEAT.
     func heartbeat(now: ContinuousClock.Instant = .now) { state.withLockedValue { $0.lastHeartbeat = now } }

@@ -32,13 +32,16 @@ struct BrokerUpgrade: Sendable {
                             break
                         }
                         await broker.receive(text, from: socket)
-                        if socket.isClosed { break }
+                        if socket.closing != nil { break }
                     }
                 } catch {
                     broker.disconnect(socket, why: "connection error")
                     throw error
                 }
                 broker.disconnect(socket, why: "closed")
+                // Closed by the broker: the handshake carries its code, not the normal closure
+                // returning from here would send.
+                if let closing = socket.closing { try? await outbound.close(.unknown(closing.code), reason: closing.reason) }
             }
         }
     }

@@ -239,10 +239,10 @@ public final class PeerBroker: Sendable {
         for socket in silent { disconnect(socket, why: "no heartbeat") }
     }
 
-    /// Reacts to the events every daemon's hub sees: a call that ended closes its peers with
-    /// LEAVE; a participant's new peer id closes the socket of the one it replaced.
+    /// Reacts to the events every daemon's hub sees: a call that ended (ended, cancelled or
+    /// declined) closes its peers with LEAVE; a participant's new peer id closes the socket of the one it replaced.
     public func observe(_ event: HubEvent) {
-        let ended = event.event.hasSuffix("\\" + CallEventKind.ended.rawValue)
+        let ended = [CallEventKind.ended, .cancelled, .declined].contains { event.event.hasSuffix("\\" + $0.rawValue) }
         let changed = event.event.hasSuffix("\\" + CallEventKind.peerChanged.rawValue)
         guard ended || changed, let data = PusherJSON(parsing: Array(event.data.utf8)),
               let callId = data["callId"]?.stringValue.flatMap(UUID.init(uuidString:)) else { return }

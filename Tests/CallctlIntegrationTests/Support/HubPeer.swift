@@ -17,12 +17,17 @@ enum HubPeer {
             "app_id": ServeProcess.appID, "key": ServeProcess.appKey, "secret": ServeProcess.appSecret,
         ]
         all.merge(arguments) { $1 }
-        let script = PusherPeer.packageRoot.appendingPathComponent("Tests/CallctlIntegrationTests/Peers/hub_peer.py").path
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: all), as: UTF8.self)
+        return try script("hub_peer.py", scenario, all, servers)
+    }
+
+    /// Runs `Peers/{file} scenario arguments`; the JSON object it printed last.
+    static func script(_ file: String, _ scenario: String, _ arguments: [String: Any], _ servers: [ServeProcess]) throws -> [String: Any] {
+        let script = PusherPeer.packageRoot.appendingPathComponent("Tests/CallctlIntegrationTests/Peers/\(file)").path
+        let text = String(decoding: try JSONSerialization.data(withJSONObject: arguments), as: UTF8.self)
         let outcome = try CommandRunner.run([PusherPeer.python, script, scenario, text])
         guard outcome.status == 0, let line = outcome.standardOutput.split(separator: "\n").last,
               let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
-            throw LocalServiceError("hub_peer.py \(scenario) failed (status \(outcome.status)): \(outcome.standardOutput)\n"
+            throw LocalServiceError("\(file) \(scenario) failed (status \(outcome.status)): \(outcome.standardOutput)\n"
                                     + "\(outcome.standardError.suffix(3000))\ndaemon: \(servers.map { $0.standardError.suffix(2000) })")
         }
         return object
