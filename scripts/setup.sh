@@ -34,10 +34,11 @@ callctl_setup() {
 }
 
 # A Python venv at .venv/ with the third-party clients the tests and benchmarks use as judges
-# (the official Pusher server library, websockets); recreated when requirements change.
+# (the official Pusher server library, websockets, the PeerJS client peerjs-py on aiortc);
+# recreated when the requirements change.
 callctl_python_peers() {
-    local requirements=scripts/requirements-test.txt
-    if [ -x .venv/bin/python ] && cmp -s "$requirements" .venv/requirements.txt; then
+    local requirements=scripts/requirements-test.txt nodeps=scripts/requirements-test-nodeps.txt
+    if [ -x .venv/bin/python ] && cat "$requirements" "$nodeps" | cmp -s - .venv/requirements.txt; then
         return
     fi
     echo "setup: creating the Python venv .venv/ for test peers" >&2
@@ -46,5 +47,6 @@ callctl_python_peers() {
         exit 69
     fi
     .venv/bin/pip install -q --disable-pip-version-check -r "$requirements" >&2
-    cp "$requirements" .venv/requirements.txt
+    .venv/bin/pip install -q --disable-pip-version-check --no-deps -r "$nodeps" >&2
+    cat "$requirements" "$nodeps" > .venv/requirements.txt
 }

@@ -34,10 +34,13 @@ struct AuthorizationMatrixTests {
         var otherUser = "403 not_participant"
         var otherTenant = "403 not_participant"
         var right = "200"
+        /// What every column gets, for a route that reads no credentials.
+        var anyone: String?
         let send: (String?) async throws -> ServeResponse
 
         func expected(_ credential: Credential) -> String {
-            switch credential {
+            if let anyone { return anyone }
+            return switch credential {
             case .noToken, .expired, .revoked, .wrongSignature, .clientToken, .noJTI: "401 unauthenticated"
             case .deletedUser: deletedUser
             case .otherUser: otherUser
@@ -197,6 +200,16 @@ struct AuthorizationMatrixTests {
                         deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found") { token in
             try await s.server.request("POST", "/appointments/\(reported)/call/report", token: token,
                                        json: ["callId": reportedCall ?? "", "kind": "ice", "candidateType": "relay"])
+        })
+        let (issuing, _, issuer, issuingCall) = try await staged(s, "ringing")
+        rows.append(Row(label: "`POST /appointments/{id}/call/peer`", setup: "ringing · patient", rightUser: issuer,
+                        deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found") { token in
+            try await s.server.request("POST", "/appointments/\(issuing)/call/peer", token: token, json: ["callId": issuingCall ?? ""])
+        })
+        // The PeerJS broker's HTTP side reads no credentials: peer ids come only from the route above.
+        rows.append(Row(label: "`GET /peerjs/{key}/id` (PeerJS broker)", setup: "nobody · doctor", rightUser: issuer,
+                        anyone: "403 peer_id_issued_by_callctl") { token in
+            try await s.server.request("GET", "/peerjs/\(ServeProcess.appKey)/id", token: token)
         })
         rows.append(Row(label: "`GET /call-config`", setup: "any user", rightUser: reporter, otherUser: "200", otherTenant: "200") { token in
             try await s.server.request("GET", "/call-config", token: token)

@@ -168,6 +168,27 @@ struct BrokerTests {
         #expect(rows.filter { $0.hasPrefix("broker_leave") }.allSatisfy { $0.hasSuffix("call ended") }, "\(rows)")
     }
 
+    @Test("race: a peer id asked for while a job holds the call's locks and ends it: 409 invalid_transition, nothing issued")
+    func raceWithJob() throws {
+        let b = try BrokerWorld()
+        let call = try #require(UUID(uuidString: b.callId))
+        let job = try b.s.world.database.connect()
+        try job.execute("BEGIN")
+        try job.query("SELECT 1 FROM call_sessions s JOIN appointments a ON a.id = s.appointment_id WHERE s.id = $1 FOR UPDATE OF s, a", call)
+        try job.query("UPDATE call_sessions SET state = 'ended', end_reason = 'timeout_no_answer', ended_at = now() WHERE id = $1", call)
+        let (server, token, path, callId) = (b.s.server, try b.s.token(b.s.patient), "/appointments/\(b.appointment)/call/peer", b.callId)
+        let answer = BackgroundValue { try? server.request("POST", path, token: token, json: ["callId": callId]) }
+        #expect(try eventually { try b.s.world.backendWaitingOnLock("%FROM appointments a%FOR UPDATE OF a%") != nil },
+                "the request never waited on the job's lock")
+        try job.execute("COMMIT")
+        let response = try #require(answer.value() ?? nil, "no answer")
+        response.expectError(409, "invalid_transition")
+        #expect(try b.s.world.count("SELECT count(*) FROM broker_peers") == 2)
+        #expect(try b.audit(["peer"]).count == 2)
+        let refused = try b.run("refusals", ["cases": [["id": b.peerId("patient"), "token": b.token("patient")]]])
+        #expect((refused["cases"] as? [Any]).map { $0.map(Self.error) } == ["ERROR: The call of peer id \(b.peerId("patient")) has ended / 1008"])
+    }
+
     @Test("a peer without HEARTBEAT is disconnected after the alive timeout")
     func silent() throws {
         let b = try BrokerWorld(["--peerjs-alive-timeout", "5"])
@@ -176,5 +197,47 @@ struct BrokerTests {
         let after = try #require(out["after"] as? Double)
         #expect(after >= 5 && after < 8, "closed after \(after) s")
         #expect(try eventually { try b.audit(["broker_leave"]) == ["broker_leave \(b.s.doctor) no heartbeat"] })
+    }
+}
+
+/// The judge of issue 18: peerjs-py, a third-party PeerJS client on aiortc, opens a real WebRTC
+/// data channel between the call's two participants through the broker, directly and relayed
+/// through a real coturn with the credentials callctl's own `ice-servers` endpoint issued.
+@Suite("PeerJS broker with peerjs-py", .serialized)
+struct BrokerPeerJSTests {
+    static func run(_ b: BrokerWorld, _ scenario: String, _ arguments: [String: Any] = [:]) throws -> [String: Any] {
+        var all: [String: Any] = [
+            "port": b.s.server.port, "path": "/peerjs", "key": ServeProcess.appKey,
+            "peers": ["doctor": ["id": b.peerId("doctor"), "token": b.token("doctor")],
+                      "patient": ["id": b.peerId("patient"), "token": b.token("patient")]],
+        ]
+        all.merge(arguments) { $1 }
+        return try HubPeer.script("peerjs_datachannel.py", scenario, all, [b.s.server])
+    }
+
+    static func check(_ out: [String: Any], pair: String) {
+        #expect((out["patient_got"] as? [String: Any])?["hello"] as? String == "from the doctor", "\(out)")
+        #expect((out["doctor_got"] as? [String: Any])?["reply"] as? String == "from the patient", "\(out)")
+        let selected = (out["pair"] as? [String: Any])?.mapValues { "\($0)" }
+        #expect(selected == ["local": pair, "remote": pair], "\(out)")
+        #expect((out["errors"] as? [Any])?.isEmpty == true, "\(out)")
+    }
+
+    @Test("two peerjs-py peers open a data channel through the broker with host candidates and exchange a message each way")
+    func direct() throws {
+        let b = try BrokerWorld()
+        Self.check(try Self.run(b, "direct"), pair: "host")
+        #expect(try b.audit(["broker_join"]).count == 2)
+    }
+
+    @Test("relayed: only TURN candidates, with the credentials of callctl's ice-servers endpoint, through a real coturn")
+    func relayed() throws {
+        let secret = "broker-relay-tests-secret-4411"
+        try withCoturn(.sharedSecret(secret)) { coturn in
+            let b = try BrokerWorld(environment: ["CALLCTL_ICE_SERVERS": coturn.uri("turn", "udp"), "CALLCTL_TURN_SECRET": secret])
+            let servers = try b.s.get(b.appointment, "/ice-servers", as: b.s.doctor)
+            #expect(servers.status == 200, "\(servers.text)")
+            Self.check(try Self.run(b, "relay", ["ice_servers": servers.json["iceServers"] ?? []]), pair: "relay")
+        }
     }
 }

@@ -13,8 +13,8 @@ final class BrokerWorld {
     /// The answers of `POST …/call/peer`, by participant (`doctor`, `patient`).
     private(set) var issued: [String: [String: Any]] = [:]
 
-    init(_ arguments: [String] = [], label: String = #function) throws {
-        s = try ServeWorld(arguments, label: label)
+    init(_ arguments: [String] = [], environment: [String: String?] = [:], label: String = #function) throws {
+        s = try ServeWorld(arguments, environment: environment, label: label)
         appointment = try s.appointment()
         callId = try s.ring(appointment)
         issued["doctor"] = try issue(as: s.doctor)
