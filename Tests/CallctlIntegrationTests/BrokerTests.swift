@@ -189,6 +189,27 @@ struct BrokerTests {
         #expect((refused["cases"] as? [Any]).map { $0.map(Self.error) } == ["ERROR: The call of peer id \(b.peerId("patient")) has ended / 1008"])
     }
 
+    @Test("two daemons: peers on different daemons reach each other; an offer waits for a peer connecting to the other daemon; moving closes the old socket; the call's end reaches both")
+    func twoDaemons() throws {
+        let b = try BrokerWorld()
+        let second = try ServeProcess.start(b.s.world.database)
+        defer { _ = try? second.stop() }
+        let out = try b.run("two_daemons", ["end_path": "/appointments/\(b.appointment)/call/cancel",
+                                            "doctor_bearer": try b.s.token(b.s.doctor), "call_id": b.callId], others: [second])
+        #expect((out["held"] as? [String: Any])?["payload"].flatMap { ($0 as? [String: Any])?["connectionId"] as? String } == "dc_early", "\(out)")
+        #expect((out["candidate"] as? [String: Any])?["type"] as? String == "CANDIDATE")
+        #expect((out["answer"] as? [String: Any])?["src"] as? String == b.peerId("patient"))
+        #expect((out["left_behind"] as? [String: Any])?["code"] as? Int == 1000, "\(out)")
+        #expect((out["after_move"] as? [String: Any])?["type"] as? String == "OFFER")
+        #expect((out["moved_again"] as? [String: Any])?["code"] as? Int == 1000, "\(out)")
+        for who in ["doctor_end", "patient_end"] {
+            let closed = out[who] as? [String: Any]
+            #expect((closed?["messages"] as? [[String: Any]])?.first?["type"] as? String == "LEAVE", "\(who): \(out)")
+            #expect(closed?["code"] as? Int == 1000, "\(who): \(out)")
+        }
+        #expect(try b.s.world.count("SELECT count(*) FROM broker_messages") == 0)
+    }
+
     @Test("a peer without HEARTBEAT is disconnected after the alive timeout")
     func silent() throws {
         let b = try BrokerWorld(["--peerjs-alive-timeout", "5"])

@@ -15,14 +15,13 @@ public struct BrokerSettings: Sendable {
     /// The largest message a peer may send, in bytes (SDP offers are a few kilobytes).
     public var maximumMessageBytes: Int
     /// Messages one peer may send per second; beyond it the peer gets ERROR and is closed.
+    /// With the expire timeout it bounds what waits in `broker_messages` for absent peers.
     public var messagesPerSecond: Int
-    /// Messages held for one peer that is not connected; more are dropped with EXPIRE.
-    public var queuedPerPeer: Int
 
     /// Creates settings; the timers default to PeerJS's own (5 s expire, 60 s alive, 5,000 peers).
     public init(path: String = "/peerjs", expireTimeout: Duration = .seconds(5), aliveTimeout: Duration = .seconds(60),
                 maximumPeers: Int = 5_000, tokenLifetime: Int = 600, maximumMessageBytes: Int = 64 * 1024,
-                messagesPerSecond: Int = 100, queuedPerPeer: Int = 64) {
+                messagesPerSecond: Int = 100) {
         self.path = path
         self.expireTimeout = expireTimeout
         self.aliveTimeout = aliveTimeout
@@ -30,7 +29,6 @@ public struct BrokerSettings: Sendable {
         self.tokenLifetime = tokenLifetime
         self.maximumMessageBytes = maximumMessageBytes
         self.messagesPerSecond = messagesPerSecond
-        self.queuedPerPeer = queuedPerPeer
     }
 
     /// The WebSocket's path: `{path}/peerjs`.

@@ -11,8 +11,10 @@ import PusherProtocol
 /// callctl issued, with their token, and relays OFFER, ANSWER, CANDIDATE, LEAVE and EXPIRE only
 /// between the two current peers of one open call (``BrokerRelayRule``).
 ///
-/// Messages for a peer that is not connected wait up to ``BrokerSettings/expireTimeout``
-/// (bounded per peer), then the sender gets EXPIRE; a peer silent past
+/// Several daemons share the work through PostgreSQL: a message for a peer that is not
+/// connected here is stored in `broker_messages` and announced on `callctl_broker`; the daemon
+/// the peer is connected to (or connects to within ``BrokerSettings/expireTimeout``) claims and
+/// delivers it, and otherwise the sender gets EXPIRE (``BrokerMessageStore``). A peer silent past
 /// ``BrokerSettings/aliveTimeout`` is disconnected; when the call ends its peers get LEAVE and
 /// are closed, and when a participant is issued a new id (a reload) the old id's socket is
 /// closed. Joins and leaves go to the audit trail.
@@ -21,6 +23,8 @@ public final class PeerBroker: Sendable {
     let apps: PusherApps
     let settings: BrokerSettings
     let logger: Logger
+    /// This daemon, in `callctl_broker` notices.
+    let daemonID = UUID()
     private let now: @Sendable () -> Date
     private let state = NIOLockedValueBox(State())
     private let peersGauge = Gauge(label: "callctl_broker_peers")
@@ -29,15 +33,8 @@ public final class PeerBroker: Sendable {
 
     private struct State {
         var sockets: [String: BrokerSocket] = [:]
-        var queues: [String: [Queued]] = [:]
         /// Bindings read from the database, by peer id; entries of a call go when it changes.
         var bindings: [String: BrokerPeer] = [:]
-    }
-
-    private struct Queued {
-        let text: String
-        let src: String
-        let at: ContinuousClock.Instant
     }
 
     /// What happens to a new socket.
@@ -63,7 +60,7 @@ public final class PeerBroker: Sendable {
 
     /// Checks a new socket's `key`, `id` and `token` (in the stock server's order, then
     /// callctl's binding) and registers it; the admitted socket has been sent OPEN and what
-    /// was queued for it.
+    /// waited for it, and a socket of the same id on another daemon is told to close.
     func admit(key: String?, id: String?, token: String?, address: String?, sink: any PeerSink) async -> Admission {
         guard let key, let id, let token, !key.isEmpty, !id.isEmpty, !token.isEmpty else {
             return refusal("No id, token, or key supplied to websocket server", "missing_parameters")
@@ -89,14 +86,14 @@ public final class PeerBroker: Sendable {
             return refusal(problem.message, problem == .expired ? "token_expired" : "invalid_token")
         }
         let socket = BrokerSocket(peer: peer, token: token, address: address, sink: sink)
-        enum Outcome { case taken, full, registered(replaced: BrokerSocket?, queued: [Queued]) }
+        enum Outcome { case taken, full, registered(replaced: BrokerSocket?) }
         let outcome = state.withLockedValue { state -> Outcome in
             let existing = state.sockets[id]
             if let existing, existing.token != token { return .taken }
             if existing == nil, state.sockets.count >= settings.maximumPeers { return .full }
             state.sockets[id] = socket
             state.bindings[id] = peer
-            return .registered(replaced: existing, queued: state.queues.removeValue(forKey: id) ?? [])
+            return .registered(replaced: existing)
         }
         switch outcome {
         case .taken:
@@ -104,13 +101,18 @@ public final class PeerBroker: Sendable {
             return .refused(PeerJSMessage.idTaken, code: 1008, reason: "ID is taken")
         case .full:
             return refusal("Server has reached its concurrent user limit", "limit")
-        case .registered(let replaced, let queued):
+        case .registered(let replaced):
             // The same id and token again: the client reconnected; its old socket goes.
             replaced?.close(code: 1000, reason: "replaced by a reconnect")
             peersGauge.record(peerCount)
             socket.send(PeerJSMessage.open)
-            for message in queued { socket.send(message.text) }
-            relayed.increment(by: queued.count)
+            // Registered first, so what is stored from now on is claimed through the notice.
+            let waiting = (try? await pool.withConnection { [daemonID] connection -> [String] in
+                try BrokerMessageStore.announce(id, connectedTo: daemonID, on: connection)
+                return try BrokerMessageStore.claimAll(dst: id, on: connection)
+            }) ?? []
+            for text in waiting { socket.send(text) }
+            relayed.increment(by: waiting.count)
             if replaced == nil { audit(.brokerJoin, peer, note: nil, address: address) }
             return .admitted(socket)
         }
@@ -155,31 +157,49 @@ public final class PeerBroker: Sendable {
             expired.increment()
             socket.send(PeerJSMessage.encode(.expire, src: dst, dst: socket.peer.peerId))
         case .relay:
-            deliver(PeerJSMessage.encode(message.kind, src: socket.peer.peerId, dst: dst, payload: message.payload),
-                    to: dst, from: socket.peer.peerId, kind: message.kind)
+            await deliver(PeerJSMessage.encode(message.kind, src: socket.peer.peerId, dst: dst, payload: message.payload),
+                          to: dst, from: socket.peer.peerId, kind: message.kind)
         }
     }
 
-    /// Sends `text` to `dst` when it is connected here; otherwise holds OFFER, ANSWER and
-    /// CANDIDATE for it (LEAVE and EXPIRE for an absent peer mean nothing and are dropped).
-    private func deliver(_ text: String, to dst: String, from src: String, kind: PeerJSMessage.Kind) {
-        enum Route { case socket(BrokerSocket), queued, dropped, full }
-        let route = state.withLockedValue { state -> Route in
-            if let target = state.sockets[dst] { return .socket(target) }
-            guard kind != .leave, kind != .expire else { return .dropped }
-            guard state.queues[dst, default: []].count < settings.queuedPerPeer else { return .full }
-            state.queues[dst, default: []].append(Queued(text: text, src: src, at: .now))
-            return .queued
-        }
-        switch route {
-        case .socket(let target):
+    /// Sends `text` to `dst` when it is connected here; otherwise stores it for the daemon
+    /// `dst` is, or will be, connected to.
+    private func deliver(_ text: String, to dst: String, from src: String, kind: PeerJSMessage.Kind) async {
+        if let target = state.withLockedValue({ $0.sockets[dst] }) {
             target.send(text)
             relayed.increment()
-        case .full:
-            expired.increment()
-            state.withLockedValue { $0.sockets[src] }?.send(PeerJSMessage.encode(.expire, src: dst, dst: src))
-        case .queued, .dropped:
+            return
+        }
+        do {
+            try await pool.withConnection { try BrokerMessageStore.store(dst: dst, src: src, type: kind.rawValue, body: text, on: $0) }
+        } catch {
+            logger.error("broker could not store a message for another daemon", metadata: ["error": "\(error)"])
+            if kind != .expire { state.withLockedValue { $0.sockets[src] }?.send(PeerJSMessage.encode(.expire, src: dst, dst: src)) }
+        }
+    }
+
+    /// Handles a `callctl_broker` notice (on the listener's thread and connection): claims and
+    /// delivers a message for a peer connected here; closes a socket whose id connected to
+    /// another daemon since.
+    func receiveNotice(_ payload: String, on connection: PGConnection) {
+        switch BrokerMessageStore.Notice(payload: payload) {
+        case .message(let id, let dst)?:
+            guard let target = state.withLockedValue({ $0.sockets[dst] }),
+                  let text = try? BrokerMessageStore.claim(id: id, on: connection) else { return }
+            target.send(text)
+            relayed.increment()
+        case .connected(let daemon, let peerId)? where daemon != daemonID:
+            guard let socket = state.withLockedValue({ $0.sockets[peerId] }) else { return }
+            disconnect(socket, why: "reconnected to another daemon")
+        default:
             break
+        }
+    }
+
+    /// After the listener's connection was re-opened: claims what waits for this daemon's peers.
+    func catchUp(on connection: PGConnection) {
+        for socket in state.withLockedValue({ Array($0.sockets.values) }) {
+            for text in (try? BrokerMessageStore.claimAll(dst: socket.peer.peerId, on: connection)) ?? [] { socket.send(text) }
         }
     }
 
@@ -216,27 +236,25 @@ public final class PeerBroker: Sendable {
         audit(.brokerLeave, socket.peer, note: why, address: socket.address)
     }
 
-    /// Sends EXPIRE for messages held longer than the expire timeout and disconnects peers
-    /// silent past the alive timeout.
-    func sweep(now instant: ContinuousClock.Instant = .now) {
-        let (stale, silent) = state.withLockedValue { state -> ([(src: String, dst: String, socket: BrokerSocket?)], [BrokerSocket]) in
-            var stale: [(String, String, BrokerSocket?)] = []
-            for (dst, queue) in state.queues {
-                let kept = queue.filter { instant - $0.at < settings.expireTimeout }
-                guard kept.count < queue.count else { continue }
-                var senders = Set<String>()
-                for message in queue where instant - message.at >= settings.expireTimeout && senders.insert(message.src).inserted {
-                    stale.append((message.src, dst, state.sockets[message.src]))
-                }
-                state.queues[dst] = kept.isEmpty ? nil : kept
-            }
-            return (stale, state.sockets.values.filter { !$0.isAlive(timeout: settings.aliveTimeout, now: instant) })
-        }
-        for item in stale {
-            expired.increment()
-            item.socket?.send(PeerJSMessage.encode(.expire, src: item.dst, dst: item.src))
-        }
+    /// Disconnects peers silent past the alive timeout; removes messages nobody claimed within
+    /// the expire timeout and sends their senders EXPIRE (once per sender and destination; the
+    /// daemons share this, and each stored message is removed by one of them).
+    func sweep(now instant: ContinuousClock.Instant = .now) async {
+        let silent = state.withLockedValue { $0.sockets.values.filter { !$0.isAlive(timeout: settings.aliveTimeout, now: instant) } }
         for socket in silent { disconnect(socket, why: "no heartbeat") }
+        let age = Double(settings.expireTimeout.components.seconds) + Double(settings.expireTimeout.components.attoseconds) / 1e18
+        let stale: [(src: String, dst: String, type: String)]
+        do {
+            stale = try await pool.withConnection { try BrokerMessageStore.expire(olderThan: age, on: $0) }
+        } catch {
+            return logger.warning("broker could not expire stored messages", metadata: ["error": "\(error)"])
+        }
+        var told = Set<String>()
+        for message in stale where ![PeerJSMessage.Kind.leave, .expire].contains(where: { $0.rawValue == message.type }) {
+            expired.increment()
+            guard told.insert(message.src + " " + message.dst).inserted else { continue }
+            await deliver(PeerJSMessage.encode(.expire, src: message.dst, dst: message.src), to: message.src, from: message.dst, kind: .expire)
+        }
     }
 
     /// Reacts to the events every daemon's hub sees: a call that ended (ended, cancelled or

@@ -10,7 +10,7 @@ import PusherProtocol
 /// The Pusher-protocol hub of one daemon: its WebSocket connections and their channels.
 ///
 /// Events reach local subscribers directly and other daemons through `NOTIFY callctl_hub`
-/// (see ``HubListener``). Subscriptions are also written to `hub_subscriptions`, so channel
+/// (see ``receiveFanout(_:on:)``). Subscriptions are also written to `hub_subscriptions`, so channel
 /// queries and presence member lists are the same on every daemon sharing the database.
 public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// This daemon's id in `hub_daemons` and in fanned-out notifications.
@@ -192,6 +192,20 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
 
     /// Open connections on this daemon.
     public var connectionCount: Int { registry.withLockedValue(\.connections.count) }
+
+    /// Delivers an event another daemon fanned out (a `callctl_hub` payload; the body read from
+    /// `hub_messages` on `connection` when it was too large to send inline). While the listener's
+    /// connection is down, other daemons' events do not reach this daemon's clients — the same
+    /// promise Pusher makes — while outbox events are safe in the database and relayed once it is back.
+    func receiveFanout(_ payload: String, on connection: PGConnection) {
+        guard var fanout = HubFanout(text: payload), fanout.origin != daemonID else { return }
+        heardPeer()
+        if let id = fanout.stored {
+            guard let body = try? HubStore(connection: connection).message(id: id), let full = HubFanout(text: body) else { return }
+            fanout = full
+        }
+        if let event = fanout.hubEvent { deliverLocally([event]) }
+    }
 
     /// Calls `body` with every event this daemon delivers, its own and other daemons' (the
     /// PeerJS broker watches for ended calls and new peer ids).

@@ -10,12 +10,14 @@ import ServiceLifecycle
 /// daemon) and removes this daemon's subscriptions, announcing the presence departures.
 public struct HubService: Service {
     private let hub: Hub
-    private let listener: HubListener
+    private let listener: NotificationListener
 
     /// Creates the service for `hub`.
     public init(hub: Hub) {
         self.hub = hub
-        listener = HubListener(hub: hub, database: hub.pool.settings)
+        listener = NotificationListener(channel: HubFanout.notifyChannel, database: hub.pool.settings, logger: hub.logger) {
+            hub.receiveFanout($0, on: $1)
+        }
     }
 
     public func run() async {

@@ -4,7 +4,8 @@
 Usage: broker_peer.py SCENARIO JSON-ARGS. Each scenario opens broker sockets as a PeerJS client
 does (ws://HOST:PORT{path}/peerjs?key=&id=&token=&version=), plays its part and prints one JSON
 object with what it observed; the Swift tests judge it. Arguments (JSON object):
-  ws: "ws://127.0.0.1:PORT", http: "http://127.0.0.1:PORT", path: "/peerjs", key: the app key;
+  ws: ["ws://127.0.0.1:PORT", ...] one per daemon, http: "http://127.0.0.1:PORT" (the first),
+  path: "/peerjs", key: the app key;
   peers: {"name": {"id": ..., "token": ...}, ...}; plus scenario-specific keys.
 """
 import asyncio
@@ -21,13 +22,13 @@ ARGS = json.loads(sys.argv[2])
 TIMEOUT = 5.0
 
 
-def url(peer_id=None, token=None, key=None):
+def url(peer_id=None, token=None, key=None, server=0):
     query = {"key": ARGS["key"] if key is None else key, "version": "1.5.4"}
     if peer_id is not None:
         query["id"] = peer_id
     if token is not None:
         query["token"] = token
-    return f"{ARGS['ws']}{ARGS['path']}/peerjs?{urllib.parse.urlencode(query)}"
+    return f"{ARGS['ws'][server]}{ARGS['path']}/peerjs?{urllib.parse.urlencode(query)}"
 
 
 class Peer:
@@ -36,9 +37,9 @@ class Peer:
         self.name = name
 
     @classmethod
-    async def open(cls, name, expect_open=True, **query):
+    async def open(cls, name, expect_open=True, server=0, **query):
         peer = ARGS["peers"].get(name, {})
-        ws = await connect(url(query.get("id", peer.get("id")), query.get("token", peer.get("token")), query.get("key")),
+        ws = await connect(url(query.get("id", peer.get("id")), query.get("token", peer.get("token")), query.get("key"), server),
                            max_size=None)
         client = cls(ws, name)
         if expect_open:
@@ -200,6 +201,35 @@ async def ended():
     return out
 
 
+async def two_daemons():
+    """The doctor on the first daemon, the patient on the second: an offer made before the patient
+    connected waits for it there; candidate and answer cross; the patient moving between daemons
+    with the same id and token closes the socket it left; the call's end reaches both daemons."""
+    p = ARGS["peers"]["patient"]["id"]
+    d = ARGS["peers"]["doctor"]["id"]
+    doctor = await Peer.open("doctor", server=0)
+    await doctor.send({"type": "OFFER", "dst": p, "payload": offer("dc_early")})
+    await asyncio.sleep(0.3)
+    patient = await Peer.open("patient", server=1)
+    out = {"held": await patient.next()}
+    await doctor.send({"type": "CANDIDATE", "dst": p, "payload": {"candidate": {"candidate": "c"}, "connectionId": "dc_early"}})
+    out["candidate"] = await patient.next()
+    started = time.monotonic()
+    await patient.send({"type": "ANSWER", "dst": d, "payload": {"sdp": {"type": "answer"}, "connectionId": "dc_early"}})
+    out["answer"] = await doctor.next()
+    out["answer_ms"] = (time.monotonic() - started) * 1000
+    moved = await Peer.open("patient", server=0)
+    out["left_behind"] = await patient.closed()
+    await doctor.send({"type": "OFFER", "dst": p, "payload": offer("dc_moved")})
+    out["after_move"] = await moved.next()
+    back = await Peer.open("patient", server=1)
+    out["moved_again"] = await moved.closed()
+    post(ARGS["end_path"], ARGS["doctor_bearer"], {"callId": ARGS["call_id"]})
+    out["doctor_end"] = await doctor.closed()
+    out["patient_end"] = await back.closed()
+    return out
+
+
 async def silent():
     """A peer that never sends HEARTBEAT is closed after the alive timeout."""
     started = time.monotonic()
@@ -210,7 +240,8 @@ async def silent():
 
 
 SCENARIOS = {"refusals": refusals, "relay": relay, "queued": queued, "malformed": malformed, "reload": reload,
-             "resume": resume, "taken": taken, "ended": ended, "silent": silent}
+             "resume": resume, "taken": taken, "ended": ended, "silent": silent,
+             "two_daemons": two_daemons}
 
 if __name__ == "__main__":
     print(json.dumps(asyncio.run(SCENARIOS[sys.argv[1]]())))

@@ -39,16 +39,18 @@ final class BrokerWorld {
         return PeerToken.make(for: peer, app: PusherApp(id: ServeProcess.appID, key: ServeProcess.appKey, secret: ServeProcess.appSecret))
     }
 
-    /// Runs a scenario of `broker_peer.py` with the two peers and `arguments`.
-    func run(_ scenario: String, _ arguments: [String: Any] = [:]) throws -> [String: Any] {
+    /// Runs a scenario of `broker_peer.py` with the two peers and `arguments`, against this
+    /// world's daemon and then `others`.
+    func run(_ scenario: String, _ arguments: [String: Any] = [:], others: [ServeProcess] = []) throws -> [String: Any] {
+        let servers = [s.server] + others
         var all: [String: Any] = [
-            "ws": "ws://127.0.0.1:\(s.server.port)", "http": "http://127.0.0.1:\(s.server.port)", "path": "/peerjs",
+            "ws": servers.map { "ws://127.0.0.1:\($0.port)" }, "http": "http://127.0.0.1:\(s.server.port)", "path": "/peerjs",
             "key": ServeProcess.appKey,
             "peers": ["doctor": ["id": peerId("doctor"), "token": token("doctor")],
                       "patient": ["id": peerId("patient"), "token": token("patient")]],
         ]
         all.merge(arguments) { $1 }
-        return try HubPeer.script("broker_peer.py", scenario, all, [s.server])
+        return try HubPeer.script("broker_peer.py", scenario, all, servers)
     }
 
     /// The audit rows of the call of `types`, as `type user note`.
