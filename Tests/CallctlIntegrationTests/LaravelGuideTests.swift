@@ -30,7 +30,7 @@ struct LaravelGuideTests {
 
     @Test("Echo listens to every event callctl publishes, under the namespace callctl publishes, on its channel")
     func echo() throws {
-        let script = try #require(try blocks("js").last)
+        let script = try #require(try blocks("js").first { $0.contains(".listen(") })
         let listened = Set(script.components(separatedBy: ".listen('").dropFirst().compactMap { $0.split(separator: "'").first.map(String.init) })
         #expect(listened == Set(CallEventKind.allCases.map(\.rawValue)), "\(listened)")
         #expect(script.contains("window.Echo.private(`appointments.${appointmentId}`)"))

@@ -65,4 +65,22 @@ struct NginxProxyTests {
         ])
         #expect(without.status == 1 && without.standardOutput.contains("FAIL  tls"), "without --ca-file the certificate is untrusted: \(without.output)")
     }
+
+    @Test("the PeerJS broker through nginx: wss to /peerjs/peerjs opens an issued peer")
+    func brokerThroughNginx() throws {
+        let b = try BrokerWorld(["--trusted-proxy", "127.0.0.1"])
+        let nginx = try ThrowawayNginx(configuration: try String(contentsOfFile: Self.config, encoding: .utf8), upstreamPort: b.s.server.port)
+        defer { nginx.stop() }
+        let script = """
+            import asyncio, json, ssl, sys, websockets
+            async def main():
+                context = ssl.create_default_context(cafile=sys.argv[2])
+                async with websockets.connect(sys.argv[1], ssl=context) as socket:
+                    print(json.loads(await asyncio.wait_for(socket.recv(), 5))["type"])
+            asyncio.run(main())
+            """
+        let url = "wss://127.0.0.1:\(nginx.port)/peerjs/peerjs?key=\(ServeProcess.appKey)&id=\(b.peerId("doctor"))&token=\(b.token("doctor"))"
+        let socket = try CommandRunner.run([PusherPeer.python, "-c", script, url, nginx.certificatePath])
+        #expect(socket.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "OPEN", "\(socket.output)\n\(nginx.logTail())")
+    }
 }
