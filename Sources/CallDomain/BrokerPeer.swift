@@ -57,6 +57,31 @@ public struct BrokerPeer: Sendable, Equatable, Hashable {
         return !previousWasSeparator
     }
 
+    /// The binding of a diagnostic peer id, `diag-{32 hex digits}-a` or `-b`, which
+    /// `diagnose peerjs` mints with the app's secret: the two ids of one hex string are the two
+    /// participants (users -1 and -2) of a call of that id, appointment 0, and nothing else.
+    /// Nil for any other id.
+    public static func diagnostic(_ peerId: String) -> BrokerPeer? {
+        let bytes = Array(peerId.utf8)
+        guard bytes.count == 39, peerId.hasPrefix("diag-"), bytes[37] == 0x2D, bytes[38] == 0x61 || bytes[38] == 0x62 else { return nil }
+        let hex = String(decoding: bytes[5..<37], as: UTF8.self)
+        guard hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }) else { return nil }
+        var text = hex
+        for index in [20, 16, 12, 8] { text.insert("-", at: text.index(text.startIndex, offsetBy: index)) }
+        guard let callId = UUID(uuidString: text) else { return nil }
+        return BrokerPeer(peerId: peerId, userId: bytes[38] == 0x61 ? -1 : -2, appointmentId: 0, callId: callId,
+                          expiresAt: .distantFuture, current: true, callOpen: true)
+    }
+
+    /// The two diagnostic peer ids of a throwaway call named by 16 random bytes.
+    public static func diagnosticPair(randomBytes: [UInt8]) -> (String, String) {
+        let hex = String(newId(randomBytes: randomBytes).dropFirst(2))
+        return ("diag-\(hex)-a", "diag-\(hex)-b")
+    }
+
+    /// Whether this is a diagnostic peer (``diagnostic(_:)``), which leaves no audit rows.
+    public var isDiagnostic: Bool { appointmentId == 0 }
+
     /// A new peer id from 16 random bytes: `cc` and 32 lowercase hex digits.
     public static func newId(randomBytes: [UInt8]) -> String {
         precondition(randomBytes.count == 16, "a peer id takes 16 random bytes")

@@ -45,10 +45,15 @@ public enum EchoCheckStatus: String, Sendable, Equatable {
     case skip
 }
 
+/// The names of one diagnosis's checks, in the order they run (``EchoCheckName``, ``PeerJSCheckName``).
+public protocol DiagnosisCheckName: RawRepresentable, CaseIterable, Sendable, Equatable where RawValue == String {}
+
+extension EchoCheckName: DiagnosisCheckName {}
+
 /// One check's result.
-public struct EchoCheck: Sendable, Equatable {
+public struct DiagnosisCheck<Name: DiagnosisCheckName>: Sendable, Equatable {
     /// Which check.
-    public let name: EchoCheckName
+    public let name: Name
     /// How it ended.
     public let status: EchoCheckStatus
     /// How long it took.
@@ -57,11 +62,11 @@ public struct EchoCheck: Sendable, Equatable {
     public let detail: String
     /// For a failure or warning: the cause and the fix.
     public let verdict: String?
-    /// True when a failure is a security hole (the auth endpoint granted what it must refuse).
+    /// True when a failure is a security hole (something was granted that must be refused).
     public let security: Bool
 
     /// Creates a result.
-    public init(name: EchoCheckName, status: EchoCheckStatus, duration: Duration, detail: String,
+    public init(name: Name, status: EchoCheckStatus, duration: Duration, detail: String,
                 verdict: String? = nil, security: Bool = false) {
         self.name = name
         self.status = status
@@ -73,12 +78,12 @@ public struct EchoCheck: Sendable, Equatable {
 }
 
 /// All checks of one run, in order.
-public struct EchoReport: Sendable, Equatable {
+public struct DiagnosisReport<Name: DiagnosisCheckName>: Sendable, Equatable {
     /// Every check, including the skipped ones.
-    public let checks: [EchoCheck]
+    public let checks: [DiagnosisCheck<Name>]
 
     /// Creates a report.
-    public init(checks: [EchoCheck]) {
+    public init(checks: [DiagnosisCheck<Name>]) {
         self.checks = checks
     }
 
@@ -89,5 +94,10 @@ public struct EchoReport: Sendable, Equatable {
     }
 
     /// The first failed check, if any.
-    public var firstFailure: EchoCheck? { checks.first { $0.status == .fail } }
+    public var firstFailure: DiagnosisCheck<Name>? { checks.first { $0.status == .fail } }
 }
+
+/// A check of `diagnose echo`.
+public typealias EchoCheck = DiagnosisCheck<EchoCheckName>
+/// A run of `diagnose echo`.
+public typealias EchoReport = DiagnosisReport<EchoCheckName>

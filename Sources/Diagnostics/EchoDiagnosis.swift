@@ -21,14 +21,14 @@ public struct EchoDiagnosis: Sendable {
 
     /// Runs the checks.
     public func run() async -> EchoReport {
-        var recorder = CheckRecorder()
+        var recorder = CheckRecorder<EchoCheckName>()
         await runLayers(&recorder)
         let external = ExternalServerCheck(server: target.external, timeout: target.timeout, now: now)
         await recorder.run(.externalServer) { await external.run() }
         return recorder.report(redacting: target.secrets)
     }
 
-    private func runLayers(_ recorder: inout CheckRecorder) async {
+    private func runLayers(_ recorder: inout CheckRecorder<EchoCheckName>) async {
         let network = NetworkChecks(target: target, now: now)
         guard let address = await recorder.run(.dns, { await network.resolve() }),
               await recorder.run(.tcp, { await network.connect(address) }) != nil,
@@ -38,7 +38,7 @@ public struct EchoDiagnosis: Sendable {
         socket.close()
     }
 
-    private func runSession(_ sockets: SocketChecks, _ recorder: inout CheckRecorder) async {
+    private func runSession(_ sockets: SocketChecks, _ recorder: inout CheckRecorder<EchoCheckName>) async {
         let auth = AuthChecks(target: target)
         let channel = target.channel
         guard await recorder.run(.websocketUpgrade, { await sockets.upgrade() }) != nil,

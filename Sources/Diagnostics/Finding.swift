@@ -28,29 +28,29 @@ struct Finding<Value: Sendable>: Sendable {
 }
 
 /// Runs checks in order, timing each, and fills in the ones never reached as skipped.
-struct CheckRecorder {
-    private(set) var checks: [EchoCheck] = []
+struct CheckRecorder<Name: DiagnosisCheckName> {
+    private(set) var checks: [DiagnosisCheck<Name>] = []
 
     /// Runs and records one check; returns its value (nil when it failed or was skipped without one).
     @discardableResult
-    mutating func run<Value: Sendable>(_ name: EchoCheckName, _ body: () async -> Finding<Value>) async -> Value? {
+    mutating func run<Value: Sendable>(_ name: Name, _ body: () async -> Finding<Value>) async -> Value? {
         let clock = ContinuousClock()
         let start = clock.now
         let finding = await body()
-        checks.append(EchoCheck(name: name, status: finding.status, duration: clock.now - start, detail: finding.detail,
+        checks.append(DiagnosisCheck(name: name, status: finding.status, duration: clock.now - start, detail: finding.detail,
                                 verdict: finding.verdict, security: finding.security))
         return finding.value
     }
 
     /// Every check in order: those not run are skipped, naming the failure that stopped the run;
     /// `secrets` are replaced by `<redacted>` wherever a server echoed one.
-    func report(redacting secrets: [String]) -> EchoReport {
+    func report(redacting secrets: [String]) -> DiagnosisReport<Name> {
         let stop = checks.first { $0.status == .fail }.map { "not run: \($0.name.rawValue) failed" } ?? "not run"
-        let all = EchoCheckName.allCases.map { name in
-            checks.first { $0.name == name } ?? EchoCheck(name: name, status: .skip, duration: .zero, detail: stop)
+        let all = Name.allCases.map { name in
+            checks.first { $0.name == name } ?? DiagnosisCheck(name: name, status: .skip, duration: .zero, detail: stop)
         }
-        return EchoReport(checks: all.map { check in
-            EchoCheck(name: check.name, status: check.status, duration: check.duration,
+        return DiagnosisReport(checks: all.map { check in
+            DiagnosisCheck(name: check.name, status: check.status, duration: check.duration,
                       detail: Self.redact(check.detail, secrets), verdict: check.verdict.map { Self.redact($0, secrets) },
                       security: check.security)
         })

@@ -13,6 +13,8 @@ enum SocketEvent: Sendable {
     case message(PusherMessage)
     /// A text frame that is not a Pusher message (its first characters).
     case foreign(String)
+    /// A text frame, whole, on a socket that does not read Pusher messages (``PusherSocket/Frames/raw``).
+    case text(String)
     /// The connection ended; the close code and reason when the server sent a close frame.
     case closed(code: Int?, reason: String?)
     /// The client failed before or during the connection.
@@ -21,15 +23,24 @@ enum SocketEvent: Sendable {
 
 /// One pusher-js-like WebSocket connection driven step by step: the client runs in a task of
 /// its own, frames land in an ``SocketInbox`` that the checks read with a time limit, and
-/// outgoing frames go through a stream the connection's handler writes.
+/// outgoing frames go through a stream the connection's handler writes. With ``Frames/raw`` it
+/// is a plain text WebSocket (`diagnose peerjs`).
 final class PusherSocket: Sendable {
+    /// How incoming text frames are read.
+    enum Frames: Sendable {
+        /// As Pusher messages (``SocketEvent/message(_:)``, else ``SocketEvent/foreign(_:)``).
+        case pusher
+        /// As they are (``SocketEvent/text(_:)``).
+        case raw
+    }
+
     private let inbox = SocketInbox()
     private let outgoing: AsyncStream<String>
     private let writer: AsyncStream<String>.Continuation
     private let task: Task<Void, Never>
 
     /// Starts connecting to `url`, trusting the certificates of `caFile` besides the system's for wss.
-    init(url: String, caFile: String? = nil) {
+    init(url: String, caFile: String? = nil, frames: Frames = .pusher) {
         (outgoing, writer) = AsyncStream.makeStream(of: String.self)
         let inbox = inbox, outgoing = outgoing
         task = Task {
@@ -47,7 +58,9 @@ final class PusherSocket: Sendable {
                         }
                         for try await frame in inbound.messages(maxSize: 1 << 20) {
                             guard case .text(let text) = frame else { continue }
-                            if let message = try? PusherMessage.decode(text, maxBytes: 1 << 20) {
+                            if case .raw = frames {
+                                await inbox.deliver(.text(text))
+                            } else if let message = try? PusherMessage.decode(text, maxBytes: 1 << 20) {
                                 await inbox.deliver(.message(message))
                             } else {
                                 await inbox.deliver(.foreign(String(text.prefix(80))))
@@ -71,6 +84,11 @@ final class PusherSocket: Sendable {
     /// Sends a Pusher message.
     func send(_ message: PusherMessage) {
         writer.yield(message.encoded())
+    }
+
+    /// Sends a text frame.
+    func send(text: String) {
+        writer.yield(text)
     }
 
     /// Ends the connection (and the client task).

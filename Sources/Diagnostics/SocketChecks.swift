@@ -42,8 +42,8 @@ struct SocketChecks: Sendable {
             return .fail("nothing within \(Timing.text(target.timeout)) after the upgrade",
                          verdict: "the server accepted the WebSocket but never sent connection_established: not a Pusher "
                                 + "server, or a proxy buffering (disable proxy_buffering for /app/)")
-        case .foreign(let text)?:
-            return .fail("the first frame is not a Pusher message: \(text)",
+        case .foreign(let text)?, .text(let text)?:
+            return .fail("the first frame is not a Pusher message: \(text.prefix(80))",
                          verdict: "\(target.hostPort) is a WebSocket server but not a Pusher one: point --url (REVERB_HOST/PORT) at Reverb or callctl serve")
         case .closed(let code, let reason)?:
             return .fail("the server closed the WebSocket (\(Self.closeText(code, reason))) without a Pusher message",
@@ -106,7 +106,7 @@ struct SocketChecks: Sendable {
                 return .success(message)
             case .message(let message)?:
                 if message.event == "pusher:ping" { socket.send(.pong()) }
-            case .foreign?, .upgraded?:
+            case .foreign?, .text?, .upgraded?:
                 continue
             case nil:
                 return .failure(SocketProblem(detail: "nothing within \(Timing.text(target.timeout))", verdict: nil))

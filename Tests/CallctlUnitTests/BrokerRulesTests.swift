@@ -67,21 +67,21 @@ struct BrokerRulesTests {
     func token() {
         let app = PusherApp(id: "1", key: "key", secret: "secret")
         let peer = Self.peer("cc01", user: 1)
-        let token = PeerToken.make(for: peer, app: app)
+        let token = peer.token(app: app)
         let before = Self.expiry.addingTimeInterval(-1)
         #expect(token.hasPrefix("1800000000."))
-        #expect(PeerToken.check(token, for: peer, app: app, now: before) == nil)
-        #expect(PeerToken.check(token, for: peer, app: app, now: Self.expiry) == .expired)
+        #expect(PeerToken.check(token, for: peer.tokenBinding, app: app, now: before) == nil)
+        #expect(PeerToken.check(token, for: peer.tokenBinding, app: app, now: Self.expiry) == .expired)
         let others = [Self.peer("cc02", user: 1), Self.peer("cc01", user: 2), Self.peer("cc01", user: 1, call: Self.otherCall),
                       BrokerPeer(peerId: "cc01", userId: 1, appointmentId: 43, callId: Self.call, expiresAt: Self.expiry,
                                  current: true, callOpen: true)]
-        for other in others { #expect(PeerToken.check(token, for: other, app: app, now: before) == .forged) }
-        #expect(PeerToken.check(token, for: peer, app: PusherApp(id: "1", key: "key", secret: "other"), now: before) == .forged)
-        #expect(PeerToken.check(token, for: peer, app: PusherApp(id: "1", key: "key2", secret: "secret"), now: before) == .forged)
+        for other in others { #expect(PeerToken.check(token, for: other.tokenBinding, app: app, now: before) == .forged) }
+        #expect(PeerToken.check(token, for: peer.tokenBinding, app: PusherApp(id: "1", key: "key", secret: "other"), now: before) == .forged)
+        #expect(PeerToken.check(token, for: peer.tokenBinding, app: PusherApp(id: "1", key: "key2", secret: "secret"), now: before) == .forged)
         let signature = token.split(separator: ".")[1]
-        #expect(PeerToken.check("1900000000.\(signature)", for: peer, app: app, now: before) == .forged)
+        #expect(PeerToken.check("1900000000.\(signature)", for: peer.tokenBinding, app: app, now: before) == .forged)
         for bad in ["", "x", "1.2.3", ".abc", "abc.", "-5.abc", "99999999999999.abc", "<peerjs_py.peer.Peer object at 0x7f>"] {
-            #expect(PeerToken.check(bad, for: peer, app: app, now: before) != nil, "\(bad)")
+            #expect(PeerToken.check(bad, for: peer.tokenBinding, app: app, now: before) != nil, "\(bad)")
         }
         #expect(!token.contains(app.secret))
     }

@@ -61,7 +61,7 @@ struct CallDomainEventsTests {
         #expect(event.appointmentId == 42)
         #expect(CallEventKind.allCases.map(\.rawValue) == [
             "AppointmentCallRequested", "AppointmentCallAccepted", "AppointmentCallStarted", "AppointmentCallEnded",
-            "AppointmentCallCancelled", "AppointmentCallDeclined", "AppointmentBusy", "AppointmentNoShow",
+            "AppointmentCallCancelled", "AppointmentCallDeclined", "AppointmentBusy", "AppointmentNoShow", "AppointmentCallPeerChanged",
         ])
         let all: [CallEvent] = [
             CallEvent(AppointmentCallRequested(appointmentId: 1, callId: F.callId, from: EventFrom(id: 1, name: "A", role: .doctor), peerId: nil, at: at)),
@@ -72,10 +72,11 @@ struct CallDomainEventsTests {
             CallEvent(AppointmentCallDeclined(appointmentId: 6, callId: F.callId, by: patient, at: at)),
             CallEvent(AppointmentBusy(appointmentId: 7, by: doctor, at: at)),
             CallEvent(AppointmentNoShow(appointmentId: 8, at: at)),
+            CallEvent(AppointmentCallPeerChanged(appointmentId: 9, callId: F.callId, by: patient, peerId: "cc01", at: at)),
         ]
         #expect(all.map(\.kind) == CallEventKind.allCases)
         #expect(all.map(\.shortName) == CallEventKind.allCases.map(\.rawValue))
-        #expect(all.map(\.appointmentId) == Array(1...8))
+        #expect(all.map(\.appointmentId) == Array(1...9))
     }
 
     @Test("timestamps are UTC with milliseconds, rounded")
@@ -91,6 +92,7 @@ struct CallDomainEventsTests {
     func audit() {
         #expect(AuditEventType.allCases.map(\.rawValue) == [
             "request", "accept", "decline", "cancel", "busy", "join", "leave", "timeout", "reaped", "no_show", "operator_end", "error", "ice", "quality",
+            "peer", "broker_join", "broker_leave",
         ])
         let actions: [(CallAction, AuditEventType?)] = [
             (.accept, .accept), (.decline, .decline), (.cancel, .cancel), (.started, .join), (.heartbeat, nil),

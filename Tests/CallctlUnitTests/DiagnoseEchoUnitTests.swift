@@ -60,7 +60,7 @@ struct DiagnoseEchoUnitTests {
 
     @Test("the report lists every check in order, skips the unreached naming the failure, and redacts secrets")
     func report() async {
-        var recorder = CheckRecorder()
+        var recorder = CheckRecorder<EchoCheckName>()
         await recorder.run(.dns) { Finding.pass("resolves", ()) }
         await recorder.run(.tcp) { Finding<Void>.fail("echoed secret-value-1 and token-value-1", verdict: "fix secret-value-1") }
         let report = recorder.report(redacting: ["secret-value-1", "token-value-1"])

@@ -18,8 +18,9 @@ struct DiagnoseCommand: AsyncParsableCommand {
         Examples:
           callctl diagnose echo --env-file /var/www/app/.env --token "$TOKEN" --channel private-appointments.42
           callctl diagnose echo --env-file .env --token "$T" --channel private-users.7 --format junit > echo.xml
+          callctl diagnose peerjs --env-file /etc/callctl/callctl.env --url ws://127.0.0.1:8080
           callctl diagnose db --env-file /var/www/app/.env
         """,
-        subcommands: [DiagnoseEcho.self, DiagnoseDB.self, DiagnoseCall.self]
+        subcommands: [DiagnoseEcho.self, DiagnosePeerJS.self, DiagnoseDB.self, DiagnoseCall.self]
     )
 }

@@ -90,7 +90,7 @@ struct DiagnoseEcho: ContextualCommand {
         guard DiagnoseFormat(rawValue: format) != nil else {
             throw DiagnoseUsage.fail("--format must be text, json or junit; got '\(format)'")
         }
-        guard timeoutDuration != nil else {
+        guard Self.duration(timeout) != nil else {
             throw DiagnoseUsage.fail("--timeout takes seconds from 0.1 to 60; got '\(timeout)'")
         }
     }
@@ -108,8 +108,9 @@ struct DiagnoseEcho: ContextualCommand {
         if report.status == .fail { throw ExitCode(1) }
     }
 
-    private var timeoutDuration: Duration? {
-        guard let seconds = Double(timeout.trimmingCharacters(in: .whitespaces)), seconds.isFinite, (0.1...60).contains(seconds) else {
+    /// `--timeout`'s seconds (0.1–60) as a duration; nil when out of range or not a number.
+    static func duration(_ text: String) -> Duration? {
+        guard let seconds = Double(text.trimmingCharacters(in: .whitespaces)), seconds.isFinite, (0.1...60).contains(seconds) else {
             return nil
         }
         return .milliseconds(Int64(seconds * 1000))
@@ -130,7 +131,7 @@ struct DiagnoseEcho: ContextualCommand {
                             secret: try value(appSecret, "--app-secret", "REVERB_APP_SECRET"))
         return try EchoTarget(url: try url ?? Self.socketURL(environment), app: app,
                               authURL: try authURL ?? Self.authURL(environment), token: token, foreignToken: foreignToken,
-                              channel: channel, presenceChannel: presenceChannel, timeout: timeoutDuration ?? .seconds(5),
+                              channel: channel, presenceChannel: presenceChannel, timeout: Self.duration(timeout) ?? .seconds(5),
                               external: try ServeSettings.externalTarget(environment).map {
                                   ExternalPusherServer(origin: $0.origin, app: $0.app)
                               }, caFile: try caFile.map(Self.readableCAFile))

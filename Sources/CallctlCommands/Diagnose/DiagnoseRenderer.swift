@@ -3,7 +3,7 @@ import Diagnostics
 import Foundation
 import TimeUnits
 
-/// Result formats of `diagnose echo`.
+/// Result formats of `diagnose echo` and `diagnose peerjs`.
 enum DiagnoseFormat: String, CaseIterable, Sendable {
     case text, json, junit
 }
@@ -13,16 +13,17 @@ struct DiagnoseRenderer {
     let format: DiagnoseFormat
     let output: Output
 
-    /// Prints `report`; `title` heads the text and names the JUnit suite.
-    func render(_ report: EchoReport, title: String) throws {
+    /// Prints `report`; `title` heads the text and names the JUnit suite, whose cases are
+    /// classed `classname`.
+    func render<Name>(_ report: DiagnosisReport<Name>, title: String, classname: String = "diagnose.echo") throws {
         switch format {
         case .json: try output.json(DiagnoseJSON(report))
-        case .junit: output.write(DiagnoseJUnit.document(report, suite: title))
+        case .junit: output.write(DiagnoseJUnit.document(report, suite: title, classname: classname))
         case .text: text(report, title: title)
         }
     }
 
-    private func text(_ report: EchoReport, title: String) {
+    private func text<Name>(_ report: DiagnosisReport<Name>, title: String) {
         output.line(title)
         let width = report.checks.map(\.name.rawValue.count).max() ?? 0
         for check in report.checks {
@@ -36,12 +37,12 @@ struct DiagnoseRenderer {
     }
 
     /// The last line: the overall status and, on failure, the verdict to act on.
-    static func summary(_ report: EchoReport) -> String {
+    static func summary<Name>(_ report: DiagnosisReport<Name>) -> String {
         let count = { (status: EchoCheckStatus) in report.checks.filter { $0.status == status }.count }
         let counts = "\(count(.pass)) passed, \(count(.warn)) warned, \(count(.fail)) failed, \(count(.skip)) skipped"
         let security = report.checks.filter(\.security).map(\.name.rawValue)
         if !security.isEmpty {
-            return "SECURITY FAILURE (\(security.joined(separator: ", "))): the auth endpoint grants what it must refuse; \(counts)"
+            return "SECURITY FAILURE (\(security.joined(separator: ", "))): the server grants what it must refuse; \(counts)"
         }
         guard let failure = report.firstFailure else { return "\(report.status.rawValue.uppercased()): \(counts)" }
         return "FAIL at \(failure.name.rawValue): \(failure.verdict ?? failure.detail) (\(counts))"
@@ -72,7 +73,7 @@ struct DiagnoseJSON: Encodable {
     let status: String
     let checks: [Check]
 
-    init(_ report: EchoReport) {
+    init<Name>(_ report: DiagnosisReport<Name>) {
         status = report.status.rawValue
         checks = report.checks.map {
             Check(name: $0.name.rawValue, status: $0.status.rawValue, durationMS: $0.duration.roundedMilliseconds,

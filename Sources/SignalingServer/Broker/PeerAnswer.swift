@@ -30,7 +30,7 @@ struct PeerAnswer: Encodable {
         callId = issued.peer.callId.uuidString.lowercased()
         role = issued.role
         peerId = issued.peer.peerId
-        token = PeerToken.make(for: issued.peer, app: app)
+        token = issued.peer.token(app: app)
         expiresAt = issued.peer.expiresAt
         otherPeerId = issued.otherPeerId
         broker = Broker(path: path, key: app.key)

@@ -8,7 +8,7 @@ import Postgres
 import PusherProtocol
 
 /// The PeerJS broker (docs/design.md, "PeerJS broker"): a PeerServer that admits only peer ids
-/// callctl issued, with their token, and relays OFFER, ANSWER, CANDIDATE, LEAVE and EXPIRE only
+/// callctl issued (or the diagnostic pairs of `diagnose peerjs`), with their token, and relays OFFER, ANSWER, CANDIDATE, LEAVE and EXPIRE only
 /// between the two current peers of one open call (``BrokerRelayRule``).
 ///
 /// Several daemons share the work through PostgreSQL: a message for a peer that is not
@@ -68,7 +68,7 @@ public final class PeerBroker: Sendable {
         guard let app = apps.app(key: key) else { return refusal("Invalid key provided", "invalid_key") }
         let peer: BrokerPeer?
         do {
-            peer = try await pool.withConnection { try BrokerPeerStore.binding(of: id, on: $0) }
+            peer = try await binding(of: id)
         } catch {
             logger.error("broker could not read a peer binding", metadata: ["error": "\(error)"])
             return .refused(PeerJSMessage.error("The broker cannot reach its database; reconnect after a back-off"),
@@ -82,7 +82,7 @@ public final class PeerBroker: Sendable {
         guard peer.current else {
             return refusal("Peer id \(id) was replaced by a newer one (the page was reloaded); connect with the newest", "superseded")
         }
-        if let problem = PeerToken.check(token, for: peer, app: app, now: now()) {
+        if let problem = PeerToken.check(token, for: peer.tokenBinding, app: app, now: now()) {
             return refusal(problem.message, problem == .expired ? "token_expired" : "invalid_token")
         }
         let socket = BrokerSocket(peer: peer, token: token, address: address, sink: sink)
@@ -205,6 +205,7 @@ public final class PeerBroker: Sendable {
 
     /// The binding of `peerId`: a connected socket's, a cached one, or the database's.
     private func binding(of peerId: String) async throws -> BrokerPeer? {
+        if let diagnostic = BrokerPeer.diagnostic(peerId) { return diagnostic }
         if let known = state.withLockedValue({ $0.sockets[peerId]?.peer ?? $0.bindings[peerId] }) { return known }
         guard let read = try await pool.withConnection({ try BrokerPeerStore.binding(of: peerId, on: $0) }) else { return nil }
         state.withLockedValue {
@@ -294,6 +295,7 @@ public final class PeerBroker: Sendable {
     }
 
     private func audit(_ type: AuditEventType, _ peer: BrokerPeer, note: String?, address: String?) {
+        guard !peer.isDiagnostic else { return }
         let now = now()
         Task { [pool, logger] in
             do {

@@ -36,7 +36,7 @@ final class BrokerWorld {
     func token(_ who: String, expiring expiry: Date) -> String {
         let peer = BrokerPeer(peerId: peerId(who), userId: who == "doctor" ? s.doctor : s.patient, appointmentId: appointment,
                               callId: UUID(uuidString: callId)!, expiresAt: expiry, current: true, callOpen: true)
-        return PeerToken.make(for: peer, app: PusherApp(id: ServeProcess.appID, key: ServeProcess.appKey, secret: ServeProcess.appSecret))
+        return peer.token(app: PusherApp(id: ServeProcess.appID, key: ServeProcess.appKey, secret: ServeProcess.appSecret))
     }
 
     /// Runs a scenario of `broker_peer.py` with the two peers and `arguments`, against this
