@@ -29,6 +29,26 @@ struct BrokerRulesTests {
         #expect(BrokerPeer.isWellFormed(id))
     }
 
+    @Test("diagnostic pairs: diag-{32 hex}-a and -b are the two participants of one throwaway call, and nothing else parses")
+    func diagnostic() throws {
+        let (a, b) = BrokerPeer.diagnosticPair(randomBytes: Array(0..<16))
+        #expect(a == "diag-000102030405060708090a0b0c0d0e0f-a" && b == "diag-000102030405060708090a0b0c0d0e0f-b")
+        let first = try #require(BrokerPeer.diagnostic(a)), second = try #require(BrokerPeer.diagnostic(b))
+        #expect(first.callId == second.callId && first.userId == -1 && second.userId == -2 && first.isDiagnostic)
+        #expect(first.callId.uuidString.lowercased() == "00010203-0405-0607-0809-0a0b0c0d0e0f")
+        #expect(BrokerRelayRule.verdict(from: first, dst: b, destination: second) == .relay)
+        #expect(BrokerPeer.isWellFormed(a))
+        for bad in ["diag-000102030405060708090a0b0c0d0e0f-c", "diag-000102030405060708090A0B0C0D0E0F-a", "diag-0001-a",
+                    "xdiag-000102030405060708090a0b0c0d0e0f-a", "cc000102030405060708090a0b0c0d0e0f"] {
+            #expect(BrokerPeer.diagnostic(bad) == nil, "\(bad)")
+        }
+        let issued = Self.peer("cc01", user: 1)
+        guard case .refuse = BrokerRelayRule.verdict(from: first, dst: "cc01", destination: issued) else {
+            Issue.record("a diagnostic peer must not reach a real one")
+            return
+        }
+    }
+
     @Test("relay: only to the other participant's current id of the same open call; a replaced id or an ended call expires")
     func relay() {
         let doctor = Self.peer("d1", user: 1), patient = Self.peer("p1", user: 2)

@@ -16,11 +16,12 @@ struct DemoCommand: ContextualCommand {
         turnserver is installed; migrates; seeds a clinic (a doctor, patients, appointments \
         around the access window); starts the signaling daemon in this process on a free port; \
         then a doctor and patients act over real HTTP and WebSocket: a full consultation \
-        (request, accept, started, heartbeats, end), a call to a busy doctor, a declined call, \
-        an unanswered call and a call the policy refuses, while their browsers (Laravel \
-        Echo-like subscribers) print the events they receive. Then it runs jobs reap, jobs \
-        no-show, outbox status, probe turn against the local coturn, diagnose echo against \
-        itself and the KPI report, checks every outcome in the database, and removes \
+        (request, accept, started, heartbeats, the browsers' offer, answer and candidates through \
+        the PeerJS broker, end), a call to a busy doctor, a declined call, an unanswered call and \
+        a call the policy refuses, while their browsers (Laravel Echo-like subscribers) print \
+        the events they receive. Then it runs jobs reap, jobs no-show, outbox status, probe turn \
+        against the local coturn, diagnose echo and diagnose peerjs against itself and the KPI \
+        report, checks every outcome in the database, and removes \
         everything, also on Ctrl-C. Exit 0 when every step passed, 1 otherwise.
 
         DATABASE_URL and DB_* are never used: the demo writes a clinic's worth of rows. To run it \

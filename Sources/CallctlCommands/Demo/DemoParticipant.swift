@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 import HTTPClient
 
@@ -43,6 +44,20 @@ struct DemoParticipant: Sendable {
         return (servers, warning)
     }
 
+    /// `POST /appointments/{id}/call/peer`, then the PeerJS broker's WebSocket opened with the
+    /// issued id and token, as the browser's `new Peer(peerId, {path, key, token})` does.
+    func peer(_ appointment: DemoAppointment, callId: String) async throws -> (id: String, client: PeerJSClient) {
+        let body = try JSONSerialization.data(withJSONObject: ["callId": callId])
+        let answer = try await send("POST", "/appointments/\(appointment.id)/call/peer", body: body)
+        guard answer.status == 200, let id = answer.fields["peerId"], let token = answer.fields["token"] else {
+            throw DemoMismatch(description: "expected 200 with a peer id, got \(answer.status) \(answer.fields["reason"] ?? "")")
+        }
+        let socket = baseURL.replacingOccurrences(of: "http", with: "ws", options: .anchored)
+        let client = try await PeerJSClient.connect(url: "\(socket)/peerjs/peerjs?key=\(answer.fields["broker.key"] ?? "")&id=\(id)&token=\(token)")
+        output.line("        \(who) PeerJS    → OPEN as \(id)")
+        return (id, client)
+    }
+
     private var who: String { "\(person.name) (\(person.role))".padding(toLength: 28, withPad: " ", startingAt: 0) }
 
     private var headers: [(String, String)] {
@@ -52,17 +67,22 @@ struct DemoParticipant: Sendable {
     private func send(_ method: String, _ path: String, body: Data) async throws -> DemoAnswer {
         let response = try await HTTPClient.send(HTTPRequest(method: method, url: baseURL + path, headers: headers, body: body))
         let object = (try? JSONSerialization.jsonObject(with: response.body)) as? [String: Any] ?? [:]
-        let fields = object.compactMapValues { value -> String? in
+        func text(_ value: Any) -> String? {
             switch value {
             case let text as String: text
             case let number as NSNumber: number.stringValue
             default: nil
             }
         }
+        var fields = object.compactMapValues(text)
+        // One level of nesting, as `parent.member` (the peer answer's `broker.key`).
+        for (name, value) in object {
+            for (member, inner) in value as? [String: Any] ?? [:] { fields["\(name).\(member)"] = text(inner) }
+        }
         let answer = DemoAnswer(status: response.status, fields: fields)
         let action = path.split(separator: "/").last.map(String.init) ?? path
         let outcome = (200..<300).contains(response.status)
-            ? [fields["state"], fields["endReason"]].compactMap { $0 }.joined(separator: " ")
+            ? [fields["state"], fields["endReason"], fields["peerId"].map { "peer id \($0)" }].compactMap { $0 }.joined(separator: " ")
             : "\(fields["reason"] ?? "?"): \(fields["error"] ?? "")"
         output.line("        \(who) \(action.padding(toLength: 9, withPad: " ", startingAt: 0)) → \(response.status) \(outcome)")
         return answer

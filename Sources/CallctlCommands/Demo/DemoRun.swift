@@ -21,7 +21,7 @@ struct DemoRun {
     let progress: DemoProgress
 
     /// How many steps ``run()`` prints (the first one or two are the servers'); `--keep` adds nginx's.
-    static func steps(keep: Bool) -> Int { keep ? 23 : 22 }
+    static func steps(keep: Bool) -> Int { keep ? 25 : 24 }
     /// The ringing timeout the demo sets, so that `jobs reap` has an unanswered call to close.
     static let ringingTimeout = 2
 
@@ -128,6 +128,10 @@ struct DemoRun {
                 "--presence-channel", "presence-tenant.\(clinic.tenantId).editing.appointment.\(consultation.id)",
             ], database: false)
         }
+        try await progress.step("diagnose the PeerJS broker against this daemon: callctl diagnose peerjs") {
+            try await command(["diagnose", "peerjs", "--url", "ws://127.0.0.1:\(port)", "--key", system.secrets.appKey,
+                               "--app-secret", system.secrets.appSecret], database: false)
+        }
         try await progress.step("the KPI report: callctl kpi") {
             let (from, to) = DemoChecks.kpiPeriod(now: Date())
             try await command(["kpi", "--from", from, "--to", to])
@@ -208,6 +212,7 @@ struct DemoRun {
           psql "$DATABASE_URL" -c 'SELECT id, status, started_at, ended_at FROM appointments ORDER BY id'
           curl -s -H "Authorization: Bearer $DOCTOR_TOKEN" $CALLCTL_URL/appointments/\(consultation.id)/call
           callctl diagnose echo --env-file \(file) --token "$DOCTOR_TOKEN" --channel private-appointments.\(consultation.id)
+          callctl diagnose peerjs --env-file \(file) --url ws://127.0.0.1:\(port)
           callctl diagnose db --env-file \(file)
         \(practice)
         \(tls)

@@ -1,3 +1,4 @@
+import Diagnostics
 import Foundation
 
 /// A step's outcome that differs from what the scenario expects.
@@ -31,6 +32,9 @@ struct DemoScenario {
             }
             return callId
         }
+        try await progress.step("the browsers signal through callctl's PeerJS broker: offer, answer, candidates") {
+            try await signal(consultation, callId: callId, caller: bob)
+        }
         try await progress.step("another patient calls while the doctor is in that call (appointment \(clinic.appointment(.busy).id))") {
             try expect(try await patient(.busy).call("request", clinic.appointment(.busy)), 409, "busy")
         }
@@ -50,6 +54,33 @@ struct DemoScenario {
         try await progress.step("a call a day before the appointment (appointment \(early.id)): the policy refuses it") {
             try expect(try await patient(.tooEarly).call("request", early), 403, "too_early")
         }
+    }
+
+    /// Both participants get a broker peer id and connect as PeerJS does; the caller offers, the
+    /// callee answers, each sends a candidate; every message must arrive with the sender's id
+    /// as `src`, set by the broker.
+    private func signal(_ appointment: DemoAppointment, callId: String, caller: DemoParticipant) async throws {
+        let (callerId, callerSocket) = try await caller.peer(appointment, callId: callId)
+        defer { callerSocket.close() }
+        let (doctorId, doctorSocket) = try await doctor.peer(appointment, callId: callId)
+        defer { doctorSocket.close() }
+        func relay(_ type: String, from sender: (id: String, socket: PeerJSClient), to receiver: (id: String, socket: PeerJSClient),
+                   payload: String) async throws {
+            sender.socket.send("{\"type\":\"\(type)\",\"dst\":\"\(receiver.id)\",\"payload\":\(payload)}")
+            guard let text = await receiver.socket.next(), text.contains("\"type\":\"\(type)\""),
+                  text.contains("\"src\":\"\(sender.id)\"") else {
+                throw DemoMismatch(description: "\(type) from \(sender.id) did not reach \(receiver.id) through the broker")
+            }
+            progress.detail("\(type) \(sender.id) → \(receiver.id), src set by the broker (\(text.utf8.count) bytes)")
+        }
+        let patientSide = (callerId, callerSocket), doctorSide = (doctorId, doctorSocket)
+        let offer = #"{"type":"data","connectionId":"dc_demo","sdp":{"type":"offer","sdp":"v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n"}}"#
+        try await relay("OFFER", from: patientSide, to: doctorSide, payload: offer)
+        try await relay("ANSWER", from: doctorSide, to: patientSide,
+                        payload: #"{"type":"data","connectionId":"dc_demo","sdp":{"type":"answer","sdp":"v=0\r\n"}}"#)
+        let candidate = #"{"type":"data","connectionId":"dc_demo","candidate":{"candidate":"candidate:1 1 udp 2130706431 127.0.0.1 50000 typ host","sdpMid":"0","sdpMLineIndex":0}}"#
+        try await relay("CANDIDATE", from: patientSide, to: doctorSide, payload: candidate)
+        try await relay("CANDIDATE", from: doctorSide, to: patientSide, payload: candidate)
     }
 
     private func patient(_ plan: DemoAppointment.Plan) -> DemoParticipant {
