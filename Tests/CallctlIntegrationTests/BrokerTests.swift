@@ -87,6 +87,13 @@ struct BrokerTests {
         #expect(Self.error(wrong["not issued"]).hasPrefix("ERROR: Peer cc11111111111111111111111111111111 was not issued by callctl"), "\(wrong)")
         #expect(Self.error(wrong["own id"]) == "ERROR: Peer \(b.peerId("doctor")) is not the other participant of your call. / 1008")
         #expect(try b.audit(["broker_join"]).count >= 2)
+
+        let metrics = try b.s.server.request("GET", "/metrics").text
+        let lines = Set(metrics.split(separator: "\n").map(String.init))
+        #expect(lines.contains("callctl_broker_peers_limit 5000.0"), "\(metrics)")
+        #expect(lines.contains("callctl_broker_messages_relayed_total 3"), "\(metrics)")
+        #expect(lines.contains(#"callctl_broker_refusals_total{reason="wrong_destination"} 2"#), "\(metrics)")
+        #expect(lines.contains { $0.hasPrefix("callctl_broker_peers ") }, "\(metrics)")
     }
 
     @Test("a participant of another call is not a destination")
@@ -149,6 +156,14 @@ struct BrokerTests {
         let taken = try b.run("taken", ["other_token": b.token("doctor", expiring: Date().addingTimeInterval(300))])
         #expect(Self.error(taken["second"]) == "ID-TAKEN: ID is taken / 1008", "\(taken)")
         #expect((taken["first"] as? [String: Any])?["code"] as? String == "still open", "\(taken)")
+    }
+
+    @Test("a daemon at --peerjs-max-peers refuses the next peer with the stock server's message")
+    func limit() throws {
+        let b = try BrokerWorld(["--peerjs-max-peers", "1"])
+        let out = try b.run("taken", ["second_id": b.peerId("patient"), "other_token": b.token("patient")])
+        #expect(Self.error(out["second"]) == "ERROR: Server has reached its concurrent user limit / 1008", "\(out)")
+        #expect((out["first"] as? [String: Any])?["code"] as? String == "still open", "\(out)")
     }
 
     @Test("the call ends: both peers get LEAVE from the other and are closed; the ids stop working; joins and leaves are audited")

@@ -181,9 +181,11 @@ async def resume():
 
 
 async def taken():
-    """The doctor's id is connected; another valid token for it is ID-TAKEN, the first stays."""
+    """The doctor's id is connected; a second socket (by default the doctor's id with another
+    valid token: ID-TAKEN) is refused, and the first stays."""
     first = await Peer.open("doctor")
-    second = Peer(await connect(url(ARGS["peers"]["doctor"]["id"], ARGS["other_token"])), "second")
+    second_id = ARGS.get("second_id", ARGS["peers"]["doctor"]["id"])
+    second = Peer(await connect(url(second_id, ARGS["other_token"])), "second")
     out = {"second": await second.closed()}
     await first.send({"type": "HEARTBEAT"})
     out["first"] = await first.closed(timeout=0.5)
