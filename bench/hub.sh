@@ -63,22 +63,8 @@ CALLCTL_JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 REVERB_APP_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 export CALLCTL_JWT_SECRET REVERB_APP_SECRET REVERB_APP_ID=4242 REVERB_APP_KEY=hub-bench-key
 
-# Port 0 and the port read back from the `listening` log line: no race for a free port.
-"$callctl" serve --listen 127.0.0.1:0 --log-format json --log-level notice --activity-timeout 3600 --message-rate 100000 \
-    --max-connections $((connections + 100)) --max-connections-per-ip $((connections + 100)) 2>"$pg_work/serve.log" &
-serve_pid=$!
-port=
-for _ in $(seq 100); do
-    port=$(grep '"msg":"listening"' "$pg_work/serve.log" | sed -n 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' \
-        | head -n 1 || true)
-    [ -n "$port" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || break
-    sleep 0.1
-done
-if [ -z "$port" ]; then
-    echo "callctl serve did not start:" >&2; tail -5 "$pg_work/serve.log" >&2; exit 1
-fi
-echo "callctl serve (pid $serve_pid) listening on 127.0.0.1:$port" >&2
+serve_on_free_port "$pg_work/serve.log" --activity-timeout 3600 --message-rate 100000 \
+    --max-connections $((connections + 100)) --max-connections-per-ip $((connections + 100))
 
 status=0
 result=$(python3 bench/lib/hub_load.py --port "$port" --serve-pid "$serve_pid" "${args[@]}") || status=$?

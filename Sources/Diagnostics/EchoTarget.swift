@@ -44,10 +44,7 @@ public struct EchoTarget: Sendable {
     public init(url: String, app: PusherApp, authURL: String, token: String, foreignToken: String? = nil,
                 channel: String, presenceChannel: String? = nil, timeout: Duration = .seconds(5),
                 external: ExternalPusherServer? = nil, caFile: String? = nil) throws(EchoTargetError) {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              ["ws", "wss"].contains(scheme), let host = components.host, !host.isEmpty else {
-            throw EchoTargetError("--url must be ws://host:port or wss://host:port (the WebSocket server, e.g. wss://ws.example.org:443); got '\(HTTPClient.redactedURL(url))'")
-        }
+        let address = try ServerURL(url: url, example: "the WebSocket server, e.g. wss://ws.example.org:443")
         guard let auth = URLComponents(string: authURL), ["http", "https"].contains(auth.scheme?.lowercased() ?? ""),
               auth.host?.isEmpty == false else {
             throw EchoTargetError("--auth-url must be the app's http(s)://…/broadcasting/auth URL; got '\(HTTPClient.redactedURL(authURL))'")
@@ -64,14 +61,7 @@ public struct EchoTarget: Sendable {
             try Self.requireAuthChannel(presenceChannel, flag: "--presence-channel", prefixes: ["presence-"])
         }
         guard timeout > .zero else { throw EchoTargetError("--timeout must be above 0 seconds") }
-        // SwiftNIO's TLS sends the host as the server name (SNI), and an IP address is no valid one.
-        if scheme == "wss", IPAddressText.isLiteral(host) {
-            throw EchoTargetError("--url wss:// needs the server's host name, as its certificate names it, not the IP address "
-                                  + "\(host): add the name to /etc/hosts if DNS does not have it yet")
-        }
-        secure = scheme == "wss"
-        self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        port = components.port ?? (secure ? 443 : 80)
+        (secure, host, port) = (address.secure, address.host, address.port)
         self.app = app
         self.authURL = authURL
         self.token = token

@@ -1,5 +1,4 @@
 import Foundation
-import HTTPClient
 
 /// What `diagnose peerjs` checks: a PeerServer (callctl's broker or a stock `peerjs-server`) at
 /// a URL and path, with the app key, and the peers it connects as.
@@ -43,21 +42,13 @@ public struct PeerJSTarget: Sendable {
     /// - Parameter url: `ws://host[:port]` or `wss://host[:port]` (port 80/443 by default).
     public init(url: String, path: String, key: String, first: Peer, second: Peer, unbound: Peer, minted: Bool,
                 timeout: Duration = .seconds(5), caFile: String? = nil) throws(EchoTargetError) {
-        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(),
-              ["ws", "wss"].contains(scheme), let host = components.host, !host.isEmpty else {
-            throw EchoTargetError("--url must be ws://host:port or wss://host:port (where browsers reach the PeerServer); got '\(HTTPClient.redactedURL(url))'")
-        }
+        let address = try ServerURL(url: url, example: "where browsers reach the PeerServer, e.g. wss://calls.example.org")
         guard path.hasPrefix("/"), !path.contains("?"), !path.contains("#") else {
             throw EchoTargetError("--path must be the PeerJS path option, e.g. /peerjs; got '\(path.prefix(64))'")
         }
         guard !key.isEmpty else { throw EchoTargetError("--key is empty; give it or REVERB_APP_KEY (the PeerJS key option)") }
         guard timeout > .zero else { throw EchoTargetError("--timeout must be above 0 seconds") }
-        if scheme == "wss", IPAddressText.isLiteral(host) {
-            throw EchoTargetError("--url wss:// needs the server's host name, as its certificate names it, not the IP address \(host)")
-        }
-        secure = scheme == "wss"
-        self.host = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        port = components.port ?? (secure ? 443 : 80)
+        (secure, host, port) = (address.secure, address.host, address.port)
         self.path = path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
         self.key = key
         self.first = first

@@ -21,26 +21,26 @@ struct DiagnosePeerJSTests {
         let s = try ServeWorld()
         let url = "ws://127.0.0.1:\(s.server.port)"
         let app = ["--key", ServeProcess.appKey, "--app-secret", ServeProcess.appSecret]
-        let run = try CLI.run(["diagnose", "peerjs", "--url", url, "--format", "json"] + app)
+        let run = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", url, "--format", "json"] + app)
         #expect(run.status == 0, "\(run.output)")
         #expect(Self.checks(run) == ["info": "pass", "websocket_upgrade": "pass", "open": "pass", "second_peer": "pass",
                                      "relay": "pass", "refuses_unbound": "pass"], "\(run.output)")
         #expect(!run.output.contains(ServeProcess.appSecret))
-        let text = try CLI.run(["diagnose", "peerjs", "--url", url] + app)
+        let text = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", url] + app)
         #expect(text.status == 0 && text.standardOutput.contains("PASS  relay") && text.standardOutput.contains("round trip"), "\(text.output)")
         #expect(try s.world.count("SELECT count(*) FROM appointment_call_events") == 0, "a diagnosis leaves no audit rows")
 
-        let wrongSecret = try CLI.run(["diagnose", "peerjs", "--url", url, "--key", ServeProcess.appKey, "--app-secret", "not-the-secret"])
+        let wrongSecret = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", url, "--key", ServeProcess.appKey, "--app-secret", "not-the-secret"])
         #expect(wrongSecret.status == 1 && wrongSecret.standardOutput.contains("FAIL at open") && wrongSecret.standardOutput.contains("--app-secret is not the daemon's"),
                 "\(wrongSecret.output)")
-        let wrongKey = try CLI.run(["diagnose", "peerjs", "--url", url, "--key", "nope", "--app-secret", ServeProcess.appSecret])
+        let wrongKey = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", url, "--key", "nope", "--app-secret", ServeProcess.appSecret])
         #expect(wrongKey.status == 1 && wrongKey.standardOutput.contains("does not host --key"), "\(wrongKey.output)")
-        let noSecret = try CLI.run(["diagnose", "peerjs", "--url", url, "--key", ServeProcess.appKey, "--no-secret"])
+        let noSecret = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", url, "--key", ServeProcess.appKey, "--no-secret"])
         #expect(noSecret.status == 1 && noSecret.standardOutput.contains("pass --app-secret"), "\(noSecret.output)")
-        let wrongPath = try CLI.run(["diagnose", "peerjs", "--url", url, "--path", "/elsewhere"] + app)
+        let wrongPath = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", url, "--path", "/elsewhere"] + app)
         #expect(wrongPath.status == 1 && wrongPath.standardOutput.contains("FAIL at info") && wrongPath.standardOutput.contains("--peerjs-path"),
                 "\(wrongPath.output)")
-        let usage = try CLI.run(["diagnose", "peerjs", "--url", url, "--key", ServeProcess.appKey])
+        let usage = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", url, "--key", ServeProcess.appKey])
         #expect(usage.status == 2 && usage.standardError.contains("REVERB_APP_SECRET"), "\(usage.output)")
     }
 
@@ -51,12 +51,12 @@ struct DiagnosePeerJSTests {
             _, portPath in [PusherPeer.python, script, "/myapp", portPath]
         }
         defer { server.stop() }
-        let run = try CLI.run(["diagnose", "peerjs", "--url", "ws://127.0.0.1:\(port)", "--path", "/myapp", "--key", "peerjs",
+        let run = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", "ws://127.0.0.1:\(port)", "--path", "/myapp", "--key", "peerjs",
                                "--no-secret", "--format", "json"])
         #expect(run.status == 1, "\(run.output)")
         #expect(Self.checks(run) == ["info": "pass", "websocket_upgrade": "pass", "open": "pass", "second_peer": "pass",
                                      "relay": "pass", "refuses_unbound": "fail"], "\(run.output)")
-        let text = try CLI.run(["diagnose", "peerjs", "--url", "ws://127.0.0.1:\(port)", "--path", "/myapp", "--key", "peerjs", "--no-secret"])
+        let text = try CLI.run(["diagnose", "peerjs", "--timeout", "20", "--url", "ws://127.0.0.1:\(port)", "--path", "/myapp", "--key", "peerjs", "--no-secret"])
         #expect(text.standardOutput.contains("SECURITY FAILURE (refuses_unbound)") && text.standardOutput.contains("callctl's broker"), "\(text.output)")
     }
 }

@@ -36,16 +36,7 @@ struct NginxProxyTests {
         let addresses = try s.auditPayloads(appointment).map { $0["ip"] as? String ?? "-" }
         #expect(addresses == ["127.0.0.2", "127.0.0.2", "127.0.0.2", "127.0.0.2"], "\(addresses)")
 
-        let script = """
-            import asyncio, json, ssl, sys, websockets
-            async def main():
-                context = ssl.create_default_context(cafile=sys.argv[2])
-                async with websockets.connect(sys.argv[1], ssl=context) as socket:
-                    print(json.loads(await asyncio.wait_for(socket.recv(), 5))["event"])
-            asyncio.run(main())
-            """
-        let socket = try CommandRunner.run([PusherPeer.python, "-c", script,
-                                            "wss://127.0.0.1:\(port)/app/\(ServeProcess.appKey)?protocol=7", certificate])
+        let socket = try Self.firstFrame("wss://127.0.0.1:\(port)/app/\(ServeProcess.appKey)?protocol=7", member: "event", certificate: certificate)
         #expect(socket.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "pusher:connection_established", "\(socket.output)")
 
         // callctl's own diagnosis through the proxy: TLS with the private certificate, the
@@ -71,16 +62,22 @@ struct NginxProxyTests {
         let b = try BrokerWorld(["--trusted-proxy", "127.0.0.1"])
         let nginx = try ThrowawayNginx(configuration: try String(contentsOfFile: Self.config, encoding: .utf8), upstreamPort: b.s.server.port)
         defer { nginx.stop() }
+        let url = "wss://127.0.0.1:\(nginx.port)/peerjs/peerjs?key=\(ServeProcess.appKey)&id=\(b.peerId("doctor"))&token=\(b.token("doctor"))"
+        let socket = try Self.firstFrame(url, member: "type", certificate: nginx.certificatePath)
+        #expect(socket.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "OPEN", "\(socket.output)\n\(nginx.logTail())")
+    }
+
+    /// Opens `url` over TLS trusting `certificate` (the `websockets` library) and prints `member`
+    /// of the first JSON frame the server sends.
+    static func firstFrame(_ url: String, member: String, certificate: String) throws -> CommandRunner.Outcome {
         let script = """
             import asyncio, json, ssl, sys, websockets
             async def main():
                 context = ssl.create_default_context(cafile=sys.argv[2])
                 async with websockets.connect(sys.argv[1], ssl=context) as socket:
-                    print(json.loads(await asyncio.wait_for(socket.recv(), 5))["type"])
+                    print(json.loads(await asyncio.wait_for(socket.recv(), 5))[sys.argv[3]])
             asyncio.run(main())
             """
-        let url = "wss://127.0.0.1:\(nginx.port)/peerjs/peerjs?key=\(ServeProcess.appKey)&id=\(b.peerId("doctor"))&token=\(b.token("doctor"))"
-        let socket = try CommandRunner.run([PusherPeer.python, "-c", script, url, nginx.certificatePath])
-        #expect(socket.standardOutput.trimmingCharacters(in: .whitespacesAndNewlines) == "OPEN", "\(socket.output)\n\(nginx.logTail())")
+        return try CommandRunner.run([PusherPeer.python, "-c", script, url, certificate, member])
     }
 }

@@ -10,6 +10,10 @@
 #   migrate_and_seed PAIRS PER_PAIR  callctl migrate up, seed_pairs and seed_history on $DATABASE_URL
 #   callctl_release SCRATCH          sets $callctl: $CALLCTL, or a release build in SCRATCH
 #   wait_healthy PORT                waits (up to 10 s) until callctl serve answers /healthz
+#   serve_on_free_port LOG ARGS...   $callctl serve on 127.0.0.1:0 (JSON log into LOG) in the
+#                                    background; sets $serve_pid and $port, read back from its
+#                                    `listening` line (no race for a free port); exits 1 when it
+#                                    does not start
 
 callctl_release() {
     callctl=${CALLCTL:-}
@@ -25,6 +29,24 @@ wait_healthy() {
         curl -sf "http://127.0.0.1:$1/healthz" >/dev/null && return
         sleep 0.1
     done
+}
+
+serve_on_free_port() {
+    local log=$1
+    shift
+    "$callctl" serve --listen 127.0.0.1:0 --log-format json --log-level notice "$@" 2>"$log" &
+    serve_pid=$!
+    port=
+    for _ in $(seq 100); do
+        port=$(grep '"msg":"listening"' "$log" | sed -n 's/.*"address":"127\.0\.0\.1:\([0-9]*\)".*/\1/p' | head -n 1 || true)
+        [ -n "$port" ] && break
+        kill -0 "$serve_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if [ -z "$port" ]; then
+        echo "callctl serve did not start:" >&2; tail -5 "$log" >&2; exit 1
+    fi
+    echo "callctl serve (pid $serve_pid) listening on 127.0.0.1:$port" >&2
 }
 
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

@@ -46,8 +46,7 @@ final class BrokerSocket: Sendable {
 
     private struct State {
         var lastHeartbeat: ContinuousClock.Instant
-        var windowStart: ContinuousClock.Instant
-        var inWindow = 0
+        var messages: SecondWindow
         var unread = 0
         var closing: (code: UInt16, reason: String)?
     }
@@ -57,7 +56,7 @@ final class BrokerSocket: Sendable {
         self.token = token
         self.address = address
         self.sink = sink
-        state = NIOLockedValueBox(State(lastHeartbeat: now, windowStart: now))
+        state = NIOLockedValueBox(State(lastHeartbeat: now, messages: SecondWindow(now)))
     }
 
     /// Sends a frame, unless closed; a client that has not read ``unreadLimit`` frames is closed.
@@ -93,13 +92,6 @@ final class BrokerSocket: Sendable {
 
     /// Whether another message fits in the one-second budget of `limit`.
     func admit(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLockedValue {
-            if now - $0.windowStart >= .seconds(1) {
-                $0.windowStart = now
-                $0.inWindow = 0
-            }
-            $0.inWindow += 1
-            return $0.inWindow <= limit
-        }
+        state.withLockedValue { $0.messages.admit(limit, now: now) }
     }
 }

@@ -59,12 +59,9 @@ final class HubConnection: Sendable {
         var members: [String: Set<String>] = [:]
         var lastActivity: ContinuousClock.Instant
         var pingSentAt: ContinuousClock.Instant?
-        var eventWindowStart: ContinuousClock.Instant
-        var eventsInWindow = 0
-        var subscribeWindowStart: ContinuousClock.Instant
-        var subscribesInWindow = 0
-        var messageWindowStart: ContinuousClock.Instant
-        var messagesInWindow = 0
+        var events: SecondWindow
+        var subscribes: SecondWindow
+        var messages: SecondWindow
         /// Whether a subscription was ever begun (so rows may exist to remove at the end).
         var everSubscribed = false
         /// Whether a presence subscription was ever begun (so members may need announcing gone).
@@ -79,7 +76,7 @@ final class HubConnection: Sendable {
         self.app = app
         self.clientAddress = clientAddress
         self.sink = sink
-        state = NIOLockedValueBox(State(lastActivity: now, eventWindowStart: now, subscribeWindowStart: now, messageWindowStart: now))
+        state = NIOLockedValueBox(State(lastActivity: now, events: SecondWindow(now), subscribes: SecondWindow(now), messages: SecondWindow(now)))
     }
 
     /// Sends a text frame.
@@ -181,28 +178,17 @@ final class HubConnection: Sendable {
 
     /// Whether another client event fits in the per-second budget.
     func admitClientEvent(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLockedValue { Self.admit(limit, now, &$0.eventWindowStart, &$0.eventsInWindow) }
+        state.withLockedValue { $0.events.admit(limit, now: now) }
     }
 
     /// Whether another message from the client fits in the per-second budget.
     func admitMessage(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLockedValue { Self.admit(limit, now, &$0.messageWindowStart, &$0.messagesInWindow) }
+        state.withLockedValue { $0.messages.admit(limit, now: now) }
     }
 
     /// Whether another `pusher:subscribe` fits in the per-second budget.
     func admitSubscription(perSecond limit: Int, now: ContinuousClock.Instant = .now) -> Bool {
-        state.withLockedValue { Self.admit(limit, now, &$0.subscribeWindowStart, &$0.subscribesInWindow) }
-    }
-
-    /// One more action in a one-second window that holds at most `limit`.
-    private static func admit(_ limit: Int, _ now: ContinuousClock.Instant, _ start: inout ContinuousClock.Instant,
-                              _ count: inout Int) -> Bool {
-        if now - start >= .seconds(1) {
-            start = now
-            count = 0
-        }
-        count += 1
-        return count <= limit
+        state.withLockedValue { $0.subscribes.admit(limit, now: now) }
     }
 
     /// How many channels the connection is subscribed to (a session handles one subscription

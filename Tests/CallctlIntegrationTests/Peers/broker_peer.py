@@ -19,7 +19,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 ARGS = json.loads(sys.argv[2])
-TIMEOUT = 5.0
+TIMEOUT = 10.0
 
 
 def url(peer_id=None, token=None, key=None, server=0):
