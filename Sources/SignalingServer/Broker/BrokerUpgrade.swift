@@ -22,6 +22,7 @@ struct BrokerUpgrade: Sendable {
             let sink = PeerChannelSink(channel: channel, outbound: outbound)
             switch await broker.admit(key: key, id: id, token: token, address: address, sink: sink) {
             case .refused(let text, let code, let reason):
+                try await RefusalPause.wait()
                 try await outbound.write(.text(text))
                 try await outbound.close(.unknown(code), reason: reason)
             case .admitted(let socket):

@@ -55,6 +55,7 @@ struct HubUpgrade: Sendable {
 
     private static func refusal(_ code: PusherErrorCode, _ message: String) -> WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context> {
         { _, outbound, _ in
+            try await RefusalPause.wait()
             try await outbound.write(.text(PusherMessage.error(message: message, code: code.rawValue).encoded()))
             try await outbound.close(.unknown(UInt16(code.rawValue)), reason: String(message.prefix(100)))
         }
