@@ -34,6 +34,12 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
     case brokerJoin = "broker_join"
     /// A participant's peer left the PeerJS broker (closed, timed out, or the call ended).
     case brokerLeave = "broker_leave"
+    /// A participant granted or withdrew consent to record the call (`granted` in the payload).
+    case recordingConsent = "recording_consent"
+    /// Recording of the call started.
+    case recordingStarted = "recording_started"
+    /// Recording of the call stopped (by a participant, or because consent was withdrawn).
+    case recordingStopped = "recording_stopped"
 
     /// The audit type written with a call action; nil for `heartbeat`, which is not audited
     /// (it would flood the trail and says nothing `join`/`leave` do not).

@@ -22,6 +22,10 @@ public enum CallEventKind: String, Sendable, Equatable, Hashable, CaseIterable {
     case noShow = "AppointmentNoShow"
     /// ``AppointmentCallPeerChanged``.
     case peerChanged = "AppointmentCallPeerChanged"
+    /// ``AppointmentRecordingStarted``.
+    case recordingStarted = "AppointmentRecordingStarted"
+    /// ``AppointmentRecordingStopped``.
+    case recordingStopped = "AppointmentRecordingStopped"
 }
 
 /// An event's payload: one type per event, which declares its kind and is encoded as the

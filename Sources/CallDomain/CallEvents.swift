@@ -96,8 +96,9 @@ public struct AppointmentCallEnded: CallEventPayload {
     }
 }
 
-/// `{appointmentId, callId, by:{id,role}, at}`: a participant cancelled or declined a call;
-/// `Action` says which (``AppointmentCallCancelled``, ``AppointmentCallDeclined``).
+/// `{appointmentId, callId, by:{id,role}, at}`: a participant cancelled or declined a call, or
+/// started its recording; `Action` says which (``AppointmentCallCancelled``,
+/// ``AppointmentCallDeclined``, ``AppointmentRecordingStarted``).
 public struct ParticipantActed<Action: ParticipantAction>: CallEventPayload {
     /// The action's event kind.
     public static var kind: CallEventKind { Action.kind }

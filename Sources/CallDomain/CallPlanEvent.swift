@@ -51,6 +51,9 @@ extension CallPlan {
             return CallEvent(AppointmentNoShow(appointmentId: appointmentId, at: now))
         case .peerChanged:
             return actor.peerId.map { CallEvent(AppointmentCallPeerChanged(appointmentId: appointmentId, callId: callId, by: by, peerId: $0, at: now)) }
+        case .recordingStarted, .recordingStopped:
+            // Recording has its own plans (RecordingPolicy); no call plan publishes these.
+            return nil
         }
     }
 }

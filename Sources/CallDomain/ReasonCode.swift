@@ -33,13 +33,15 @@ public enum ReasonCode: String, Sendable, Equatable, Hashable, CaseIterable, Cod
     /// A private or presence channel name that no rule authorizes, or a public channel (one
     /// without a lowercase `private-`/`presence-` prefix), which needs no authorization.
     case unknownChannel = "unknown_channel"
+    /// Recording needs both participants' consent; the message names whose is missing.
+    case consentMissing = "consent_missing"
 
     /// The HTTP status code that carries this reason.
     public var httpStatus: Int {
         switch self {
         case .unauthenticated: 401
         case .notParticipant, .tooEarly, .tooLate, .invalidStatus, .doctorInactive, .licenseExpired,
-             .wrongTenant, .unknownChannel:
+             .wrongTenant, .unknownChannel, .consentMissing:
             403
         case .notFound: 404
         case .busy, .invalidTransition: 409

@@ -8,7 +8,8 @@ import TimeUnits
 
 /// The call lifecycle API under `/appointments`: `POST {id}/call/{action}`,
 /// `GET {id}/call` and `GET {id}/call/ice-servers`; `POST {id}/call/report` (browser reports)
-/// and `POST {id}/call/peer` (a PeerJS peer id and token for the broker). Every decision is ``CallPolicy``'s, made
+/// and `POST {id}/call/peer` (a PeerJS peer id and token for the broker); `POST
+/// {id}/call/recording/consent|start|stop` (``RecordingPolicy``). Every decision is ``CallPolicy``'s, made
 /// by ``CallLifecycle`` in one transaction.
 struct CallRoutes: Sendable {
     let configuration: SignalingConfiguration
@@ -31,6 +32,7 @@ struct CallRoutes: Sendable {
     func add(to group: RouterGroup<CallRequestContext>) {
         group.post(":id/call/report", use: report)
         group.post(":id/call/peer", use: peer)
+        group.post(":id/call/recording/:command", use: recording)
         group.post(":id/call/:action", use: perform)
         group.get(":id/call", use: current)
         group.get(":id/call/ice-servers", use: iceServers)
@@ -42,10 +44,7 @@ struct CallRoutes: Sendable {
         let action = context.parameters.get("action") ?? ""
         let body = try await CommandBody.read(request, limit: configuration.maximumBodyBytes)
         let command = try body.command(action: action)
-        let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
-                                                                     forwardedFor: request.headers[values: .xForwardedFor])
-        let client = ClientInfo(peerId: try body.validatedPeerId(), userAgent: request.headers[.userAgent], ip: address,
-                                requestId: context.requestId)
+        let client = clientInfo(request, context, peerId: try body.validatedPeerId())
         let now = dependencies.now()
         if action == "request" || action == "accept" {
             try limit(action, userId: userId, appointmentId: appointmentId, now: now)
@@ -101,9 +100,7 @@ struct CallRoutes: Sendable {
         let (callId, report) = try body.report()
         let now = dependencies.now()
         try limit("report", userId: userId, appointmentId: appointmentId, now: now)
-        let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
-                                                                     forwardedFor: request.headers[values: .xForwardedFor])
-        let client = ClientInfo(userAgent: request.headers[.userAgent], ip: address, requestId: context.requestId)
+        let client = clientInfo(request, context)
         let recorded = try await dependencies.pool.withConnection { connection in
             try CallReportStore.record(report, appointmentId: appointmentId, callId: callId, actor: userId, client: client,
                                        now: now, on: connection)
@@ -127,9 +124,7 @@ struct CallRoutes: Sendable {
         guard let callId = UUID(uuidString: text) else { throw APIError.validation("callId must be a UUID, e.g. the callId the request returned.") }
         let now = dependencies.now()
         try limit("peer", userId: userId, appointmentId: appointmentId, now: now)
-        let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
-                                                                     forwardedFor: request.headers[values: .xForwardedFor])
-        let client = ClientInfo(userAgent: request.headers[.userAgent], ip: address, requestId: context.requestId)
+        let client = clientInfo(request, context)
         let lifetime = TimeInterval(configuration.broker.tokenLifetime)
         let issued = try await dependencies.pool.withConnection { connection in
             try BrokerPeerStore.issue(appointmentId: appointmentId, callId: callId, actor: userId, client: client, lifetime: lifetime,
@@ -139,6 +134,24 @@ struct CallRoutes: Sendable {
             "appointmentId": "\(appointmentId)", "callId": "\(text.lowercased())", "peerId": "\(issued.peer.peerId)",
         ])
         return JSONBody.response(PeerAnswer(issued, app: configuration.apps.primary, path: configuration.broker.path))
+    }
+
+    /// A participant's recording command: consent, start or stop; rate-limited like `request`.
+    @Sendable func recording(_ request: Request, context: CallRequestContext) async throws -> Response {
+        let (appointmentId, userId) = try identify(context)
+        let name = context.parameters.get("command") ?? ""
+        let (command, callId) = try await RecordingBody.read(request, limit: configuration.maximumBodyBytes).command(name)
+        let now = dependencies.now()
+        try limit("recording \(name)", userId: userId, appointmentId: appointmentId, now: now)
+        let client = clientInfo(request, context)
+        let view = try await dependencies.pool.withConnection { connection in
+            try RecordingLifecycle(connection: connection).perform(command, appointmentId: appointmentId, callId: callId, actor: userId,
+                                                                   client: client, now: now)
+        }
+        context.logger.info("recording \(name)", metadata: [
+            "appointmentId": "\(appointmentId)", "callId": "\(view.callId)", "event": "recording_\(name)",
+        ])
+        return JSONBody.response(view)
     }
 
     @Sendable func current(_ request: Request, context: CallRequestContext) async throws -> Response {
@@ -162,6 +175,14 @@ struct CallRoutes: Sendable {
         let list = try IceServerList(configuration: configuration, userId: userId, appointmentId: appointmentId, now: now,
                                      deadline: deadline, health: health)
         return JSONBody.response(list)
+    }
+
+    /// Who is asking, for the audit row: the client address (behind a trusted proxy, the
+    /// forwarded one), the user agent, the request id and the PeerJS id the body named.
+    private func clientInfo(_ request: Request, _ context: CallRequestContext, peerId: String? = nil) -> ClientInfo {
+        let address = configuration.hub.trustedProxies.clientAddress(peer: context.clientIP,
+                                                                     forwardedFor: request.headers[values: .xForwardedFor])
+        return ClientInfo(peerId: peerId, userAgent: request.headers[.userAgent], ip: address, requestId: context.requestId)
     }
 
     /// Takes a token from `action`'s bucket for the user and appointment, or refuses 429.

@@ -206,6 +206,19 @@ struct AuthorizationMatrixTests {
                         deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found") { token in
             try await s.server.request("POST", "/appointments/\(issuing)/call/peer", token: token, json: ["callId": issuingCall ?? ""])
         })
+        // Recording: consent while ringing; start in a connected call both consented to; stop while it records.
+        for (command, state) in [("consent", "ringing"), ("start", "in_call, both consented"), ("stop", "recording")] {
+            let (appointment, doctor, patient, callId) = try await staged(s, state == "ringing" ? "ringing" : "in_call")
+            for user in state == "ringing" ? [] : [doctor, patient] {
+                try #require(try await recording(s, "consent", appointment, user: user, callId: callId).status == 200)
+            }
+            if state == "recording" { try #require(try await recording(s, "start", appointment, user: doctor, callId: callId).status == 200) }
+            rows.append(Row(label: "`POST /appointments/{id}/call/recording/\(command)`", setup: "\(state) · patient", rightUser: patient,
+                            deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found") { token in
+                try await s.server.request("POST", "/appointments/\(appointment)/call/recording/\(command)", token: token,
+                                           json: ["callId": callId ?? "", "granted": true])
+            })
+        }
         // The PeerJS broker's HTTP side reads no credentials: peer ids come only from the route above.
         rows.append(Row(label: "`GET /peerjs/{key}/id` (PeerJS broker)", setup: "nobody · doctor", rightUser: issuer,
                         anyone: "403 peer_id_issued_by_callctl") { token in
@@ -307,6 +320,12 @@ struct AuthorizationMatrixTests {
         if state != "ringing" { _ = try await step("accept", patient.userId, callId) }
         if state == "in_call" { _ = try await step("started", doctor.userId, callId) }
         return (appointment, doctor.userId, patient.userId, callId)
+    }
+
+    /// `POST …/call/recording/{command}` as `user` (staging), consent granted.
+    static func recording(_ s: RouterWorld, _ command: String, _ appointment: Int64, user: Int64, callId: String?) async throws -> ServeResponse {
+        try await s.server.request("POST", "/appointments/\(appointment)/call/recording/\(command)",
+                                   token: try ServeToken.hs256(user: user, jti: try liveJTI(s, user)), json: ["callId": callId ?? "", "granted": true])
     }
 
     static func post(_ s: RouterWorld, _ action: String, _ appointment: Int64, token: String?, callId: String?) async throws -> ServeResponse {

@@ -62,6 +62,7 @@ struct CallDomainEventsTests {
         #expect(CallEventKind.allCases.map(\.rawValue) == [
             "AppointmentCallRequested", "AppointmentCallAccepted", "AppointmentCallStarted", "AppointmentCallEnded",
             "AppointmentCallCancelled", "AppointmentCallDeclined", "AppointmentBusy", "AppointmentNoShow", "AppointmentCallPeerChanged",
+            "AppointmentRecordingStarted", "AppointmentRecordingStopped",
         ])
         let all: [CallEvent] = [
             CallEvent(AppointmentCallRequested(appointmentId: 1, callId: F.callId, from: EventFrom(id: 1, name: "A", role: .doctor), peerId: nil, at: at)),
@@ -73,10 +74,12 @@ struct CallDomainEventsTests {
             CallEvent(AppointmentBusy(appointmentId: 7, by: doctor, at: at)),
             CallEvent(AppointmentNoShow(appointmentId: 8, at: at)),
             CallEvent(AppointmentCallPeerChanged(appointmentId: 9, callId: F.callId, by: patient, peerId: "cc01", at: at)),
+            CallEvent(AppointmentRecordingStarted(appointmentId: 10, callId: F.callId, by: doctor, at: at)),
+            CallEvent(AppointmentRecordingStopped(appointmentId: 11, callId: F.callId, by: patient, reason: .consentWithdrawn, at: at)),
         ]
         #expect(all.map(\.kind) == CallEventKind.allCases)
         #expect(all.map(\.shortName) == CallEventKind.allCases.map(\.rawValue))
-        #expect(all.map(\.appointmentId) == Array(1...9))
+        #expect(all.map(\.appointmentId) == Array(1...11))
     }
 
     @Test("timestamps are UTC with milliseconds, rounded")
@@ -92,7 +95,7 @@ struct CallDomainEventsTests {
     func audit() {
         #expect(AuditEventType.allCases.map(\.rawValue) == [
             "request", "accept", "decline", "cancel", "busy", "join", "leave", "timeout", "reaped", "no_show", "operator_end", "error", "ice", "quality",
-            "peer", "broker_join", "broker_leave",
+            "peer", "broker_join", "broker_leave", "recording_consent", "recording_started", "recording_stopped",
         ])
         let actions: [(CallAction, AuditEventType?)] = [
             (.accept, .accept), (.decline, .decline), (.cancel, .cancel), (.started, .join), (.heartbeat, nil),
