@@ -49,10 +49,8 @@ extension CallPlan {
             return CallEvent(AppointmentBusy(appointmentId: appointmentId, by: by, at: now))
         case .noShow:
             return CallEvent(AppointmentNoShow(appointmentId: appointmentId, at: now))
-        case .peerChanged:
-            return actor.peerId.map { CallEvent(AppointmentCallPeerChanged(appointmentId: appointmentId, callId: callId, by: by, peerId: $0, at: now)) }
-        case .recordingStarted, .recordingStopped:
-            // Recording has its own plans (RecordingPolicy); no call plan publishes these.
+        case .peerChanged, .recordingStarted, .recordingStopped:
+            // Published by the broker's and the recording's own writes; no call plan names them.
             return nil
         }
     }

@@ -106,14 +106,17 @@ public struct RecordingLifecycle {
         return view
     }
 
-    /// The session's consents and recording state, read after the appointment lock.
+    /// The session's consents and recording state, read after the appointment lock, in one query.
     private static func state(of callId: UUID, on connection: PGConnection) throws -> (consents: [Int64: Bool], since: Date?) {
         var consents: [Int64: Bool] = [:]
-        for row in try connection.query("SELECT user_id, granted FROM recording_consents WHERE call_id = $1", callId).rows {
-            consents[try row.decode(Int64.self, "user_id")] = try row.decode(Bool.self, "granted")
+        var since: Date?
+        for row in try connection.query("""
+            SELECT s.recording_since, c.user_id, c.granted
+            FROM call_sessions s LEFT JOIN recording_consents c ON c.call_id = s.id WHERE s.id = $1
+            """, callId).rows {
+            since = try row.decode(Date?.self, "recording_since")
+            if let user = try row.decode(Int64?.self, "user_id") { consents[user] = try row.decode(Bool?.self, "granted") }
         }
-        let since = try connection.query("SELECT recording_since FROM call_sessions WHERE id = $1", callId).first
-            .flatMap { try $0.decode(Date?.self, "recording_since") }
         return (consents, since)
     }
 }

@@ -6,6 +6,7 @@ import Metrics
 import NIOConcurrencyHelpers
 import Postgres
 import PusherProtocol
+import TimeUnits
 
 /// The PeerJS broker (docs/design.md, "PeerJS broker"): a PeerServer that admits only peer ids
 /// callctl issued (or the diagnostic pairs of `diagnose peerjs`), with their token, and relays OFFER, ANSWER, CANDIDATE, LEAVE and EXPIRE only
@@ -66,9 +67,15 @@ public final class PeerBroker: Sendable {
             return refusal("No id, token, or key supplied to websocket server", "missing_parameters")
         }
         guard let app = apps.app(key: key) else { return refusal("Invalid key provided", "invalid_key") }
+        // Admission reads the binding afresh (not the relay's cache): a superseded id or an
+        // ended call must not get in on a binding cached before the change.
         let peer: BrokerPeer?
         do {
-            peer = try await binding(of: id)
+            if let diagnostic = BrokerPeer.diagnostic(id) {
+                peer = diagnostic
+            } else {
+                peer = try await pool.withConnection { try BrokerPeerStore.binding(of: id, on: $0) }
+            }
         } catch {
             logger.error("broker could not read a peer binding", metadata: ["error": "\(error)"])
             return .refused(PeerJSMessage.error("The broker cannot reach its database; reconnect after a back-off"),
@@ -243,7 +250,7 @@ public final class PeerBroker: Sendable {
     func sweep(now instant: ContinuousClock.Instant = .now) async {
         let silent = state.withLockedValue { $0.sockets.values.filter { !$0.isAlive(timeout: settings.aliveTimeout, now: instant) } }
         for socket in silent { disconnect(socket, why: "no heartbeat") }
-        let age = Double(settings.expireTimeout.components.seconds) + Double(settings.expireTimeout.components.attoseconds) / 1e18
+        let age = settings.expireTimeout.seconds
         let stale: [(src: String, dst: String, type: String)]
         do {
             stale = try await pool.withConnection { try BrokerMessageStore.expire(olderThan: age, on: $0) }
