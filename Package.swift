@@ -75,6 +75,7 @@ let package = Package(
         // channel auth, the outbox relay, health and metrics.
         .target(name: "SignalingServer", dependencies: [
             "CallDomain", "CallStore", "Postgres", "AccessTokens", "ICE", "PusherProtocol", "HTTPClient", "TimeUnits",
+            "RecordingStorage",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
@@ -102,12 +103,19 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Where recording files live (a local directory behind nginx's secure_link, or an S3
+        // bucket): deletion for the expiry job and short-lived download URLs, SigV4 by hand.
+        .target(name: "RecordingStorage", dependencies: [
+            "HTTPClient",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+
         // Throwaway local servers (PostgreSQL, coturn) for the demo and the tests.
         .target(name: "LocalServices"),
 
         .target(name: "CallctlCommands", dependencies: [
             "CallDomain", "Postgres", "CallStore", "CallctlConfig", "HTTPClient", "LocalServices", "ICE",
-            "SignalingServer", "AccessTokens", "PusherProtocol", "Diagnostics", "TimeUnits",
+            "SignalingServer", "AccessTokens", "PusherProtocol", "Diagnostics", "TimeUnits", "RecordingStorage",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -120,7 +128,7 @@ let package = Package(
 
         .testTarget(name: "CallctlUnitTests", dependencies: [
             "AccessTokens", "CallDomain", "CallStore", "CallctlConfig", "CallctlCommands", "ICE", "HTTPClient", "Postgres",
-            "SignalingServer", "PusherProtocol", "Diagnostics", "Offloading", "TimeUnits",
+            "SignalingServer", "PusherProtocol", "Diagnostics", "Offloading", "TimeUnits", "RecordingStorage",
             .product(name: "JWTKit", package: "jwt-kit"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
@@ -130,7 +138,7 @@ let package = Package(
         ]),
         .testTarget(name: "CallctlIntegrationTests", dependencies: [
             "AccessTokens", "CallDomain", "Postgres", "CallStore", "CallctlCommands", "LocalServices", "HTTPClient", "PusherProtocol",
-            "Diagnostics", "SignalingServer",
+            "Diagnostics", "SignalingServer", "RecordingStorage",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Hummingbird", package: "hummingbird"),

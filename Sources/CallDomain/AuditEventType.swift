@@ -38,8 +38,17 @@ public enum AuditEventType: String, Sendable, Equatable, Hashable, CaseIterable,
     case recordingConsent = "recording_consent"
     /// Recording of the call started.
     case recordingStarted = "recording_started"
-    /// Recording of the call stopped (by a participant, or because consent was withdrawn).
+    /// Recording of the call stopped (by a participant, because consent was withdrawn, or
+    /// because the call ended).
     case recordingStopped = "recording_stopped"
+    /// The recording service announced a recording file (`POST /webhooks/recording`).
+    case recordingAvailable = "recording_available"
+    /// The recording service announced a file of a call nobody consented to record: refused.
+    case recordingViolation = "recording_violation"
+    /// A participant was given a signed download URL (`GET /appointments/{id}/recording`).
+    case recordingDownloaded = "recording_downloaded"
+    /// `jobs purge-recordings` deleted an expired recording's object and cleared its location.
+    case recordingDeleted = "recording_deleted"
 
     /// The audit type written with a call action; nil for `heartbeat`, which is not audited
     /// (it would flood the trail and says nothing `join`/`leave` do not).

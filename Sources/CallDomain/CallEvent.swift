@@ -26,6 +26,10 @@ public enum CallEventKind: String, Sendable, Equatable, Hashable, CaseIterable {
     case recordingStarted = "AppointmentRecordingStarted"
     /// ``AppointmentRecordingStopped``.
     case recordingStopped = "AppointmentRecordingStopped"
+    /// ``AppointmentRecordingAvailable``.
+    case recordingAvailable = "AppointmentRecordingAvailable"
+    /// ``AppointmentRecordingDeleted``.
+    case recordingDeleted = "AppointmentRecordingDeleted"
 }
 
 /// An event's payload: one type per event, which declares its kind and is encoded as the

@@ -49,8 +49,8 @@ extension CallPlan {
             return CallEvent(AppointmentBusy(appointmentId: appointmentId, by: by, at: now))
         case .noShow:
             return CallEvent(AppointmentNoShow(appointmentId: appointmentId, at: now))
-        case .peerChanged, .recordingStarted, .recordingStopped:
-            // Published by the broker's and the recording's own writes; no call plan names them.
+        case .peerChanged, .recordingStarted, .recordingStopped, .recordingAvailable, .recordingDeleted:
+            // Published by the broker's, the recordings' and the purge job's own writes; no call plan names them.
             return nil
         }
     }

@@ -18,11 +18,13 @@ public struct CallSessionSnapshot: Sendable, Equatable, Hashable {
     public var connectedAt: Date?
     /// When the last heartbeat (or repeated `started`) arrived.
     public var lastHeartbeatAt: Date?
+    /// Since when the call is recorded; nil while it is not.
+    public var recordingSince: Date?
 
     /// Creates a snapshot.
     public init(
         id: UUID, state: CallState, callerUserId: Int64, calleeUserId: Int64, requestedAt: Date,
-        acceptedAt: Date? = nil, connectedAt: Date? = nil, lastHeartbeatAt: Date? = nil
+        acceptedAt: Date? = nil, connectedAt: Date? = nil, lastHeartbeatAt: Date? = nil, recordingSince: Date? = nil
     ) {
         self.id = id
         self.state = state
@@ -32,5 +34,6 @@ public struct CallSessionSnapshot: Sendable, Equatable, Hashable {
         self.acceptedAt = acceptedAt
         self.connectedAt = connectedAt
         self.lastHeartbeatAt = lastHeartbeatAt
+        self.recordingSince = recordingSince
     }
 }

@@ -31,13 +31,17 @@ public struct CallSettings: Sendable, Equatable, Hashable {
     /// end listens on the appointment's channel only, and every ring on a second channel is a
     /// second message an external Pusher bills.
     public var userChannel: String
+    /// `recording.retention`: seconds a recording is kept after callctl received it, then
+    /// `jobs purge-recordings` deletes it. Default 30 days; 1 day to 10 years.
+    public var recordingRetentionSeconds: Int
 
     /// Creates settings; every argument defaults to the documented default.
     public init(
         leadSeconds: Int = 600, graceSeconds: Int = 900, ringingTimeoutSeconds: Int = 30,
         connectTimeoutSeconds: Int = 60, heartbeatTimeoutSeconds: Int = 90, maxCallSeconds: Int = 14_400,
         zombieAppointmentTimeoutSeconds: Int = 600, eventNamespace: String = "App\\Events",
-        requestRestrictedToDoctor: Bool = false, autoAccept: Bool = false, userChannel: String = UserChannel.off.rawValue
+        requestRestrictedToDoctor: Bool = false, autoAccept: Bool = false, userChannel: String = UserChannel.off.rawValue,
+        recordingRetentionSeconds: Int = 30 * 86_400
     ) {
         self.leadSeconds = leadSeconds
         self.graceSeconds = graceSeconds
@@ -50,6 +54,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         self.requestRestrictedToDoctor = requestRestrictedToDoctor
         self.autoAccept = autoAccept
         self.userChannel = userChannel
+        self.recordingRetentionSeconds = recordingRetentionSeconds
     }
 
     /// The callee's channel a ring also goes to, or nil when `events.user_channel` is `off`.

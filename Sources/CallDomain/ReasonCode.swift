@@ -35,16 +35,22 @@ public enum ReasonCode: String, Sendable, Equatable, Hashable, CaseIterable, Cod
     case unknownChannel = "unknown_channel"
     /// Recording needs both participants' consent; the message names whose is missing.
     case consentMissing = "consent_missing"
+    /// A signed webhook's signature is missing or does not match.
+    case badSignature = "bad_signature"
+    /// A signed webhook's timestamp is outside the replay window.
+    case staleTimestamp = "stale_timestamp"
+    /// A recording id was announced again with different contents.
+    case recordingConflict = "recording_conflict"
 
     /// The HTTP status code that carries this reason.
     public var httpStatus: Int {
         switch self {
-        case .unauthenticated: 401
+        case .unauthenticated, .badSignature, .staleTimestamp: 401
         case .notParticipant, .tooEarly, .tooLate, .invalidStatus, .doctorInactive, .licenseExpired,
              .wrongTenant, .unknownChannel, .consentMissing:
             403
         case .notFound: 404
-        case .busy, .invalidTransition: 409
+        case .busy, .invalidTransition, .recordingConflict: 409
         case .validation: 422
         case .rateLimited: 429
         }

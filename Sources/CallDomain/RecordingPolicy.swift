@@ -103,4 +103,12 @@ public enum RecordingPolicy {
             return RecordingPlan(role: role, consent: nil, recording: .stop(.stopped))
         }
     }
+
+    /// The recording stop that goes with ending `session` at `now`: a call that ends while it
+    /// is recorded stops its recording in the same transaction (reason `call_ended`, `by` null),
+    /// whoever ends it; nil when the session is not recorded.
+    public static func stopOnEnd(of session: CallSessionSnapshot, appointmentId: Int64, at now: Date) -> AppointmentRecordingStopped? {
+        guard session.recordingSince != nil else { return nil }
+        return AppointmentRecordingStopped(appointmentId: appointmentId, callId: session.id, by: nil, reason: .callEnded, at: now)
+    }
 }

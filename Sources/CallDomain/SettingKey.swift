@@ -24,6 +24,8 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
     case autoAccept = "calls.auto_accept"
     /// Which of the callee's own channels rings also go to.
     case userChannel = "events.user_channel"
+    /// How long a recording is kept before `jobs purge-recordings` deletes it.
+    case recordingRetention = "recording.retention"
 
     /// Everything about this setting, in one place: its summary, the ``CallSettings`` field it
     /// fills and what it accepts. A new setting is a case, its field and its arm here.
@@ -60,6 +62,9 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
         case .userChannel:
             SettingDefinition("the callee's own channel rings and cancellations also go to",
                               .choice(\.userChannel, options: UserChannel.allCases.map(\.rawValue)))
+        case .recordingRetention:
+            SettingDefinition("how long a recording is kept after it was received before jobs purge-recordings deletes it",
+                              .duration(\.recordingRetentionSeconds, allowed: SettingDefinition.day...(3650 * SettingDefinition.day)))
         }
     }
 

@@ -5,9 +5,17 @@ import Foundation
 public enum PusherCrypto {
     /// Lowercase hex HMAC-SHA256 of `message` keyed with `secret` (both UTF-8).
     public static func hmacSHA256Hex(secret: String, message: String) -> String {
-        let key = SymmetricKey(data: Data(secret.utf8))
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(message.utf8), using: key)
-        return hex(mac)
+        hmacSHA256Hex(secret: secret, bytes: Data(message.utf8))
+    }
+
+    /// Lowercase hex HMAC-SHA256 of `bytes` keyed with `secret` (UTF-8).
+    public static func hmacSHA256Hex(secret: String, bytes: some DataProtocol) -> String {
+        hex(HMAC<SHA256>.authenticationCode(for: bytes, using: SymmetricKey(data: Data(secret.utf8))))
+    }
+
+    /// Lowercase hex SHA-256 of `bytes`.
+    public static func sha256Hex(_ bytes: some DataProtocol) -> String {
+        hex(SHA256.hash(data: bytes))
     }
 
     /// Lowercase hex MD5 of `body`, as required by the HTTP API's `body_md5` parameter.

@@ -9,7 +9,8 @@ import TimeUnits
 /// The call lifecycle API under `/appointments`: `POST {id}/call/{action}`,
 /// `GET {id}/call` and `GET {id}/call/ice-servers`; `POST {id}/call/report` (browser reports)
 /// and `POST {id}/call/peer` (a PeerJS peer id and token for the broker); `POST
-/// {id}/call/recording/consent|start|stop` (``RecordingPolicy``). Every decision is ``CallPolicy``'s, made
+/// {id}/call/recording/consent|start|stop` (``RecordingPolicy``) and `GET {id}/recording` (a signed
+/// download URL, ``RecordingAccess``). Every decision is ``CallPolicy``'s, made
 /// by ``CallLifecycle`` in one transaction.
 struct CallRoutes: Sendable {
     let configuration: SignalingConfiguration
@@ -33,6 +34,7 @@ struct CallRoutes: Sendable {
         group.post(":id/call/report", use: report)
         group.post(":id/call/peer", use: peer)
         group.post(":id/call/recording/:command", use: recording)
+        group.get(":id/recording", use: recordingFile)
         group.post(":id/call/:action", use: perform)
         group.get(":id/call", use: current)
         group.get(":id/call/ice-servers", use: iceServers)
@@ -152,6 +154,32 @@ struct CallRoutes: Sendable {
             "appointmentId": "\(appointmentId)", "callId": "\(view.callId)", "event": "recording_\(name)",
         ])
         return JSONBody.response(view)
+    }
+
+    /// A participant's download of the appointment's newest recording (or `?recordingId=`): a
+    /// signed URL valid `--recording-link-ttl` seconds, audited; rate-limited like `request`.
+    /// Anyone else gets `not_found`, whether or not a recording exists.
+    @Sendable func recordingFile(_ request: Request, context: CallRequestContext) async throws -> Response {
+        let (appointmentId, userId) = try identify(context)
+        let recordingId = request.uri.queryParameters["recordingId"].map(String.init)
+        if let recordingId, recordingId.isEmpty || recordingId.utf8.count > 128 {
+            throw APIError.validation("recordingId must be 1 to 128 characters.")
+        }
+        let now = dependencies.now()
+        try limit("recording download", userId: userId, appointmentId: appointmentId, now: now)
+        let client = clientInfo(request, context)
+        let settings = configuration.recordings
+        let expiresAt = now.addingTimeInterval(TimeInterval(settings.linkLifetime))
+        let download = try await dependencies.pool.withConnection { connection in
+            try RecordingFileStore(connection: connection).download(appointmentId: appointmentId, recordingId: recordingId, actor: userId,
+                                                                    client: client, now: now) { key in
+                try RecordingDownload.sign(key, settings: settings, expiresAt: expiresAt, now: now)
+            }
+        }
+        context.logger.info("recording downloaded", metadata: [
+            "appointmentId": "\(appointmentId)", "recordingId": "\(download.recordingId)", "event": "recording_downloaded",
+        ])
+        return RecordingDownload(recordingId: download.recordingId, url: download.url, expiresAt: expiresAt).response(to: request)
     }
 
     @Sendable func current(_ request: Request, context: CallRequestContext) async throws -> Response {

@@ -9,7 +9,7 @@ import Prometheus
 /// The daemon's routes: health and metrics without authentication, the call lifecycle API
 /// under `/appointments`, `/call-config` and `/broadcasting/auth` behind one
 /// ``BearerAuthentication``; the Pusher HTTP API under `/apps`; the PeerJS broker's HTTP side
-/// under its path; every answer with its
+/// under its path; the signed recording webhook at `/webhooks/recording`; every answer with its
 /// `X-Request-Id` and every error as a JSON body.
 public func buildRouter(
     configuration: SignalingConfiguration, dependencies: SignalingDependencies, registry: PrometheusCollectorRegistry
@@ -34,6 +34,7 @@ public func buildRouter(
     ChannelAuthRoutes(app: configuration.apps.primary, pool: dependencies.pool, maximumBodyBytes: configuration.maximumBodyBytes)
         .add(to: broadcasting)
     BrokerRoutes().add(to: router.group(RouterPath(configuration.broker.path)))
+    RecordingWebhookRoutes(configuration: configuration, dependencies: dependencies).add(to: router.group("webhooks"))
     PusherAPIRoutes(apps: configuration.apps, settings: configuration.hub, publisher: dependencies.hub,
                     directory: dependencies.hub, now: dependencies.now)
         .add(to: router.group("apps"))

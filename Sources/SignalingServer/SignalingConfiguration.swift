@@ -27,6 +27,8 @@ public struct SignalingConfiguration: Sendable {
     public var hub: HubSettings
     /// The PeerJS broker's path, limits and timers.
     public var broker: BrokerSettings
+    /// The recording webhook's secret, the recording storage and the download URLs' lifetime.
+    public var recordings: RecordingSettings
     /// The external Pusher-compatible server the outbox is also published to
     /// (`CALLCTL_PUSHER_URL`); nil when the daemon's hub is the only destination.
     public var externalPusher: ExternalPusherTarget?
@@ -44,7 +46,7 @@ public struct SignalingConfiguration: Sendable {
 
     /// Creates a configuration.
     public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
-                broker: BrokerSettings = BrokerSettings(), iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
+                broker: BrokerSettings = BrokerSettings(), recordings: RecordingSettings = RecordingSettings(), iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
                 rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024,
                 externalPusher: ExternalPusherTarget? = nil, headerTimeout: Duration = .seconds(10),
                 idleTimeout: Duration = .seconds(60), autoAcceptAllowed: Bool = false) {
@@ -59,6 +61,7 @@ public struct SignalingConfiguration: Sendable {
         self.apps = apps
         self.hub = hub
         self.broker = broker
+        self.recordings = recordings
         self.externalPusher = externalPusher
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout

@@ -52,7 +52,7 @@ struct CallDomainEventsTests {
     }
 
     @Test("names, namespace and channel")
-    func names() {
+    func names() throws {
         let event = CallEvent(AppointmentNoShow(appointmentId: 42, at: at))
         #expect(event.shortName == "AppointmentNoShow")
         #expect(event.fullName(namespace: CallSettings.defaults.eventNamespace) == #"App\Events\AppointmentNoShow"#)
@@ -62,7 +62,7 @@ struct CallDomainEventsTests {
         #expect(CallEventKind.allCases.map(\.rawValue) == [
             "AppointmentCallRequested", "AppointmentCallAccepted", "AppointmentCallStarted", "AppointmentCallEnded",
             "AppointmentCallCancelled", "AppointmentCallDeclined", "AppointmentBusy", "AppointmentNoShow", "AppointmentCallPeerChanged",
-            "AppointmentRecordingStarted", "AppointmentRecordingStopped",
+            "AppointmentRecordingStarted", "AppointmentRecordingStopped", "AppointmentRecordingAvailable", "AppointmentRecordingDeleted",
         ])
         let all: [CallEvent] = [
             CallEvent(AppointmentCallRequested(appointmentId: 1, callId: F.callId, from: EventFrom(id: 1, name: "A", role: .doctor), peerId: nil, at: at)),
@@ -76,10 +76,13 @@ struct CallDomainEventsTests {
             CallEvent(AppointmentCallPeerChanged(appointmentId: 9, callId: F.callId, by: patient, peerId: "cc01", at: at)),
             CallEvent(AppointmentRecordingStarted(appointmentId: 10, callId: F.callId, by: doctor, at: at)),
             CallEvent(AppointmentRecordingStopped(appointmentId: 11, callId: F.callId, by: patient, reason: .consentWithdrawn, at: at)),
+            CallEvent(AppointmentRecordingAvailable(try RecordingNotice(recordingId: "r1", appointmentId: 12, callId: F.callId,
+                                                                    location: "a/b.webm", sizeBytes: 10, durationSeconds: 5), at: at)),
+            CallEvent(AppointmentRecordingDeleted(appointmentId: 13, callId: F.callId, recordingId: "r1", at: at)),
         ]
         #expect(all.map(\.kind) == CallEventKind.allCases)
         #expect(all.map(\.shortName) == CallEventKind.allCases.map(\.rawValue))
-        #expect(all.map(\.appointmentId) == Array(1...11))
+        #expect(all.map(\.appointmentId) == Array(1...13))
     }
 
     @Test("timestamps are UTC with milliseconds, rounded")
@@ -96,6 +99,7 @@ struct CallDomainEventsTests {
         #expect(AuditEventType.allCases.map(\.rawValue) == [
             "request", "accept", "decline", "cancel", "busy", "join", "leave", "timeout", "reaped", "no_show", "operator_end", "error", "ice", "quality",
             "peer", "broker_join", "broker_leave", "recording_consent", "recording_started", "recording_stopped",
+            "recording_available", "recording_violation", "recording_downloaded", "recording_deleted",
         ])
         let actions: [(CallAction, AuditEventType?)] = [
             (.accept, .accept), (.decline, .decline), (.cancel, .cancel), (.started, .join), (.heartbeat, nil),

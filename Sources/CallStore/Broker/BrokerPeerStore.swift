@@ -25,7 +25,7 @@ public enum BrokerPeerStore {
     /// - Throws: `DomainError` from ``PeerPolicy/authorizeIssue(callId:facts:)``, or `not_found`.
     public static func issue(appointmentId: Int64, callId: UUID, actor: Int64, client: ClientInfo, lifetime: TimeInterval,
                              now: Date, randomBytes: () -> [UInt8], on connection: PGConnection) throws -> IssuedPeer {
-        let now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+        let now = now.wholeMicroseconds
         let (issued, outboxRows) = try connection.transaction { connection -> (IssuedPeer, Int) in
             let snapshot = try LockedCallRead.read(appointmentId: appointmentId, actor: actor, lockingUsers: false, on: connection)
             let role = try PeerPolicy.authorizeIssue(callId: callId, facts: snapshot.facts)

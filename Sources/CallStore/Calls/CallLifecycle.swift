@@ -30,7 +30,7 @@ public struct CallLifecycle {
                         now: Date) throws -> CallView {
         // Whole microseconds, as PostgreSQL stores them: the answer (built from the values
         // written, not read back) then shows exactly what a later read shows.
-        let now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+        let now = now.wholeMicroseconds
         do {
             return try attempt(command, appointmentId, actor, client, now)
         } catch let error as PostgresError where error.isUniqueViolation {

@@ -52,7 +52,14 @@ struct CallWrites {
                                       appointment: plan.appointment?.target, peerId: client.peerId,
                                       userAgent: client.userAgent, ip: client.ip, requestId: client.requestId),
                 event: event, alsoOn: ring.map { [$0] } ?? [])
-            let rows = try RecordedRows([record], eventNamespace: snapshot.settings.settings.eventNamespace)
+            var records = [record]
+            if case .update(let step) = plan.session, step.to == .ended, let session = facts.openSession,
+               let stop = RecordedChange.recordingStop(ending: session, appointmentId: facts.appointment.id, userId: actor,
+                                                       details: AuditDetails(userAgent: client.userAgent, ip: client.ip,
+                                                                             requestId: client.requestId), at: now) {
+                records.append(stop)
+            }
+            let rows = try RecordedRows(records, eventNamespace: snapshot.settings.settings.eventNamespace)
             ChangeRecorder.add(rows, into: &statement, notify: false)
             outboxRows = rows.outboxRows
         }
@@ -97,6 +104,7 @@ struct CallWrites {
         statement.add([session.id, step.to.rawValue, step.endReason?.rawValue, now, calleePeer, step.from.rawValue],
                       expecting: 1, "call sessions", refusing: changedMeanwhile) { p in
             let sets = ["state = \(p[1])", "end_reason = \(p[2])", "callee_peer_id = coalesce(\(p[4]), callee_peer_id)"]
+                + (step.to == .ended ? ["recording_since = NULL"] : [])
                 + step.stamps.map(\.rawValue).sorted().map { "\($0) = \(p[3])" }
             return "UPDATE call_sessions SET \(sets.joined(separator: ", ")) WHERE id = \(p[0]) AND state = \(p[5]) RETURNING 1"
         }

@@ -48,6 +48,7 @@ struct LockedCallRead {
                s.id AS s_id, s.state AS s_state, s.caller_user_id AS s_caller_user_id, s.callee_user_id AS s_callee_user_id,
                s.requested_at AS s_requested_at, s.accepted_at AS s_accepted_at, s.connected_at AS s_connected_at,
                s.last_heartbeat_at AS s_last_heartbeat_at, s.caller_peer_id AS s_caller_peer_id, s.callee_peer_id AS s_callee_peer_id,
+               s.recording_since AS s_recording_since,
                EXISTS (SELECT 1 FROM call_sessions o
                        WHERE o.state <> 'ended' AND o.appointment_id <> a.id
                          AND (o.caller_user_id = c.callee OR o.callee_user_id = c.callee)) AS callee_busy,

@@ -46,7 +46,9 @@ public enum OperatorEnd {
                                                    connectedAt: session.snapshot.connectedAt, at: now)))
             var statement = CombinedWrite()
             JobWrites.add([(id: callId, step: step)], now: now, into: &statement)
-            let rows = try RecordedRows([change], eventNamespace: settings.eventNamespace)
+            let stop = RecordedChange.recordingStop(ending: session.snapshot, appointmentId: appointmentId,
+                                                    details: AuditDetails(by: change.details.by), at: now)
+            let rows = try RecordedRows([change] + (stop.map { [$0] } ?? []), eventNamespace: settings.eventNamespace)
             ChangeRecorder.add(rows, into: &statement, notify: false)
             try statement.execute(on: connection)
             return (.ended(appointmentId: appointmentId, from: session.snapshot.state), rows.outboxRows)

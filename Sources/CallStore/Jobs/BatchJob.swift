@@ -45,6 +45,14 @@ public protocol JobOutcome: Sendable {
     /// The job's own keys of `--format json`; the harness adds `job`, `dry_run`, `outbox_rows`,
     /// `batches`, `now` and `duration_ms`.
     var reportFields: [String: JobReportValue] { get }
+    /// Why the run, though committed, did not do all it should (the harness then exits 1 and
+    /// pings failure); nil when it did.
+    var incomplete: String? { get }
+}
+
+extension JobOutcome {
+    /// Runs of most jobs are complete when they commit.
+    public var incomplete: String? { nil }
 }
 
 /// One row a job changed: the appointment or the call, and what happened to it.
@@ -73,6 +81,10 @@ public enum JobReportValue: Sendable, Equatable, Encodable {
     case texts([String])
     /// Counts by name.
     case counts([String: Int])
+    /// A text.
+    case text(String)
+    /// Objects, in order.
+    case objects([[String: JobReportValue]])
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
@@ -81,6 +93,8 @@ public enum JobReportValue: Sendable, Equatable, Encodable {
         case .ids(let values): try container.encode(values)
         case .texts(let values): try container.encode(values)
         case .counts(let values): try container.encode(values)
+        case .text(let value): try container.encode(value)
+        case .objects(let values): try container.encode(values)
         }
     }
 }

@@ -15,17 +15,20 @@ struct ClaimedSession {
 }
 
 extension ClaimedSession {
-    /// The change a job records when it ends this session with `step`: the audit row of type
+    /// The changes a job records when it ends this session with `step`: the audit row of type
     /// `audit` (details: the job, the end reason, the states, and `appointment` when the
-    /// appointment's status changed with it) and ``AppointmentCallEnded``.
+    /// appointment's status changed with it) and ``AppointmentCallEnded``, then the recording's
+    /// stop when the call was recorded.
     func endedByJob(_ job: String, step: CallStep, audit: AuditEventType, appointment: AppointmentStatus? = nil,
-                    at now: Date) throws -> RecordedChange {
+                    at now: Date) throws -> [RecordedChange] {
         let reason = try step.requiredEndReason()
-        return RecordedChange(
+        let ended = RecordedChange(
             appointmentId: appointmentId, callId: snapshot.id, audit: audit, at: now,
             details: AuditDetails(job: job, reason: reason, from: snapshot.state.rawValue, to: step.to.rawValue,
                                   appointment: appointment),
             event: CallEvent(AppointmentCallEnded(appointmentId: appointmentId, callId: snapshot.id, reason: reason,
                                                connectedAt: snapshot.connectedAt, at: now)))
+        let stop = RecordedChange.recordingStop(ending: snapshot, appointmentId: appointmentId, details: AuditDetails(job: job), at: now)
+        return [ended] + (stop.map { [$0] } ?? [])
     }
 }

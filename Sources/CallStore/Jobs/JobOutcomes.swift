@@ -107,3 +107,63 @@ extension ReapOutcome: JobOutcome {
          "completed_appointments": .ids(completedAppointmentIds), "zombie_appointments": .ids(zombieAppointmentIds)]
     }
 }
+
+/// A recording whose object the storage refused to delete; its row is kept for the next run.
+public struct PurgeFailure: Sendable, Equatable {
+    public let recordingId: String
+    public let appointmentId: Int64
+    /// What the storage said (never a secret).
+    public let error: String
+}
+
+/// What `jobs purge-recordings` deleted (or, in a dry run, would delete).
+public struct PurgeOutcome: Sendable, Equatable {
+    /// Recordings whose object was deleted and location cleared, in the order they were claimed
+    /// (in a dry run: those due).
+    public internal(set) var deletedRecordingIds: [String] = []
+    /// Deletions the storage refused, retried on the next run.
+    public internal(set) var failures: [PurgeFailure] = []
+    /// Outbox rows written.
+    public internal(set) var outboxRows = 0
+    /// Transactions committed (pages read in a dry run).
+    public internal(set) var batches = 0
+
+    /// An empty outcome.
+    public init() {}
+}
+
+extension PurgeOutcome: JobOutcome {
+    public var metricChanges: [(kind: String, count: Int)] {
+        [("recording_deleted", deletedRecordingIds.count), ("recording_delete_failed", failures.count)]
+    }
+
+    public func summary(dryRun: Bool) -> String {
+        let recordings = plural(deletedRecordingIds.count, "recording")
+        if dryRun { return "would delete \(recordings) past their retention; nothing was changed" }
+        let failed = failures.isEmpty ? "" : "; \(plural(failures.count, "deletion")) failed at the storage and will be retried on the next run"
+        return "deleted \(recordings) past their retention\(failed)"
+    }
+
+    public var detailLines: [String] {
+        (deletedRecordingIds.isEmpty ? [] : ["recordings: \(Self.idList(deletedRecordingIds))"])
+            + failures.prefix(50).map { "failed: recording \($0.recordingId) (appointment \($0.appointmentId)): \($0.error)" }
+    }
+
+    public var changedRows: [JobChangedRow] {
+        deletedRecordingIds.map { JobChangedRow(change: "recording_deleted \($0)") }
+    }
+
+    /// `deleted`, `recording_ids`, `failed`, `failures` (each `{recording_id, appointment_id, error}`).
+    public var reportFields: [String: JobReportValue] {
+        ["deleted": .count(deletedRecordingIds.count), "recording_ids": .texts(deletedRecordingIds), "failed": .count(failures.count),
+         "failures": .objects(failures.map {
+            ["recording_id": .text($0.recordingId), "appointment_id": .count(Int($0.appointmentId)), "error": .text($0.error)]
+         })]
+    }
+
+    public var incomplete: String? {
+        failures.isEmpty ? nil : "\(plural(failures.count, "recording")) could not be deleted at the storage (first: recording "
+            + "\(failures[0].recordingId): \(failures[0].error)); they are kept and retried on the next run — see "
+            + "docs/playbooks/recordings-not-purged.md"
+    }
+}

@@ -11,13 +11,16 @@ public struct JobParameters: Sendable {
     public let settings: CallSettings
     /// Rows per transaction.
     public let batchSize: Int
+    /// Where recording objects are deleted (`jobs purge-recordings`); nil for the other jobs.
+    public let recordingObjects: (any RecordingObjectDeleter)?
 
     /// Creates parameters; `now` is rounded to whole microseconds.
-    public init(now: Date, settings: CallSettings, batchSize: Int) {
+    public init(now: Date, settings: CallSettings, batchSize: Int, recordingObjects: (any RecordingObjectDeleter)? = nil) {
         precondition(batchSize > 0, "a batch holds at least one row")
-        self.now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+        self.now = now.wholeMicroseconds
         self.settings = settings
         self.batchSize = batchSize
+        self.recordingObjects = recordingObjects
     }
 }
 

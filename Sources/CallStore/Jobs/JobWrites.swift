@@ -48,7 +48,8 @@ enum JobWrites {
                 PGTextArray(strings: group.lazy.map(\.step.from.rawValue)),
             ]
             statement.add(values, expecting: group.count, "call sessions") { p in
-                let sets = ["state = c.state", "end_reason = c.reason"] + stamps.map(\.rawValue).sorted().map { "\($0) = \(p[3])" }
+                let sets = ["state = c.state", "end_reason = c.reason",
+                            "recording_since = CASE WHEN c.state = 'ended' THEN NULL ELSE s.recording_since END"] + stamps.map(\.rawValue).sorted().map { "\($0) = \(p[3])" }
                 return """
                     UPDATE call_sessions AS s SET \(sets.joined(separator: ", "))
                     FROM unnest(\(p[0])::uuid[], \(p[1])::text[], \(p[2])::text[], \(p[4])::text[]) AS c(id, state, reason, expected)

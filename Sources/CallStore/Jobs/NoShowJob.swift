@@ -64,7 +64,7 @@ public struct NoShowJob: BatchJob {
         if write {
             // The events' JSON is built while the server updates the appointments; the rest
             // of the batch's writes then go in one statement.
-            let changes = try steps.map { session, step in
+            let changes = try steps.flatMap { session, step in
                 try session.endedByJob(Self.name, step: step, audit: .recorded(forEnd: try step.requiredEndReason()), at: now)
             } + due.map(marking)
             let namespace = settings.eventNamespace

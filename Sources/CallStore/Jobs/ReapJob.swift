@@ -76,7 +76,7 @@ public struct ReapJob: BatchJob {
         }
         var outboxRows = 0
         if write {
-            let changes = try closings.map { closing in
+            let changes = try closings.flatMap { closing in
                 try closing.session.endedByJob(Self.name, step: closing.verdict.step, audit: closing.verdict.audit,
                                                appointment: closing.verdict.appointment?.target, at: now)
             }

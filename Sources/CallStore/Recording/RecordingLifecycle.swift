@@ -40,7 +40,7 @@ public struct RecordingLifecycle {
     /// - Throws: `DomainError` for a refusal (nothing written), `PostgresError` otherwise.
     public func perform(_ command: RecordingCommand, appointmentId: Int64, callId: UUID, actor: Int64, client: ClientInfo,
                         now: Date) throws -> RecordingView {
-        let now = Date(timeIntervalSince1970: (now.timeIntervalSince1970 * 1_000_000).rounded() / 1_000_000)
+        let now = now.wholeMicroseconds
         let (view, outboxRows) = try connection.transaction { connection -> (RecordingView, Int) in
             let snapshot = try LockedCallRead.read(appointmentId: appointmentId, actor: actor, lockingUsers: false, on: connection)
             let state = try Self.state(of: callId, on: connection)

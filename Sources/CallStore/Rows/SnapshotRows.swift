@@ -20,7 +20,7 @@ enum AppointmentColumns {
 enum SessionColumns {
     static let select = """
         s.id, s.appointment_id, s.state, s.caller_user_id, s.callee_user_id, s.requested_at,
-        s.accepted_at, s.connected_at, s.last_heartbeat_at
+        s.accepted_at, s.connected_at, s.last_heartbeat_at, s.recording_since
         """
 }
 
@@ -55,6 +55,7 @@ extension CallSessionSnapshot {
             requestedAt: try row.decode(Date.self, prefix + "requested_at"),
             acceptedAt: try row.decode(Date?.self, prefix + "accepted_at"),
             connectedAt: try row.decode(Date?.self, prefix + "connected_at"),
-            lastHeartbeatAt: try row.decode(Date?.self, prefix + "last_heartbeat_at"))
+            lastHeartbeatAt: try row.decode(Date?.self, prefix + "last_heartbeat_at"),
+            recordingSince: try row.decode(Date?.self, prefix + "recording_since"))
     }
 }

@@ -13,17 +13,19 @@ struct JobHarness {
     let database: DatabaseOptions
     let logging: LoggingOptions
 
-    /// Runs `Job` (or previews it with `--dry-run`) in `context` and prints its outcome.
-    func run<Job: BatchJob>(in context: CommandContext, _ job: Job.Type) async throws {
+    /// Runs `Job` (or previews it with `--dry-run`) in `context` and prints its outcome;
+    /// `recordingObjects` is the storage `jobs purge-recordings` deletes from.
+    func run<Job: BatchJob>(in context: CommandContext, _ job: Job.Type,
+                            recordingObjects: (any RecordingObjectDeleter)? = nil) async throws {
         let dryRun = options.dryRun
-        try await run(in: context, name: Job.name, work: { connection, parameters, progress in
+        try await run(in: context, name: Job.name, recordingObjects: recordingObjects, work: { connection, parameters, progress in
             let job = Job(connection: connection, parameters: parameters)
             return try dryRun ? job.preview(progress: progress) : job.run(progress: progress)
         })
     }
 
     private func run<Outcome: JobOutcome>(
-        in context: CommandContext, name: String, work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome
+        in context: CommandContext, name: String, recordingObjects: (any RecordingObjectDeleter)?, work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome
     ) async throws {
         try await context.reportingFailures(logging: logging) {
             let session = try context.session(database: database, logging: logging, label: "callctl.jobs")
@@ -34,7 +36,8 @@ struct JobHarness {
             let clock = ContinuousClock()
             let started = clock.now
             do {
-                let (outcome, parameters) = try await execute(work, name: name, session: session, logger: logger)
+                let (outcome, parameters) = try await execute(work, name: name, recordingObjects: recordingObjects,
+                                                              session: session, logger: logger)
                 let duration = started.duration(to: clock.now)
                 let report = JobReport(job: name, dryRun: options.dryRun, now: parameters.now,
                                        durationMs: Int64(duration / .milliseconds(1)), outcome: outcome)
@@ -59,6 +62,7 @@ struct JobHarness {
                                              changes: outcome.metricChanges, outboxRows: outcome.outboxRows, batches: outcome.batches)
                     try AtomicFile.replace(path, with: metrics.text)
                 }
+                if let problem = outcome.incomplete { throw Failure(message: problem, exitCode: Failure.failed) }
                 await ping?.send(.success, message: summary)
             } catch {
                 let failure = Failure(error)
@@ -73,7 +77,7 @@ struct JobHarness {
     /// message. A record that cannot be completed is logged, and never hides the job's own error.
     private func execute<Outcome: JobOutcome>(
         _ work: @escaping @Sendable (PGConnection, JobParameters, @escaping (JobBatch) -> Void) throws -> Outcome,
-        name: String, session: CommandSession, logger: Logger
+        name: String, recordingObjects: (any RecordingObjectDeleter)?, session: CommandSession, logger: Logger
     ) async throws -> (Outcome, JobParameters) {
         let (batchSize, dryRun, instant) = (options.batchSize, options.dryRun, options.instant)
         return try await session.withConnection { connection in
@@ -86,7 +90,8 @@ struct JobHarness {
                 for problem in resolution.problems {
                     logger.warning("ignoring a setting: \(problem.message)", metadata: ["key": "\(problem.key)"])
                 }
-                let parameters = JobParameters(now: instant ?? session.now(), settings: resolution.settings, batchSize: batchSize)
+                let parameters = JobParameters(now: instant ?? session.now(), settings: resolution.settings, batchSize: batchSize,
+                                               recordingObjects: recordingObjects)
                 logger.info("job started", metadata: [
                     "now": "\(PGTimestamp.format(parameters.now))", "batch_size": "\(batchSize)", "dry_run": "\(dryRun)",
                     "database": "\(session.database)", "run_id": "\(run)",
@@ -108,7 +113,8 @@ struct JobHarness {
                 }
                 throw error
             }
-            try Self.record(runs.finish(run, claimed: totals.claimed, changed: totals.changed, failure: nil), run: run, logger: logger)
+            try Self.record(runs.finish(run, claimed: totals.claimed, changed: totals.changed, failure: result.0.incomplete),
+                            run: run, logger: logger)
             return result
         }
     }

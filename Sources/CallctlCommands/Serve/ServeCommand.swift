@@ -29,7 +29,11 @@ struct ServeCommand: ContextualCommand {
         [{"id","key","secret"}, …], the first the default). Several daemons may share one database: \
         events and presence fan out through PostgreSQL NOTIFY.
 
-        PeerJS broker: a PeerServer for the browsers' PeerJS clients at --peerjs-path (default         /peerjs; new Peer(peerId, {host, port, path: "/peerjs", key: <app key>, token})). It admits         only peer ids callctl issued with POST /appointments/{id}/call/peer {"callId"} and their         token, and relays OFFER, ANSWER and CANDIDATE only between the two participants of one open         call; when the call ends both peers get LEAVE and are closed.
+        PeerJS broker: a PeerServer for the browsers' PeerJS clients at --peerjs-path (default \
+        /peerjs; new Peer(peerId, {host, port, path: "/peerjs", key: <app key>, token})). It admits \
+        only peer ids callctl issued with POST /appointments/{id}/call/peer {"callId"} and their \
+        token, and relays OFFER, ANSWER and CANDIDATE only between the two participants of one open \
+        call; when the call ends both peers get LEAVE and are closed.
 
         The outbox relay delivers every outbox row to the hub's subscribers (woken by NOTIFY, \
         polling every 2 s) and, with CALLCTL_PUSHER_URL=http[s]://KEY:SECRET@host:port/apps/ID, to \
@@ -44,8 +48,16 @@ struct ServeCommand: ContextualCommand {
         gets 400 bad_request as JSON and the connection is closed. Bearer tokens whose exp is \
         more than --max-token-lifetime days away are refused.
 
-        SIGTERM or SIGINT: the relay stops, WebSockets are closed with 4200 (reconnect) and broker         sockets with 1000 (reconnect with the same id and token), requests \
+        SIGTERM or SIGINT: the relay stops, WebSockets are closed with 4200 (reconnect) and broker \
+        sockets with 1000 (reconnect with the same id and token), requests \
         in flight finish, exit 0.
+
+        Recordings: POST /webhooks/recording is signed with \(RecordingStorageSettings.webhookSecretVariable) \
+        (off while it is unset); GET /appointments/{id}/recording answers a participant with a \
+        download URL valid --recording-link-ttl seconds, signed for the storage in \
+        CALLCTL_RECORDING_STORAGE (file:///var/lib/callctl/recordings by default, served by nginx \
+        secure_link with CALLCTL_RECORDING_LINK_BASE and CALLCTL_RECORDING_LINK_SECRET; or \
+        s3://bucket/prefix with the AWS_* variables).
 
         Examples:
           CALLCTL_JWT_SECRET=... callctl serve --listen 127.0.0.1:8080
@@ -77,6 +89,10 @@ struct ServeCommand: ContextualCommand {
     @Flag(help: "Do not use server-side prepared statements (for PgBouncer in transaction mode before 1.21).")
     var noPreparedStatements = false
 
+    @Option(name: .customLong("recording-link-ttl"),
+            help: ArgumentHelp("Seconds a recording's download URL stays valid (30–3600).", valueName: "seconds"))
+    var recordingLinkTTL = 300
+
     @OptionGroup(title: "Connections and tokens") var connections: ConnectionOptions
     @OptionGroup(title: "WebSocket hub") var hub: HubOptions
     @OptionGroup(title: "PeerJS broker") var broker: BrokerOptions
@@ -93,6 +109,9 @@ struct ServeCommand: ContextualCommand {
         guard (1...100).contains(poolSize) else { throw ValidationError("--pool-size must be 1–100; got \(poolSize)") }
         guard (1...100).contains(hubPoolSize) else { throw ValidationError("--hub-pool-size must be 1–100; got \(hubPoolSize)") }
         guard (10...60_000).contains(poolTimeout) else { throw ValidationError("--pool-timeout must be 10–60000 ms; got \(poolTimeout)") }
+        guard (30...3600).contains(recordingLinkTTL) else {
+            throw ValidationError("--recording-link-ttl must be 30–3600 s; got \(recordingLinkTTL)")
+        }
     }
 
     func run(in context: CommandContext) async throws {
@@ -113,7 +132,7 @@ struct ServeCommand: ContextualCommand {
         guard let address = ListenAddress(listen), let limit = RateLimit(parsing: rateLimit) else { throw ExitCode.validationFailure }
         return try await ServeSettings.configuration(
             host: address.host, port: address.port, rateLimit: limit, hub: hub.settings, broker: broker.settings,
-            limits: connections.limits,
+            limits: connections.limits, recordingLinkTTL: recordingLinkTTL,
             environment: environment)
     }
 

@@ -17,7 +17,7 @@ enum ServeSettings {
 
     static func configuration(host: String, port: Int, rateLimit: RateLimit, hub: HubSettings,
                               broker: BrokerSettings = BrokerSettings(), limits: ServeLimits = ServeLimits(),
-                              environment: Environment) async throws -> SignalingConfiguration {
+                              recordingLinkTTL: Int = 300, environment: Environment) async throws -> SignalingConfiguration {
         let tokens = try await verifier(environment, maximumLifetime: limits.maximumTokenLifetime)
         let apps = try ServeApps.load(environment)
         var servers: [IceServerURI] = []
@@ -40,7 +40,11 @@ enum ServeSettings {
             throw Failure(message: "\(turnTTLVariable) must be whole seconds from 60 to 86400; got '\(ttlText.prefix(20))'",
                           exitCode: Failure.configuration)
         }
-        return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, broker: broker, iceServers: servers,
+        let recordings = RecordingSettings(
+            webhookSecret: environment[RecordingStorageSettings.webhookSecretVariable].flatMap { $0.isEmpty ? nil : $0 },
+            storage: try RecordingStorageSettings.storage(environment), linkLifetime: recordingLinkTTL)
+        return SignalingConfiguration(host: host, port: port, tokens: tokens, apps: apps, hub: hub, broker: broker,
+                                      recordings: recordings, iceServers: servers,
                                       turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit,
                                       externalPusher: try externalTarget(environment, apps: apps),
                                       headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout,
