@@ -17,6 +17,12 @@ struct AuthorizationMatrixTests {
              rightUser = "right user"
     }
 
+    /// The recording webhook's columns, in the table's order: the replay is the right request sent again.
+    enum WebhookDelivery: String, CaseIterable {
+        case unsigned = "no signature", wrong = "wrong signature", stale = "stale timestamp", right = "right signature",
+             replayed = "replayed"
+    }
+
     /// The Pusher HTTP API's columns, in the table's order.
     enum Signature: String, CaseIterable {
         case unsigned = "no signature", wrong = "wrong signature", stale = "stale timestamp", duplicate = "key named twice",
@@ -142,14 +148,20 @@ struct AuthorizationMatrixTests {
     @Test("every route and channel kind × no token, expired, revoked, wrong signature, other user, other tenant, right user")
     func matrix() async throws {
         let clock = ContinuousClock.now
-        try await RouterWorld.test(prepare: { world in
+        try await RouterWorld.test(environment: Self.recordingEnvironment, prepare: { world in
             try world.connection.query("CREATE TABLE oauth_access_tokens (id varchar(100) PRIMARY KEY, user_id bigint, revoked boolean NOT NULL)")
         }) { s in
             try await Self.matrix(s, since: clock)
         }
     }
 
-    /// Fills and checks both tables on `s`.
+    /// The webhook's secret and a local recording storage with download links.
+    static let recordingEnvironment: [String: String?] = [
+        "CALLCTL_RECORDING_WEBHOOK_SECRET": "matrix-webhook-secret-0123456789", "CALLCTL_RECORDING_STORAGE": "file:///var/lib/callctl/recordings",
+        "CALLCTL_RECORDING_LINK_BASE": "https://calls.example.test/recordings", "CALLCTL_RECORDING_LINK_SECRET": "matrix-link-secret-0123456789",
+    ]
+
+    /// Fills and checks the tables on `s`.
     static func matrix(_ s: RouterWorld, since clock: ContinuousClock.Instant) async throws {
         let people = try People(s)
         var bearer = Matrix(["route or channel", "state · right user"] + Credential.allCases.map(\.rawValue))
@@ -169,11 +181,20 @@ struct AuthorizationMatrixTests {
             }
             pusher.add([label], cells)
         }
+        var webhook = Matrix(["Recording webhook"] + WebhookDelivery.allCases.map(\.rawValue))
+        let deliver = try await Self.webhookRow(s)
+        var cells: [(column: String, actual: String, expected: String)] = []
+        for delivery in WebhookDelivery.allCases {
+            cells.append((column: delivery.rawValue, actual: try await deliver(delivery).cell, expected: Self.expected(delivery)))
+        }
+        webhook.add(["`POST /webhooks/recording`"], cells)
         let block = (["### Lifecycle routes and `POST /broadcasting/auth` (bearer tokens)", ""] + bearer.lines
-            + ["", "### Pusher HTTP API (signed with the app secret)", ""] + pusher.lines).joined(separator: "\n")
+            + ["", "### Pusher HTTP API (signed with the app secret)", ""] + pusher.lines
+            + ["", "### Recording webhook (signed with CALLCTL_RECORDING_WEBHOOK_SECRET; a replay is answered as a duplicate)", ""]
+            + webhook.lines).joined(separator: "\n")
         print("\n\(block)\n")
-        print("authorization matrix: \(bearer.lines.count + pusher.lines.count - 4) rows in \(clock.duration(to: .now))")
-        let mismatches = bearer.mismatches + pusher.mismatches
+        print("authorization matrix: \(bearer.lines.count + pusher.lines.count + webhook.lines.count - 6) rows in \(clock.duration(to: .now))")
+        let mismatches = bearer.mismatches + pusher.mismatches + webhook.mismatches
         #expect(mismatches.isEmpty, "\(mismatches.count) cells differ:\n\(mismatches.joined(separator: "\n"))")
         try Self.compareWithDocument(block)
     }
@@ -219,6 +240,20 @@ struct AuthorizationMatrixTests {
                                            json: ["callId": callId ?? "", "granted": true])
             })
         }
+        // A recording's download: only the participants learn that it exists.
+        let (recorded, recordedDoctor, recordedPatient, recordedCall) = try await staged(s, "in_call")
+        for user in [recordedDoctor, recordedPatient] {
+            try #require(try await recording(s, "consent", recorded, user: user, callId: recordedCall).status == 200)
+        }
+        try #require(try await recording(s, "start", recorded, user: recordedDoctor, callId: recordedCall).status == 200)
+        try s.world.connection.query("""
+            INSERT INTO recordings (id, appointment_id, call_id, storage_key, size_bytes, duration_seconds, body_sha256, received_at)
+            VALUES ('matrix', $1, $2::uuid, 'matrix.webm', 1, 1, 'x', now())
+            """, recorded, recordedCall ?? "")
+        rows.append(Row(label: "`GET /appointments/{id}/recording`", setup: "recorded · patient", rightUser: recordedPatient,
+                        deletedUser: "404 not_found", otherUser: "404 not_found", otherTenant: "404 not_found", right: "302") { token in
+            try await s.server.request("GET", "/appointments/\(recorded)/recording", token: token)
+        })
         // The PeerJS broker's HTTP side reads no credentials: peer ids come only from the route above.
         rows.append(Row(label: "`GET /peerjs/{key}/id` (PeerJS broker)", setup: "nobody · doctor", rightUser: issuer,
                         anyone: "403 peer_id_issued_by_callctl") { token in
@@ -291,6 +326,40 @@ struct AuthorizationMatrixTests {
                 case .right: try await signed(app)
                 }
             })
+        }
+    }
+
+    /// `POST /webhooks/recording` for a call recorded with consent, delivered as `delivery` says.
+    static func webhookRow(_ s: RouterWorld) async throws -> (WebhookDelivery) async throws -> ServeResponse {
+        let (appointment, doctor, patient, callId) = try await staged(s, "in_call")
+        for user in [doctor, patient] {
+            try #require(try await recording(s, "consent", appointment, user: user, callId: callId).status == 200)
+        }
+        try #require(try await recording(s, "start", appointment, user: doctor, callId: callId).status == 200)
+        let body = try JSONSerialization.data(withJSONObject: [
+            "recordingId": "matrix-webhook", "appointmentId": appointment, "callId": callId ?? "", "location": "m/w.webm",
+            "sizeBytes": 1, "durationSeconds": 1,
+        ])
+        let secret = try #require(recordingEnvironment["CALLCTL_RECORDING_WEBHOOK_SECRET"] ?? nil)
+        let now = Int64(Date().timeIntervalSince1970)
+        return { delivery in
+            let (at, key): (Int64, String?) = switch delivery {
+            case .unsigned: (now, nil)
+            case .wrong: (now, "not-the-webhook-secret-0123456789")
+            case .stale: (now - 301, secret)
+            case .right, .replayed: (now, secret)
+            }
+            let headers = key.map { [(WebhookSignature.timestampHeader, String(at)),
+                                     (WebhookSignature.signatureHeader, WebhookSignature.sign(body: body, timestamp: at, secret: $0))] } ?? []
+            return try await s.server.request("POST", "/webhooks/recording", body: body, headers: [("Content-Type", "application/json")] + headers)
+        }
+    }
+
+    static func expected(_ delivery: WebhookDelivery) -> String {
+        switch delivery {
+        case .unsigned, .wrong: "401 bad_signature"
+        case .stale: "401 stale_timestamp"
+        case .right, .replayed: "200"
         }
     }
 
