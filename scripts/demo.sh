@@ -6,6 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/setup.sh
+# nginx and openssl serve the demo's recordings through deploy/nginx/callctl.conf's secure_link
+# location (and put nginx in front of the daemon with --keep).
+callctl_packages+=(nginx openssl)
 . scripts/phase.sh
 phase "setup (packages, Python venv)" callctl_setup
 phase "build (debug)" swift build --product callctl

@@ -32,7 +32,7 @@ public enum LocalHost {
     public static var isRoot: Bool { geteuid() == 0 }
 
     /// A new private directory under the temporary directory, named `prefix` plus a random suffix.
-    static func makeTemporaryDirectory(prefix: String) throws -> String {
+    public static func makeTemporaryDirectory(prefix: String) throws -> String {
         var template = Array((NSTemporaryDirectory() + prefix + "-XXXXXX").utf8CString)
         guard let created = mkdtemp(&template) else {
             throw LocalServiceError("cannot create a temporary directory for \(prefix): \(String(cString: strerror(errno)))")

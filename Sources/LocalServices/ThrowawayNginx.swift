@@ -19,19 +19,33 @@ public final class ThrowawayNginx: Sendable {
     /// True when `nginx` and `openssl` are installed.
     public static var isInstalled: Bool { CommandRunner.which("nginx") != nil && CommandRunner.which("openssl") != nil }
 
+    /// Where `location /recordings/` serves files from, and the `secure_link` secret its include
+    /// file sets (nil: no include file, so nginx answers 503 to every link).
+    public struct Recordings: Sendable {
+        public let root: String
+        public let secret: String?
+
+        public init(root: String, secret: String?) {
+            self.root = root
+            self.secret = secret
+        }
+    }
+
     /// The lines of the shipped configuration this type rewrites, and what to.
     static func replacements(port: Int, upstreamPort: Int, directory: String) -> [(String, String)] {
         [
             ("server 127.0.0.1:8080;", "server 127.0.0.1:\(upstreamPort);"),
             ("    listen 443 ssl;\n", "    listen 127.0.0.1:\(port) ssl;\n"), ("    listen [::]:443 ssl;\n", ""),
             ("/etc/ssl/callctl/fullchain.pem", "\(directory)/cert.pem"), ("/etc/ssl/callctl/privkey.pem", "\(directory)/key.pem"),
+            ("include /etc/callctl/nginx-recording-link[.]conf;", "include \(directory)/nginx-recording-link[.]conf;"),
         ]
     }
 
     /// Starts nginx with `configuration` (the text of deploy/nginx/callctl.conf) and waits
-    /// until it accepts connections. Throws, naming the line, when the shipped text no longer
-    /// has a line it must rewrite.
-    public init(configuration: String, upstreamPort: Int, stopWhenParentExits: Bool = true) throws {
+    /// until it accepts connections; with `recordings`, its `/recordings/` location serves that
+    /// directory with that secret. Throws, naming the line, when the shipped text no longer has
+    /// a line it must rewrite.
+    public init(configuration: String, upstreamPort: Int, recordings: Recordings? = nil, stopWhenParentExits: Bool = true) throws {
         let directory = try LocalHost.makeTemporaryDirectory(prefix: "callctl-nginx")
         self.directory = directory
         do {
@@ -43,7 +57,16 @@ public final class ThrowawayNginx: Sendable {
                                                     attributes: [.posixPermissions: 0o777])
             try LocalHost.makeSelfSignedCertificate(in: directory, for: "nginx")
             var text = configuration
-            for (from, to) in Self.replacements(port: port, upstreamPort: upstreamPort, directory: directory) {
+            var replacements = Self.replacements(port: port, upstreamPort: upstreamPort, directory: directory)
+            if let recordings {
+                replacements.append(("alias /var/lib/callctl/recordings/;", "alias \(recordings.root)/;"))
+                if let secret = recordings.secret {
+                    try "set $callctl_recording_link_secret \"\(secret)\";\n".write(toFile: directory + "/nginx-recording-link.conf",
+                                                                                    atomically: true, encoding: .utf8)
+                    chmod(directory + "/nginx-recording-link.conf", 0o600)
+                }
+            }
+            for (from, to) in replacements {
                 guard text.contains(from) else {
                     throw LocalServiceError("the nginx configuration no longer has `\(from.trimmingCharacters(in: .whitespacesAndNewlines))`")
                 }

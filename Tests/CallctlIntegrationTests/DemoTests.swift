@@ -6,7 +6,7 @@ import Testing
 @Suite("callctl demo end to end", .serialized)
 struct DemoTests {
     /// The steps a complete run prints `ok` for (coturn is installed by scripts/setup.sh).
-    static let steps = 24
+    static let steps = 28
 
     @Test("on an empty database: every step ok, the scenario's rows, events and KPI figures in the database and the output")
     func scenarioOnGivenDatabase() throws {
@@ -17,7 +17,7 @@ struct DemoTests {
         #expect(output.components(separatedBy: "\n        ok (").count - 1 == Self.steps, "\(output)")
         #expect(!output.contains("FAIL") && !output.contains("\n        skipped: "), "\(output)")
         #expect(output.contains("every step passed"))
-        #expect(output.contains("events written = received: doctor's browser 13 of 13, patient's browser 7 of 7"), "\(output)")
+        #expect(output.contains("events written = received: doctor's browser 16 of 16, patient's browser 10 of 10"), "\(output)")
         #expect(output.contains("TURN OK"), "\(output)")
         #expect(output.contains("with coturn stopped the browser is told: relay unavailable since"), "\(output)")
         #expect(output.contains("PASS: 13 passed, 0 warned, 0 failed, 2 skipped"), "\(output)")
@@ -43,8 +43,12 @@ struct DemoTests {
         let outbox = try connection.query("""
             SELECT count(*) AS total, count(published_at) AS published FROM outbox WHERE channel LIKE 'private-appointments.%'
             """).first
-        #expect(try outbox?.decode(Int64.self, "total") == 13)
-        #expect(try outbox?.decode(Int64.self, "published") == 13)
+        // … and the recording's four: started, stopped with the call, available, deleted by the retention job.
+        #expect(try outbox?.decode(Int64.self, "total") == 17)
+        #expect(try outbox?.decode(Int64.self, "published") == 17)
+        #expect(output.contains("nginx secure_link: the signed link → 200"), "\(output)")
+        let recording = try connection.query("SELECT count(*) AS n FROM recordings WHERE purged_at IS NOT NULL AND storage_key IS NULL").first
+        #expect(try recording?.decode(Int64.self, "n") == 1)
     }
 
     @Test("a database with tables is refused with exit 78 and left as it was")

@@ -96,9 +96,7 @@ struct RecordingStorageIntegrationTests {
             chmod(root.path, 0o755)
             try Data(Self.bytes.utf8).write(to: file)
             chmod(file.path, 0o644)
-            try "set $callctl_recording_link_secret \"\(secret)\";\n".write(to: root.appendingPathComponent("nginx-recording-link.conf"),
-                                                                             atomically: true, encoding: .utf8)
-            let nginx = try Self.nginx(root: root.path, secretFile: root.path + "/nginx-recording-link[.]conf")
+            let nginx = try Self.nginx(root: root.path, secret: secret)
             defer { nginx.stop() }
             let storage = try RecordingStorages.from(environment: [
                 "CALLCTL_RECORDING_STORAGE": "file://\(root.path)/",
@@ -118,7 +116,7 @@ struct RecordingStorageIntegrationTests {
             let past = now.addingTimeInterval(-3600)
             #expect(try get(try storage.downloadURL(key: key, expiresAt: past.addingTimeInterval(60), now: past)).status == 410)
 
-            let unconfigured = try Self.nginx(root: root.path, secretFile: root.path + "/absent[.]conf")
+            let unconfigured = try Self.nginx(root: root.path, secret: nil)
             defer { unconfigured.stop() }
             let elsewhere = fresh.replacingOccurrences(of: ":\(nginx.port)/", with: ":\(unconfigured.port)/")
             #expect(try HTTPClient.send(HTTPRequest(url: elsewhere, caFile: unconfigured.certificatePath)).status == 503)
@@ -149,14 +147,9 @@ struct RecordingStorageIntegrationTests {
         }
     }
 
-    /// nginx with deploy/nginx/callctl.conf, its recordings alias at `root` and its secret include at `secretFile`.
-    static func nginx(root: String, secretFile: String) throws -> ThrowawayNginx {
-        var text = try String(contentsOfFile: NginxProxyTests.config, encoding: .utf8)
-        for (from, to) in [("alias /var/lib/callctl/recordings/;", "alias \(root)/;"),
-                           ("include /etc/callctl/nginx-recording-link[.]conf;", "include \(secretFile);")] {
-            guard text.contains(from) else { throw LocalServiceError("deploy/nginx/callctl.conf no longer has `\(from)`") }
-            text = text.replacingOccurrences(of: from, with: to)
-        }
-        return try ThrowawayNginx(configuration: text, upstreamPort: 9)
+    /// nginx with deploy/nginx/callctl.conf, its recordings served from `root` with `secret` (nil: no include file).
+    static func nginx(root: String, secret: String?) throws -> ThrowawayNginx {
+        try ThrowawayNginx(configuration: try String(contentsOfFile: NginxProxyTests.config, encoding: .utf8), upstreamPort: 9,
+                           recordings: .init(root: root, secret: secret))
     }
 }

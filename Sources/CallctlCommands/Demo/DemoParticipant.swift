@@ -30,6 +30,23 @@ struct DemoParticipant: Sendable {
         return try await send("POST", "/appointments/\(appointment.id)/call/\(action)", body: json)
     }
 
+    /// `POST /appointments/{id}/call/recording/{command}` with `{callId, granted}`.
+    @discardableResult
+    func recording(_ command: String, _ appointment: DemoAppointment, callId: String, granted: Bool = true) async throws -> DemoAnswer {
+        let json = try JSONSerialization.data(withJSONObject: ["callId": callId, "granted": granted], options: .sortedKeys)
+        return try await send("POST", "/appointments/\(appointment.id)/call/recording/\(command)", body: json)
+    }
+
+    /// `GET /appointments/{id}/recording` as a link the browser follows: the signed URL of the
+    /// daemon's 302 (nil for another answer).
+    func recordingLink(_ appointment: DemoAppointment) async throws -> String? {
+        let path = "/appointments/\(appointment.id)/recording"
+        let response = try await HTTPClient.send(HTTPRequest(method: "GET", url: baseURL + path, headers: [("Authorization", "Bearer \(token)")]))
+        let location = response.headers["location"]
+        output.line("        \(who) GET \(path) → \(response.status)" + (location.map { " to \($0.prefix(while: { $0 != "?" }))?md5=…&expires=…" } ?? ""))
+        return response.status == 302 ? location : nil
+    }
+
     /// `GET /appointments/{id}/call/ice-servers`: how many STUN/TURN entries the browser gets,
     /// and the warning it shows the user, if any.
     @discardableResult
@@ -82,7 +99,8 @@ struct DemoParticipant: Sendable {
         let answer = DemoAnswer(status: response.status, fields: fields)
         let action = path.split(separator: "/").last.map(String.init) ?? path
         let outcome = (200..<300).contains(response.status)
-            ? [fields["state"], fields["endReason"], fields["peerId"].map { "peer id \($0)" }].compactMap { $0 }.joined(separator: " ")
+            ? [fields["state"], fields["endReason"], fields["peerId"].map { "peer id \($0)" },
+               fields["recording"].map { $0 == "1" ? "recording" : "not recording" }].compactMap { $0 }.joined(separator: " ")
             : "\(fields["reason"] ?? "?"): \(fields["error"] ?? "")"
         output.line("        \(who) \(action.padding(toLength: 9, withPad: " ", startingAt: 0)) → \(response.status) \(outcome)")
         return answer

@@ -21,7 +21,7 @@ struct DemoRun {
     let progress: DemoProgress
 
     /// How many steps ``run()`` prints (the first one or two are the servers'); `--keep` adds nginx's.
-    static func steps(keep: Bool) -> Int { keep ? 25 : 24 }
+    static func steps(keep: Bool) -> Int { keep ? 29 : 28 }
     /// The ringing timeout the demo sets, so that `jobs reap` has an unanswered call to close.
     static let ringingTimeout = 2
 
@@ -43,6 +43,12 @@ struct DemoRun {
         }
         try await progress.step("ring for \(Self.ringingTimeout) s instead of 30 s: callctl config set timeouts.ringing \(Self.ringingTimeout)s") {
             try await command(["config", "set", "timeouts.ringing", "\(Self.ringingTimeout)s"])
+        }
+        let recordings = try await progress.step("the recording storage: a directory behind nginx's secure_link (deploy/nginx/callctl.conf)") {
+            let recordings = try system.startRecordings(serverBlock: nginxServerBlock)
+            progress.detail("\(recordings.directory), download links under \(recordings.linkBase)"
+                            + (recordings.nginx == nil ? " (nginx is not installed: links are issued, not followed)" : ""))
+            return recordings
         }
         let port = try await progress.step("start the signaling daemon (callctl serve) in this process") {
             let port = try await system.startDaemon(database: database, logger: logger)
@@ -74,7 +80,11 @@ struct DemoRun {
             progress.detail("\(consultation.patient.name)'s browser: private-appointments.\(consultation.id)")
             return (doctor: doctorBrowser, patient: patientBrowser)
         }
-        try await DemoScenario(clinic: clinic, doctor: doctor, patients: patients, progress: progress).run()
+        let recordedCall = try await DemoScenario(clinic: clinic, doctor: doctor, patients: patients, progress: progress).run()
+        try await progress.step("the recording service stores the file and calls the signed webhook; the patient downloads it") {
+            try await announceAndDownload(recordings, consultation: consultation, callId: recordedCall, patient: patients[.consultation]!,
+                                          baseURL: base)
+        }
         let checks = DemoChecks(database: database, clinic: clinic)
         try await progress.step("wait out the ringing timeout, then the zombie reaper: callctl jobs reap") {
             try await Task.sleep(for: .seconds(Self.ringingTimeout) + .milliseconds(300))
@@ -137,6 +147,9 @@ struct DemoRun {
             try await command(["kpi", "--from", from, "--to", to])
             progress.detail(try checks.kpiExpectation())
         }
+        try await progress.step("retention: callctl jobs purge-recordings, as if 31 days had passed") {
+            try await purgeRecordings(recordings, consultation: consultation, callId: recordedCall)
+        }
         browsers.doctor.close()
         browsers.patient.close()
         if keep {
@@ -152,7 +165,7 @@ struct DemoRun {
 
     /// Runs a callctl subcommand in this process, as a user would type it (with
     /// `--database-url` appended when `database`); an exit other than `expecting` fails the step.
-    private func command(_ arguments: [String], database: Bool = true, expecting: Int32 = 0) async throws {
+    func command(_ arguments: [String], database: Bool = true, expecting: Int32 = 0) async throws {
         let full = arguments + (database ? ["--database-url", system.databaseURL] : [])
         var parsed = try CallctlCommand.parseAsRoot(full)
         var status: Int32 = 0

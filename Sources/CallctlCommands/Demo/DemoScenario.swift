@@ -15,8 +15,9 @@ struct DemoScenario {
     let patients: [DemoAppointment.Plan: DemoParticipant]
     let progress: DemoProgress
 
-    /// Runs the calls, one step each.
-    func run() async throws {
+    /// Runs the calls, one step each; returns the consultation's callId (it was recorded).
+    @discardableResult
+    func run() async throws -> String {
         let consultation = clinic.appointment(.consultation)
         let bob = patient(.consultation)
         let callId = try await progress.step("a consultation begins (appointment \(consultation.id)): request, accept, started, heartbeats") {
@@ -38,7 +39,21 @@ struct DemoScenario {
         try await progress.step("another patient calls while the doctor is in that call (appointment \(clinic.appointment(.busy).id))") {
             try expect(try await patient(.busy).call("request", clinic.appointment(.busy)), 409, "busy")
         }
-        try await progress.step("the consultation ends") {
+        try await progress.step("both consent to record; the doctor starts recording (the patient's browser shows the badge)") {
+            let early = try await doctor.recording("start", consultation, callId: callId)
+            guard early.status == 403, early.fields["reason"] == "consent_missing" else {
+                throw DemoMismatch(description: "recording without consent answered \(early.status), not 403 consent_missing")
+            }
+            for participant in [bob, doctor] {
+                guard try await participant.recording("consent", consultation, callId: callId).status == 200 else {
+                    throw DemoMismatch(description: "\(participant.person.name)'s consent was refused")
+                }
+            }
+            guard try await doctor.recording("start", consultation, callId: callId).fields["recording"] == "1" else {
+                throw DemoMismatch(description: "the recording did not start with both consents")
+            }
+        }
+        try await progress.step("the consultation ends, and its recording with it (AppointmentRecordingStopped, call_ended)") {
             try expect(try await bob.call("end", consultation, callId: callId), 200, "ended hangup")
         }
         let declined = clinic.appointment(.declined)
@@ -54,6 +69,7 @@ struct DemoScenario {
         try await progress.step("a call a day before the appointment (appointment \(early.id)): the policy refuses it") {
             try expect(try await patient(.tooEarly).call("request", early), 403, "too_early")
         }
+        return callId
     }
 
     /// Both participants get a broker peer id and connect as PeerJS does; the caller offers, the

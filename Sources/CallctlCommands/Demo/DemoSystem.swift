@@ -15,6 +15,10 @@ struct DemoSecrets: Sendable {
     let appKey = "demo-key"
     let appSecret = DemoSecrets.random()
     let turnSecret = DemoSecrets.random()
+    /// What the recording service signs `POST /webhooks/recording` with.
+    let webhookSecret = DemoSecrets.random()
+    /// nginx's `secure_link` secret for the recordings' download links.
+    let linkSecret = DemoSecrets.random()
 
     private static func random() -> String {
         (0..<2).map { _ in UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased() }.joined()
@@ -35,6 +39,7 @@ final class DemoSystem: @unchecked Sendable {
     private let lock = NSLock()
     private var coturnServer: ThrowawayCoturn?
     private var nginxServer: ThrowawayNginx?
+    private var recordingFiles: DemoRecordings?
     private var daemon: ServeDaemon?
     private var serving: Task<Void, any Error>?
     private var signalSources: [any DispatchSourceSignal] = []
@@ -59,6 +64,16 @@ final class DemoSystem: @unchecked Sendable {
         return server
     }
 
+    /// The recording storage, once ``startRecordings(serverBlock:)`` prepared it.
+    var recordings: DemoRecordings? { lock.withLock { recordingFiles } }
+
+    /// Prepares the recording storage (with nginx serving it when it can); the daemon signs links for it.
+    func startRecordings(serverBlock: String?) throws -> DemoRecordings {
+        let recordings = try DemoRecordings(secrets: secrets, serverBlock: serverBlock)
+        lock.withLock { recordingFiles = recordings }
+        return recordings
+    }
+
     /// nginx in front of the daemon, when `--keep` started one.
     var nginx: ThrowawayNginx? { lock.withLock { nginxServer } }
 
@@ -76,6 +91,7 @@ final class DemoSystem: @unchecked Sendable {
             ServeApps.idVariable: secrets.appID, ServeApps.keyVariable: secrets.appKey, ServeApps.secretVariable: secrets.appSecret,
         ]
         variables.merge(iceVariables()) { $1 }
+        variables.merge(recordings?.variables ?? [:]) { $1 }
         return Environment(process: variables)
     }
 
@@ -125,11 +141,12 @@ final class DemoSystem: @unchecked Sendable {
     /// many callers (the run's end and a Ctrl-C) race to it.
     func stop(keepDatabase: Bool) {
         stopLock.withLock {
-            let (coturn, nginx) = lock.withLock {
-                defer { (coturnServer, nginxServer) = (nil, nil) }
-                return (coturnServer, nginxServer)
+            let (coturn, nginx, recordings) = lock.withLock {
+                defer { (coturnServer, nginxServer, recordingFiles) = (nil, nil, nil) }
+                return (coturnServer, nginxServer, recordingFiles)
             }
             nginx?.stop()
+            recordings?.stop()
             coturn?.stop()
             if !keepDatabase, !databaseStopped {
                 postgres?.stop()
@@ -178,6 +195,7 @@ final class DemoSystem: @unchecked Sendable {
             "REVERB_HOST=127.0.0.1", "REVERB_PORT=\(port)", "REVERB_SCHEME=http", "APP_URL=http://127.0.0.1:\(port)",
         ]
         lines += iceVariables().sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+        lines += (recordings?.variables ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
         if let nginx {
             lines += ["CALLCTL_HTTPS_URL=https://localhost:\(nginx.port)", "CALLCTL_CA_FILE=\(nginx.certificatePath)"]
         }
