@@ -19,7 +19,7 @@ struct CronFileTests {
     @Test("each job runs as callctl, reads /etc/callctl/callctl.env, and its command parses")
     func jobsParse() throws {
         let lines = try Self.jobLines()
-        #expect(lines.count == 4, "\(lines)")
+        #expect(lines.count == 5, "\(lines)")
         try withScratchDirectory("cron") { scratch in
             for sub in ["metrics", "reports"] {
                 try FileManager.default.createDirectory(at: scratch.appendingPathComponent(sub), withIntermediateDirectories: true)

@@ -12,7 +12,7 @@ struct PlaybookCommandTests {
     static let sections = ["## Symptoms", "## First command", "## Reading the output", "## Fix for each verdict",
                            "## Verify recovery", "## Escalation"]
     static let required = ["turn-down.md", "nobody-connects.md", "echo-no-events.md", "zombie-calls.md",
-                           "no-show-backlog.md", "migration-refused.md"]
+                           "no-show-backlog.md", "migration-refused.md", "recordings-not-purged.md", "webhook-refused.md"]
 
     /// `playbooks/` at the package root, found from this file's path.
     static var directory: URL {

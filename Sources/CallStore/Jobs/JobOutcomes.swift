@@ -164,6 +164,6 @@ extension PurgeOutcome: JobOutcome {
     public var incomplete: String? {
         failures.isEmpty ? nil : "\(plural(failures.count, "recording")) could not be deleted at the storage (first: recording "
             + "\(failures[0].recordingId): \(failures[0].error)); they are kept and retried on the next run — see "
-            + "docs/playbooks/recordings-not-purged.md"
+            + "playbooks/recordings-not-purged.md"
     }
 }

@@ -16,7 +16,7 @@ struct JobsPurgeRecordings: ContextualCommand {
         left, and writes the recording_deleted audit row and the AppointmentRecordingDeleted \
         outbox event, one transaction per batch. An object already gone counts as deleted. A \
         deletion the storage refuses keeps its row, records the attempt and the error, and is \
-        retried on the next run; the run then exits 1 (docs/playbooks/recordings-not-purged.md). \
+        retried on the next run; the run then exits 1 (playbooks/recordings-not-purged.md). \
         --dry-run lists what is due without touching the storage or the database.
 
         Results go to stdout, logs (JSON lines unless stderr is a terminal) to stderr.
