@@ -151,10 +151,10 @@ struct RecordingWebhookTests {
         #expect(audited == ["\(s.patient) recording rec-1", "\(s.doctor) recording rec-1"], "\(audited)")
     }
 
-    @Test("a call that ends while recorded stops the recording in the same transaction: hang-up and reaper")
+    @Test("a call that ends while recorded stops the recording in the same transaction: hang-up, reaper and operator")
     func endStopsRecording() async throws {
         let s = try Self.world()
-        for ending in ["hangup", "reap"] {
+        for ending in ["hangup", "reap", "operator"] {
             let (appointment, callId) = try RecordingTests.connected(s)
             for user in [s.doctor, s.patient] {
                 #expect(try RecordingTests.recording(s, "consent", appointment, as: user, ["callId": callId, "granted": true]).status == 200)
@@ -162,6 +162,9 @@ struct RecordingWebhookTests {
             #expect(try RecordingTests.recording(s, "start", appointment, as: s.doctor, ["callId": callId]).status == 200)
             if ending == "hangup" {
                 #expect(try s.call("end", appointment, as: s.patient, callId: callId).status == 200)
+            } else if ending == "operator" {
+                let outcome = await s.world.run(["call", "end", callId, "--reason", "stuck", "--by", "ops"])
+                #expect(outcome.status == 0, "\(outcome.standardError)")
             } else {
                 let later = ISO8601DateFormatter().string(from: Date().addingTimeInterval(3600))
                 let outcome = await s.world.run(["jobs", "reap", "--now", later])
@@ -172,7 +175,8 @@ struct RecordingWebhookTests {
             #expect(stops.count == 1 && stops.first?.payload["reason"] as? String == "call_ended" && stops.first?.payload["by"] is NSNull,
                     "\(ending): \(stops.map(\.payload))")
             let audit = try s.world.audit(appointment).map(\.type)
-            #expect(audit.suffix(2) == (ending == "hangup" ? ["leave", "recording_stopped"] : ["reaped", "recording_stopped"]), "\(audit)")
+            let end = ["hangup": "leave", "reap": "reaped", "operator": "operator_end"][ending]!
+            #expect(audit.suffix(2) == [end, "recording_stopped"], "\(audit)")
         }
     }
 }
