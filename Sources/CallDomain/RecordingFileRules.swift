@@ -116,8 +116,9 @@ public enum RetentionRule {
 
 /// Who may download a recording: the appointment's two participants, nobody else. Everybody
 /// else gets the answer an unknown appointment gets (`not_found`), so nobody else learns whether
-/// a recording exists. Tenant admins are deliberately not included: a clinic that needs one
-/// goes through the on-call engineer's `callctl recordings show`, which is audited too.
+/// a recording exists. Tenant admins are deliberately not included: no role widens access to a
+/// patient's recording; a clinic that needs a file asks its operators, who read the storage
+/// key with `callctl recordings show`.
 public enum RecordingAccess {
     /// The actor's role on the appointment.
     /// - Throws: `DomainError` (`not_found`) for anyone but the two participants.
