@@ -13,6 +13,16 @@ public enum KPI: String, CaseIterable, Sendable {
     case dropRate = "drop_rate"
     case permissionFailuresPer100 = "permission_failures_per_100"
     case poorNetworkShare = "poor_network_share"
+    case recordingsMade = "recordings_made"
+    case recordingsPurged = "recordings_purged"
+
+    /// Whether the KPI is a count (a whole number, never null) rather than a rate or a statistic.
+    public var isCount: Bool {
+        switch self {
+        case .callsRequested, .callsConnected, .recordingsMade, .recordingsPurged: true
+        default: false
+        }
+    }
 
     /// A short title for people, e.g. "Connection success".
     public var title: String {
@@ -29,6 +39,8 @@ public enum KPI: String, CaseIterable, Sendable {
         case .dropRate: "Dropped after connecting"
         case .permissionFailuresPer100: "Camera/mic failures per 100 requests"
         case .poorNetworkShare: "Poor network"
+        case .recordingsMade: "Recordings made"
+        case .recordingsPurged: "Recordings deleted"
         }
     }
 
@@ -59,6 +71,10 @@ public enum KPI: String, CaseIterable, Sendable {
             "error reports naming a camera or microphone failure (NotAllowedError, NotFoundError, ...) x 100 / calls_requested"
         case .poorNetworkShare:
             "calls with a quality report of loss > 5 % or RTT > 400 ms / calls with a quality report"
+        case .recordingsMade:
+            "recordings received in the period, by received_at"
+        case .recordingsPurged:
+            "recordings deleted after their retention in the period, by purged_at"
         }
     }
 }

@@ -39,6 +39,10 @@ public struct KPIFigures: Sendable, Equatable {
     public var noShows: Int
     /// What tells failures apart: end reasons and the browsers' reports.
     public var failures = KPIFailureFigures()
+    /// Recordings received in the period (by `received_at`).
+    public var recordingsMade = 0
+    /// Recordings deleted after their retention in the period (by `purged_at`).
+    public var recordingsPurged = 0
 
     /// Creates figures from the aggregated counts.
     public init(callsRequested: Int, callsAccepted: Int, callsConnected: Int, timeouts: Int,
@@ -96,6 +100,8 @@ public struct KPIFigures: Sendable, Equatable {
         case .dropRate: dropped.value
         case .permissionFailuresPer100: permissionFailuresPer100
         case .poorNetworkShare: poorNetwork.value
+        case .recordingsMade: Double(recordingsMade)
+        case .recordingsPurged: Double(recordingsPurged)
         }
     }
 }

@@ -8,7 +8,7 @@ import Testing
 struct DiagnoseDBTests {
     static let keys: Set<String> = ["status", "verdict", "exit_code", "database", "reachable", "migrations", "outbox",
                                     "max_backlog_age_seconds", "max_job_gap_seconds", "open_calls", "overdue_no_shows",
-                                    "overdue_no_show_age_seconds", "jobs", "ice_servers"]
+                                    "overdue_no_show_age_seconds", "recordings", "jobs", "ice_servers"]
 
     @Test("a migrated, quiet database is healthy: exit 0, every figure, the verdict last")
     func healthy() async throws {
@@ -21,6 +21,7 @@ struct DiagnoseDBTests {
         #expect(text.standardOutput.contains("0 pending, 0 changed, 0 unknown"))
         #expect(text.standardOutput.contains("open calls:       ringing 0 (0 over 30s), accepted 0 (0 over 60s), in_call 0 (0 over 90s)"))
         #expect(text.standardOutput.contains("last no_show:     never ran"))
+        #expect(text.standardOutput.contains("recordings:       none received"))
 
         let (outcome, json) = try await world.runJSON(["diagnose", "db"])
         #expect(outcome.status == 0, "\(outcome.output)")
@@ -46,7 +47,7 @@ struct DiagnoseDBTests {
         #expect(json["overdue_no_shows"] as? Int == 0)
         #expect(json["overdue_no_show_age_seconds"] is NSNull)
         let jobs = try #require(json["jobs"] as? [String: [String: Any]])
-        #expect(Set(jobs.keys) == ["no_show", "reap"])
+        #expect(Set(jobs.keys) == ["no_show", "reap", "purge_recordings"])
         #expect(Set(jobs["reap"]?.keys ?? [:].keys) == ["state", "last_run", "last_change"])
         #expect(jobs["no_show"]?["state"] as? String == "never_ran")
         #expect(jobs["no_show"]?["last_run"] is NSNull)
@@ -211,6 +212,7 @@ struct DiagnoseDBTests {
         #expect((json["verdict"] as? String)?.contains("callctl migrate up") == true)
         #expect(json["outbox"] is NSNull)
         #expect(json["open_calls"] is NSNull)
+        #expect(json["recordings"] is NSNull)
     }
 
     @Test("an appointment left scheduled long after its window closed exits 1 naming callctl jobs no-show")

@@ -12,6 +12,8 @@ struct KPIExpectation {
     var busy: Double?
     var duration: Double?
     var noShow: Double?
+    var recordingsMade = 0
+    var recordingsPurged = 0
 
     /// No activity at all: zero counts, every rate and statistic null.
     static let empty = KPIExpectation(requested: 0, connected: 0, success: nil, ttc: (nil, nil, nil), timeout: nil,
@@ -25,6 +27,8 @@ struct KPIExpectation {
         }
         #expect(object["calls_requested"] as? Int == requested, "\(label) calls_requested", sourceLocation: sourceLocation)
         #expect(object["calls_connected"] as? Int == connected, "\(label) calls_connected", sourceLocation: sourceLocation)
+        #expect(object["recordings_made"] as? Int == recordingsMade, "\(label) recordings_made", sourceLocation: sourceLocation)
+        #expect(object["recordings_purged"] as? Int == recordingsPurged, "\(label) recordings_purged", sourceLocation: sourceLocation)
         let ttcObject = object["time_to_connect_ms"] as? [String: Any] ?? [:]
         let doubles: [(String, Any?, Bool, Double?)] = [
             ("connection_success_rate", object["connection_success_rate"], object.keys.contains("connection_success_rate"), success),

@@ -15,7 +15,7 @@ struct KPIFormatTests {
         let rows = lines.filter { $0.hasPrefix("2026-") || $0.hasPrefix("total") }
         #expect(rows.count == 4)
         let columns = ["REQUESTED", "CONNECTED", "SUCCESS", "TTC MEAN", "TTC P50", "TTC P95", "TIMEOUTS", "BUSY", "DURATION", "NO-SHOWS",
-                       "RELAYED", "DROPPED", "CAM/MIC /100", "POOR NET"]
+                       "RELAYED", "DROPPED", "CAM/MIC /100", "POOR NET", "RECORDED", "PURGED"]
         for name in columns {
             let start = try #require(header.range(of: name)).lowerBound.utf16Offset(in: header)
             for row in rows {
@@ -25,14 +25,14 @@ struct KPIFormatTests {
         }
         // 03-01: 5 requested, 2 connected, 100.0%, 1050/1050/1275 ms, 60.0%, 1/6 = 16.7%, 1500 s = 25m 0s, 1/3 = 33.3%;
         // relayed 1 of 2 calls with an ice report = 50.0%, dropped 1 of 2 connected = 50.0%, 1 camera error × 100 / 5 = 20,
-        // poor network 0 of 1 = 0.0%.
+        // poor network 0 of 1 = 0.0%; recordings made R1 R4, purged R3; 03-03 only R2's deletion.
         #expect(words(rows[0]) == ["2026-03-01", "5", "2", "100.0%", "1050", "ms", "1050", "ms", "1275", "ms", "60.0%", "16.7%", "25m", "0s",
-                                   "33.3%", "50.0%", "50.0%", "20", "0.0%"])
-        #expect(words(rows[2]) == ["2026-03-03", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—"])
+                                   "33.3%", "50.0%", "50.0%", "20", "0.0%", "2", "1"])
+        #expect(words(rows[2]) == ["2026-03-03", "0", "0", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "—", "0", "1"])
         // Totals: 3/4 = 75.0%, 1700/1300/2830 ms, 3/8 = 37.5%, 3/11 = 27.3%, 1200 s = 20m 0s, 2/5 = 40.0%; relayed 2/3 = 66.7%,
-        // dropped 1/3 = 33.3%, 2 × 100 / 8 = 25, poor 1/2 = 50.0%.
+        // dropped 1/3 = 33.3%, 2 × 100 / 8 = 25, poor 1/2 = 50.0%; 3 recordings made, 2 purged.
         #expect(words(rows[3]) == ["total", "8", "3", "75.0%", "1700", "ms", "1300", "ms", "2830", "ms", "37.5%", "27.3%", "20m", "0s", "40.0%",
-                                   "66.7%", "33.3%", "25", "50.0%"])
+                                   "66.7%", "33.3%", "25", "50.0%", "3", "2"])
         #expect(lines.contains("calls by end reason: hangup 2, declined 1, cancelled 0, timeout_no_answer 3, connect_timeout 1, "
             + "heartbeat_lost 1, max_duration 0, window_closed 0, operator 0, error 0"), "\(lines)")
         // Calls per day 5, 3, 0: 5 is the top block, 3/5·7 = 4.2 → ▅, 0 the lowest.
@@ -50,14 +50,15 @@ struct KPIFormatTests {
                                   "mean_duration_s", "no_show_rate", "relayed_share", "drop_rate", "permission_failures_per_100",
                                   "poor_network_share", "ended_hangup", "ended_declined", "ended_cancelled", "ended_timeout_no_answer",
                                   "ended_connect_timeout", "ended_heartbeat_lost", "ended_max_duration", "ended_window_closed",
-                                  "ended_operator", "ended_error"])
+                                  "ended_operator", "ended_error", "recordings_made", "recordings_purged"])
         #expect(records.map { $0.first ?? "" } == ["key", "2026-03-01", "2026-03-02", "2026-03-03", "total"])
         let total = try #require(records.last)
         #expect(total.dropFirst().map { Double($0) } == [8, 3, 0.75, 1700, 1300, 2830, 0.375, 3.0 / 11.0, 1200, 0.4,
-                                                          2.0 / 3.0, 1.0 / 3.0, 25, 0.5, 2, 1, 0, 3, 1, 1, 0, 0, 0, 0])
-        #expect(records[3] == ["2026-03-03", "0", "0", "", "", "", "", "", "", "", "", "", "", "", ""] + Array(repeating: "0", count: 10))
+                                                          2.0 / 3.0, 1.0 / 3.0, 25, 0.5, 2, 1, 0, 3, 1, 1, 0, 0, 0, 0, 3, 2])
+        #expect(records[3] == ["2026-03-03", "0", "0", "", "", "", "", "", "", "", "", "", "", "", ""] + Array(repeating: "0", count: 10)
+                + ["0", "1"])
         #expect(records[2].dropFirst().map { Double($0) } == [3, 1, 0.5, 3000, 3000, 3000, 0, 0.4, 600, 0.5,
-                                                              1, 0, 100.0 / 3.0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0])
+                                                              1, 0, 100.0 / 3.0, 1, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 1, 0])
     }
 
     @Test("json: the failure figures — relayed, dropped, camera/mic per 100 requests, poor network, every end reason")
@@ -101,10 +102,16 @@ struct KPIFormatTests {
             "callctl_kpi_poor_network_ratio{group=\"total\"} 0.5",
             "callctl_kpi_calls_ended{group=\"total\",reason=\"heartbeat_lost\"} 1",
             "callctl_kpi_calls_ended{group=\"total\",reason=\"timeout_no_answer\"} 3",
+            "# TYPE callctl_kpi_recordings_made gauge",
+            "callctl_kpi_recordings_made{group=\"total\"} 3",
+            "callctl_kpi_recordings_purged{group=\"total\"} 2",
+            "callctl_kpi_recordings_made{group=\"doctor\",doctor=\"2\"} 1",
+            "callctl_kpi_recordings_purged{group=\"doctor\",doctor=\"2\"} 0",
+            "callctl_kpi_recordings_purged{group=\"doctor\",doctor=\"3\"} 1",
         ] {
             #expect(lines.contains(line), "missing: \(line)")
         }
-        #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP callctl_kpi_") }.count == 15)
+        #expect(text.split(separator: "\n").filter { $0.hasPrefix("# HELP callctl_kpi_") }.count == 17)
         let filtered = await KPISeed.run(url, ["--from", "2025-01-01", "--to", "2025-01-02", "--tenant", "2", "--format", "prometheus"]).standardOutput
         #expect(filtered.contains("callctl_kpi_calls_requested{group=\"total\",tenant=\"2\"} 0"))
         #expect(!filtered.contains("callctl_kpi_connection_success_ratio{"))
@@ -114,12 +121,13 @@ struct KPIFormatTests {
     func html() async throws {
         let url = try KPISeed.database(KPISeed.clinic)
         let page = await KPISeed.run(url, KPIDefinitionTests.period + ["--format", "html"]).standardOutput
-        #expect(page.components(separatedBy: "<svg").count - 1 == 12)
+        #expect(page.components(separatedBy: "<svg").count - 1 == 14)
         #expect(!page.lowercased().contains("<script"))
         #expect(!page.lowercased().contains("http"))
         #expect(!page.contains("src=") && !page.contains("<link"))
         for text in ["75.0%", "37.5%", "27.3%", "40.0%", "20m 0s", "mean 1700 ms, p50 1300 ms, p95 2830 ms", "66.7%", "33.3%",
-                     "<td>25</td>", "50.0%", "Calls by end reason", "<th>heartbeat_lost</th><td>1</td>"] {
+                     "<td>25</td>", "50.0%", "Calls by end reason", "<th>heartbeat_lost</th><td>1</td>",
+                     "<th>Recordings made</th><td>3</td>", "<th>Recordings deleted</th><td>2</td>"] {
             #expect(page.contains(text), "missing \(text)")
         }
         let check = try withScratchDirectory("kpi-html") { directory in
@@ -128,9 +136,10 @@ struct KPIFormatTests {
             return try CommandRunner.run(["python3", "-c", Self.xmlCheck, file.path])
         }
         #expect(check.status == 0, "\(check.output)")
-        // The page charts per day (no --by given): 3 bars in each count chart (5, 3, 0 and 2, 1, 0) and 2 in
-        // each of the other 10 (03-03 has no data, so no bar): 3 + 3 + 10 × 2 = 26 bars, each with a tooltip.
-        #expect(check.standardOutput == "svg=12 rect=26 title=26 script=0\n")
+        // The page charts per day (no --by given): 3 bars in each of the 4 count charts (calls 5, 3, 0 and 2, 1, 0;
+        // recordings made 2, 1, 0 and purged 1, 0, 1) and 2 in each of the other 10 (03-03 has no data, so no bar):
+        // 4 × 3 + 10 × 2 = 32 bars, each with a tooltip.
+        #expect(check.standardOutput == "svg=14 rect=32 title=32 script=0\n")
     }
 
     /// Parses the page as XML (well-formed or it raises) and counts elements.

@@ -39,6 +39,13 @@ import Testing
 ///     relay; quality S1 rtt 120 ms loss 1 % (fine), S5 rtt 450 ms loss 0 % (poor); error
 ///     NotAllowedError on S2 (03-01), NotReadableError on S6 (03-02), peer-unavailable on S7 (not a
 ///     camera or microphone), and a system error row named NotAllowedError (no user: not counted).
+///
+///     recording  appointment (doctor, tenant)  received_at      purged_at
+///     R1         A1 (1, 1)                     03-01 09:25      —
+///     R2         A5 (3, 2)                     03-02 09:15      03-03 04:00
+///     R3         A8 (1, 1)                     02-28 09:20      03-01 03:00   (received before the period)
+///     R4         A2 (2, 1)                     03-01 10:35      03-04 00:00   (purged at `to`: excluded)
+///     R5         A9 (1, 1)                     03-04 00:10      —             (after the period)
 enum KPISeed {
     static let clinic = people + """
         INSERT INTO appointments (id, tenant_id, doctor_id, patient_id, scheduled_at, status, started_at, ended_at) VALUES
@@ -89,6 +96,13 @@ enum KPISeed {
             (5, '00000000-0000-0000-0000-000000000006', 'error', 5, '2026-03-02 08:57:30Z', '{"name": "NotReadableError"}'),
             (6, '00000000-0000-0000-0000-000000000007', 'error', 4, '2026-03-02 09:59:05Z', '{"name": "peer-unavailable"}'),
             (6, '00000000-0000-0000-0000-000000000007', 'error', NULL, '2026-03-02 09:59:06Z', '{"name": "NotAllowedError"}');
+        INSERT INTO recordings (id, appointment_id, call_id, storage_key, size_bytes, duration_seconds, body_sha256, received_at, purged_at)
+        VALUES
+            ('R1', 1, '00000000-0000-0000-0000-000000000001', 'k/R1', 1000, 1200, 'h1', '2026-03-01 09:25Z', NULL),
+            ('R2', 5, '00000000-0000-0000-0000-000000000005', NULL, 1000, 600, 'h2', '2026-03-02 09:15Z', '2026-03-03 04:00Z'),
+            ('R3', 8, '00000000-0000-0000-0000-000000000008', NULL, 1000, 1000, 'h3', '2026-02-28 09:20Z', '2026-03-01 03:00Z'),
+            ('R4', 2, '00000000-0000-0000-0000-000000000003', NULL, 1000, 1800, 'h4', '2026-03-01 10:35Z', '2026-03-04 00:00Z'),
+            ('R5', 9, '00000000-0000-0000-0000-000000000009', 'k/R5', 1000, 30, 'h5', '2026-03-04 00:10Z', NULL);
         """
 
     /// Tenants, users, doctors and patients the appointments refer to.

@@ -33,6 +33,11 @@ public struct DatabaseHealth: Sendable {
     public let noShowRuns: JobRunHistory
     /// The runs of `jobs reap` (``ReapJob``); none read when migrations are pending.
     public let reapRuns: JobRunHistory
+    /// The recordings past their retention and the storage's refusals; ``RecordingPurgeHealth/none``
+    /// when migrations are pending.
+    public var recordings = RecordingPurgeHealth.none
+    /// The runs of `jobs purge-recordings` (``PurgeRecordingsJob``); none read when migrations are pending.
+    public var purgeRuns = JobRunHistory(job: PurgeRecordingsJob.name)
     /// Each ICE server's last recorded verdict (`probe ice --record`), by URI; empty when none was recorded.
     public var iceServers: [IceServerHealth] = []
     /// The instant the figures are as of.
@@ -69,7 +74,8 @@ public enum DatabaseHealthQuery {
     /// Reads the health figures as of `now`. Appointments count as overdue for `no_show` once
     /// their window closed more than `allowedLag` seconds ago (a job running every minute
     /// leaves a few due between runs); their age is counted from the window's close. The jobs'
-    /// runs come from `job_runs`. With pending migrations only the migrations are read.
+    /// runs come from `job_runs`. Recordings count as overdue once due for longer than
+    /// ``RecordingPurgeHealth/grace``. With pending migrations only the migrations are read.
     public static func read(on connection: PGConnection, now: Date, allowedLag: Double) throws -> DatabaseHealth {
         let migrations = try Migrator(connection: connection).status()
         guard migrations.pending.isEmpty else {
@@ -89,6 +95,8 @@ public enum DatabaseHealthQuery {
                                         overdueNoShows: Int(try overdue?.decode(Int64.self, "n") ?? 0),
                                         oldestOverdueNoShowSeconds: try overdue?.decode(Double?.self, "oldest_age"),
                                         noShowRuns: try runs.history(of: NoShowJob.name), reapRuns: try runs.history(of: ReapJob.name))
+            health.recordings = try RecordingPurgeHealth.read(on: connection, now: now, settings: settings)
+            health.purgeRuns = try runs.history(of: PurgeRecordingsJob.name)
             health.iceServers = try IceHealthStore.read(on: connection).values.sorted { $0.uri < $1.uri }
             health.readAt = now
             return health

@@ -24,14 +24,19 @@ public struct DatabaseVerdict: Sendable, Equatable {
 
     private static let noShowCommand = "callctl jobs no-show"
     private static let reapCommand = "callctl jobs reap"
+    private static let purgeCommand = "callctl jobs purge-recordings"
+    private static let purgePlaybook = "docs/playbooks/recordings-not-purged.md"
 
     /// The verdict on figures read from a reachable database. `maxBacklogAge`: how old the
     /// oldest pending outbox row may be, and how long a no-show or a zombie call may stay due
-    /// while its job runs. `maxJobGap`: how long a job may go without a run (``JobLiveness``).
+    /// while its job runs. `maxJobGap`: how long a job may go without a run (``JobLiveness``);
+    /// the daily purge job may go ``RecordingPurgeHealth/jobGap`` when that is longer, and is
+    /// judged only once some recording was received.
     ///
     /// The order: schema, migrations, outbox destinations, rows the external server refused,
-    /// the outbox backlog, then each job with rows it left due (reap, no-show), then each job
-    /// whose cron stopped or fails with nothing due yet, then a failing or stale ICE probe.
+    /// the outbox backlog, then each job with rows it left due (reap, no-show, purge of
+    /// recordings overdue by more than ``RecordingPurgeHealth/grace``), then each job whose
+    /// cron stopped or fails with nothing due yet, then a failing or stale ICE probe.
     public init(_ health: DatabaseHealth, maxBacklogAge: Double, maxJobGap: Double) {
         let migrations = health.migrations
         let zombies = health.openCalls.filter { $0.zombies > 0 }
@@ -41,6 +46,10 @@ public struct DatabaseVerdict: Sendable, Equatable {
         let reapProblem = reap.problem(command: Self.reapCommand, oldestDueSeconds: oldestZombie, allowance: maxBacklogAge)
         let noShowProblem = noShow.problem(command: Self.noShowCommand, oldestDueSeconds: health.oldestOverdueNoShowSeconds,
                                            allowance: maxBacklogAge)
+        let recordings = health.recordings
+        let purge = JobLiveness(health.purgeRuns, maxGap: RecordingPurgeHealth.maxGap(given: maxJobGap))
+        let purgeProblem = recordings.anyReceived ? purge.problem(command: Self.purgeCommand, oldestDueSeconds: recordings.oldestOverdueSeconds,
+                                                                  allowance: RecordingPurgeHealth.grace) : nil
         if health.schemaMissing {
             self.init(.schemaMissing, "the database has no callctl schema "
                 + "(no migration applied): run `callctl migrate up`; see playbooks/migration-refused.md")
@@ -71,17 +80,33 @@ public struct DatabaseVerdict: Sendable, Equatable {
         } else if let oldest = health.oldestOverdueNoShowSeconds, let noShowProblem {
             self.init(.problem, "\(ReadableText.count(health.overdueNoShows, "appointment")) not marked no_show, the oldest "
                 + "\(ReadableText.age(oldest)) after its window closed: \(noShowProblem); see playbooks/no-show-backlog.md")
+        } else if let oldest = recordings.oldestOverdueSeconds, let purgeProblem {
+            self.init(.problem, "\(ReadableText.count(recordings.overdue, "recording")) overdue for deletion, the oldest "
+                + "\(ReadableText.age(oldest)) past its retention: \(purgeProblem)\(Self.refusal(recordings, besides: purgeProblem)); "
+                + "run `\(Self.purgeCommand)` and see \(Self.purgePlaybook)")
         } else if let reapProblem {
             self.init(.problem, "\(reapProblem); no call is overdue yet, but none will be closed until it runs: check the "
                 + "cron entry (/etc/cron.d/callctl, from crontab.example) and /var/log/callctl/jobs-reap.log; see playbooks/zombie-calls.md")
         } else if let noShowProblem {
             self.init(.problem, "\(noShowProblem); no appointment is overdue yet, but none will be marked until it runs: "
                 + "check the cron entry (/etc/cron.d/callctl, from crontab.example) and /var/log/callctl/jobs-no-show.log; see playbooks/no-show-backlog.md")
+        } else if let purgeProblem {
+            self.init(.problem, "\(purgeProblem)\(Self.refusal(recordings, besides: purgeProblem)); no recording is overdue yet, but "
+                + "none will be deleted until it runs: check the cron entry (/etc/cron.d/callctl, from crontab.example) and "
+                + "/var/log/callctl/jobs-purge-recordings.log; see \(Self.purgePlaybook)")
         } else if let problem = Self.iceProblem(health.iceServers, now: health.readAt) {
             self.init(.problem, problem)
         } else {
             self.init(.healthy, "healthy")
         }
+    }
+
+    /// The storage's refusals, unless `problem` (the purge job's failed run) already quotes its error.
+    static func refusal(_ recordings: RecordingPurgeHealth, besides problem: String) -> String {
+        guard recordings.failing > 0 else { return "" }
+        let error = recordings.lastError ?? "no error recorded"
+        guard !problem.contains(error) else { return "" }
+        return "; the storage refused to delete \(ReadableText.count(recordings.failing, "recording")), the last attempt: \(error)"
     }
 
     /// A recorded ICE server that is failing, or recorded verdicts gone stale (the

@@ -77,6 +77,8 @@ public struct KPIQuery: Sendable {
             endReasons: endReasons, iceReportedCalls: try row.decode(Int.self, "ice_calls"),
             relayedCalls: try row.decode(Int.self, "relayed_calls"), qualityReportedCalls: try row.decode(Int.self, "quality_calls"),
             poorNetworkCalls: try row.decode(Int.self, "poor_calls"), permissionErrors: try row.decode(Int.self, "permission_errors"))
+        figures.recordingsMade = try row.decode(Int.self, "recordings_made")
+        figures.recordingsPurged = try row.decode(Int.self, "recordings_purged")
         return figures
     }
 }

@@ -5,9 +5,9 @@ import CallDomain
 ///
 /// It makes one aggregate pass over each source — call sessions by `requested_at`, `busy`
 /// audit events by `at`, the browsers' `ice`, `quality` and `error` reports by `at`,
-/// appointments by `scheduled_at` — each with
-/// `GROUP BY GROUPING SETS ((k), ())`, so a group's figures and the totals come from the same
-/// scan. The four results are joined on `(g, key)`, where `g` is 1 for the totals row. Rows
+/// appointments by `scheduled_at`, recordings by `received_at` and again by `purged_at` —
+/// each with `GROUP BY GROUPING SETS ((k), ())`, so a group's figures and the totals come from
+/// the same scan. The six results are joined on `(g, key)`, where `g` is 1 for the totals row. Rows
 /// are narrowed to booleans and numbers before grouping, so the sort that the percentiles need
 /// moves as few bytes as possible.
 public struct KPIStatement: Sendable {
@@ -74,6 +74,18 @@ public struct KPIStatement: Sendable {
                   FROM appointments a
                   WHERE a.scheduled_at >= $1 AND a.scheduled_at < $2\(tenantCondition)) a
             GROUP BY GROUPING SETS (\(groupingSets))
+        ), made AS (
+            SELECT \(groupFlag) AS g, \(keyText) AS key, count(*) AS recordings_made
+            FROM (SELECT \(key("r.received_at")) AS k
+                  FROM recordings r\(join("r"))
+                  WHERE r.received_at >= $1 AND r.received_at < $2\(tenantCondition)) r
+            GROUP BY GROUPING SETS (\(groupingSets))
+        ), purged AS (
+            SELECT \(groupFlag) AS g, \(keyText) AS key, count(*) AS recordings_purged
+            FROM (SELECT \(key("r.purged_at")) AS k
+                  FROM recordings r\(join("r"))
+                  WHERE r.purged_at >= $1 AND r.purged_at < $2\(tenantCondition)) r
+            GROUP BY GROUPING SETS (\(groupingSets))
         )
         SELECT g, key,
                coalesce(calls_requested, 0) AS calls_requested, coalesce(calls_accepted, 0) AS calls_accepted,
@@ -83,8 +95,10 @@ public struct KPIStatement: Sendable {
                \(endReasonColumns),
                coalesce(ice_calls, 0) AS ice_calls, coalesce(relayed_calls, 0) AS relayed_calls,
                coalesce(quality_calls, 0) AS quality_calls, coalesce(poor_calls, 0) AS poor_calls,
-               coalesce(permission_errors, 0) AS permission_errors
+               coalesce(permission_errors, 0) AS permission_errors,
+               coalesce(recordings_made, 0) AS recordings_made, coalesce(recordings_purged, 0) AS recordings_purged
         FROM sessions FULL JOIN busy USING (g, key) FULL JOIN reports USING (g, key) FULL JOIN scheduled USING (g, key)
+             FULL JOIN made USING (g, key) FULL JOIN purged USING (g, key)
         ORDER BY g DESC, key
         """
     }
@@ -99,7 +113,7 @@ public struct KPIStatement: Sendable {
         }
     }
 
-    /// Sessions and events reach their appointment only when a doctor, tenant or tenant filter needs it.
+    /// Sessions, events and recordings reach their appointment only when a doctor, tenant or tenant filter needs it.
     private func join(_ alias: String) -> String {
         guard grouping == .doctor || grouping == .tenant || filtersTenant else { return "" }
         return " JOIN appointments a ON a.id = \(alias).appointment_id"

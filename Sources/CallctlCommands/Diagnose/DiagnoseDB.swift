@@ -8,7 +8,8 @@ import Postgres
 struct DiagnoseDB: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
-        abstract: "Check the database: reachable, migrations current, outbox backlog and refusals, open and zombie calls, the jobs' runs.",
+        abstract: "Check the database: reachable, migrations current, outbox backlog and refusals, open and zombie calls, "
+            + "recordings past their retention, the jobs' runs.",
         discussion: """
         Connects (exit 69 when it cannot, naming host and port, never the password), compares \
         schema_migrations with this binary's migrations (exit 78 when nothing was migrated), \
@@ -17,26 +18,33 @@ struct DiagnoseDB: ContextualCommand {
         state with how many outlived the reaper's timeouts (timeouts.ringing, timeouts.connect, \
         timeouts.heartbeat from the settings table) and by how long, the appointments whose \
         window closed more than --max-backlog-age ago and are still not marked no_show with \
-        the age of the oldest, and each job's runs from job_runs (dry runs aside): the last \
-        run's start, end, outcome, counts and error, and the last run that changed something.
+        the age of the oldest, the recordings not deleted more than a day past \
+        recording.retention with how long past it the oldest is, and those whose deletion the \
+        storage refused with its last error, and each job's runs from job_runs (dry runs \
+        aside): the last run's start, end, outcome, counts and error, and the last run that \
+        changed something.
 
         A job is "stopped" when its last run started more than --max-job-gap ago (whatever \
         its outcome), "failing" when its recent last run failed, and otherwise "running", \
-        "idle" (nothing to change) or "active"; "never_ran" without any run recorded.
+        "idle" (nothing to change) or "active"; "never_ran" without any run recorded. The \
+        daily purge_recordings job may go 26 hours without a run (or --max-job-gap if \
+        longer), and is judged only once a recording was received.
 
         The last line is the verdict: "healthy", or the first problem with its fix and the \
         playbook to follow, in this order: schema, migrations, outbox destinations, rows the \
         external server refused (at once, with its error), an outbox backlog older than \
         --max-backlog-age, zombie calls, then overdue no-shows, with why their job left them \
         (its cron stopped or never ran, its runs fail, or it runs and still left them for \
-        longer than --max-backlog-age), then a job whose cron stopped or fails with nothing \
-        due yet. A job that never ran is fine until it has something to do.
+        longer than --max-backlog-age), then recordings overdue for deletion (with the \
+        storage's refusal), then a job whose cron stopped or fails with nothing due yet. A job that never ran is fine until it has something to do.
 
         JSON (--format json): status, verdict, exit_code, database, reachable, \
         max_backlog_age_seconds, max_job_gap_seconds, migrations, outbox (with \
         external_target and refused_error), open_calls (per state: open, zombies, \
         timeout_seconds, oldest_overdue_seconds), overdue_no_shows, \
-        overdue_no_show_age_seconds, jobs (no_show and reap: state, last_run, last_change, \
+        overdue_no_show_age_seconds, recordings (any_received, stored, overdue, \
+        oldest_overdue_seconds, purge_failing, last_purge_error, retention_seconds, \
+        grace_seconds), jobs (no_show, reap and purge_recordings: state, last_run, last_change, \
         each run with started_at, finished_at, outcome, claimed, changed, error, \
         age_seconds); what was not read is null.
 

@@ -9,7 +9,8 @@ import Postgres
 /// `outbox` (`backlog`, `oldest_pending_age_seconds`, `not_relayed`, `failing_count`,
 /// `external_target`, `refused_error`), `open_calls` (per state: `open`, `zombies`,
 /// `timeout_seconds`, `oldest_overdue_seconds`), `overdue_no_shows`,
-/// `overdue_no_show_age_seconds`, `jobs` (``DiagnoseDBJobReport`` for `no_show` and `reap`),
+/// `overdue_no_show_age_seconds`, `recordings` (``DiagnoseDBRecordings``),
+/// `jobs` (``DiagnoseDBJobReport`` for `no_show`, `reap` and `purge_recordings`),
 /// `ice_servers` (``DiagnoseDBIceServer``, each recorded server);
 /// what was not read is null.
 struct DiagnoseDBReport: Encodable {
@@ -22,6 +23,7 @@ struct DiagnoseDBReport: Encodable {
     private enum Keys: String, CodingKey {
         case status, verdict, database, reachable, migrations, outbox, jobs, iceServers = "ice_servers"
         case exitCode = "exit_code", maxBacklogAge = "max_backlog_age_seconds", maxJobGap = "max_job_gap_seconds"
+        case recordings
         case openCalls = "open_calls", overdueNoShows = "overdue_no_shows", overdueNoShowAge = "overdue_no_show_age_seconds"
     }
 
@@ -86,14 +88,19 @@ struct DiagnoseDBReport: Encodable {
             }
             try object.encode(health.overdueNoShows, forKey: .overdueNoShows)
             try object.encode(health.oldestOverdueNoShowSeconds.map(milliRounded), forKey: .overdueNoShowAge)
-            try object.encode([health.noShowRuns, health.reapRuns].reduce(into: [String: DiagnoseDBJobReport]()) { jobs, runs in
+            try object.encode(DiagnoseDBRecordings(health: health.recordings), forKey: .recordings)
+            var jobs = [health.noShowRuns, health.reapRuns].reduce(into: [String: DiagnoseDBJobReport]()) { jobs, runs in
                 jobs[runs.job] = DiagnoseDBJobReport(liveness: JobLiveness(runs, maxGap: maxJobGap))
-            }, forKey: .jobs)
+            }
+            jobs[health.purgeRuns.job] = DiagnoseDBJobReport(
+                liveness: JobLiveness(health.purgeRuns, maxGap: RecordingPurgeHealth.maxGap(given: maxJobGap)))
+            try object.encode(jobs, forKey: .jobs)
             try object.encode(health.iceServers.map(DiagnoseDBIceServer.init), forKey: .iceServers)
         } else {
             try object.encodeNil(forKey: .openCalls)
             try object.encodeNil(forKey: .overdueNoShows)
             try object.encodeNil(forKey: .overdueNoShowAge)
+            try object.encodeNil(forKey: .recordings)
             try object.encodeNil(forKey: .jobs)
             try object.encodeNil(forKey: .iceServers)
         }
@@ -156,6 +163,6 @@ struct DiagnoseDBJobReport: Encodable {
 }
 
 /// Seconds to the millisecond, as the JSON reports print them.
-private func milliRounded(_ seconds: Double) -> Double {
+func milliRounded(_ seconds: Double) -> Double {
     (seconds * 1000).rounded() / 1000
 }

@@ -29,11 +29,21 @@ enum DiagnoseDBText {
                 + (health.oldestOverdueNoShowSeconds.map { " (the oldest window closed \(ReadableText.age($0)) ago)" } ?? ""))
             lines.append("last no_show:     " + job(JobLiveness(health.noShowRuns, maxGap: maxJobGap)))
             lines.append("last reap:        " + job(JobLiveness(health.reapRuns, maxGap: maxJobGap)))
+            lines.append("recordings:       " + DiagnoseDBRecordings.line(health.recordings))
+            lines.append("last purge:       " + purgeJob(health, maxJobGap: maxJobGap))
             lines.append("ice servers:      " + (health.iceServers.isEmpty ? "not recorded (probe ice --record)"
                 : health.iceServers.map { "\($0.uri) \($0.status) at \(PGTimestamp.formatSeconds($0.checkedAt))" }.joined(separator: ", ")))
         }
         lines.append("verdict: \(verdict.message)")
         return lines
+    }
+
+    /// The purge job as ``job(_:)`` says, with the daily gap; without a recording it is not judged.
+    private static func purgeJob(_ health: DatabaseHealth, maxJobGap: Double) -> String {
+        let judged = health.recordings.anyReceived
+        guard judged || health.purgeRuns.lastRun != nil else { return "not expected (no recording received)" }
+        return job(JobLiveness(health.purgeRuns, maxGap: RecordingPurgeHealth.maxGap(given: maxJobGap)))
+            + (judged ? "" : "; not judged: no recording received")
     }
 
     /// `idle: started 2026-03-01 10:45:00Z (42.0s ago), succeeded, claimed 0, changed 0; last change …`.

@@ -7,7 +7,7 @@ struct KPICommand: ContextualCommand {
     static let configuration = CommandConfiguration(
         commandName: "kpi",
         abstract: "Report call KPIs for a period: connection success, time to connect, timeouts, busy, duration, no-shows, "
-            + "and what tells failures apart (TURN relaying, drops, camera/mic, poor networks, end reasons).",
+            + "what tells failures apart (TURN relaying, drops, camera/mic, poor networks, end reasons), and recordings made and deleted.",
         discussion: """
         The period is [--from, --to): local calendar days in --tz (an IANA name, default UTC), \
         from --from's midnight up to, not including, --to's midnight, converted to UTC instants \
@@ -21,7 +21,8 @@ struct KPICommand: ContextualCommand {
         count appointments by scheduled_at, so mean_duration_s covers appointments completed \
         whose scheduled_at is in the period. relayed_share, poor_network_share and \
         permission_failures_per_100 count the browsers' reports (POST …/call/report) by their \
-        time; end_reasons lists every end reason with its count of sessions (json; ended_<reason> \
+        time; recordings_made counts recordings by received_at and recordings_purged by \
+        purged_at, each under its appointment's doctor and tenant; end_reasons lists every end reason with its count of sessions (json; ended_<reason> \
         columns in csv; callctl_kpi_calls_ended{reason} in prometheus; a line in the table; a \
         table in html). A rate whose denominator is 0 has no value: null in \
         JSON, an empty CSV field, no Prometheus sample, "—" for people.

@@ -54,7 +54,7 @@ enum KPIHTMLFormat {
 
     private static func valueText(_ kpi: KPI, _ value: Double?) -> String {
         switch kpi {
-        case .callsRequested, .callsConnected: value.map(PlainNumber.text) ?? "—"
+        case _ where kpi.isCount: value.map(PlainNumber.text) ?? "—"
         case .permissionFailuresPer100: value.map { PlainNumber.text(($0 * 10).rounded() / 10) } ?? "—"
         case .timeToConnectMs: KPIText.milliseconds(value)
         case .meanDurationSeconds: KPIText.duration(value)

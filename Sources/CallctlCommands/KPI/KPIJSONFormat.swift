@@ -4,7 +4,7 @@ import CallDomain
 /// `calls_requested`, `calls_connected`, `connection_success_rate`, `time_to_connect_ms`
 /// (`mean`, `p50`, `p95`), `timeout_rate`, `busy_rate`, `mean_duration_s`, `no_show_rate`,
 /// `relayed_share`, `drop_rate`, `permission_failures_per_100`, `poor_network_share`,
-/// `end_reasons` (every end reason with its count) —
+/// `recordings_made`, `recordings_purged`, `end_reasons` (every end reason with its count) —
 /// plus `from`, `to` (local midnights with their UTC offset), `tz` and `by`. Rates are
 /// fractions; no data is `null`, never omitted.
 struct KPIJSONFormat: Encodable {
@@ -38,7 +38,7 @@ struct KPIJSONFormat: Encodable {
             if let key { try container.encode(key, forKey: AnyKey("key")) }
             for kpi in KPI.allCases where kpi != .timeToConnectMs {
                 let value = figures.value(of: kpi)
-                if kpi == .callsRequested || kpi == .callsConnected {
+                if kpi.isCount {
                     try container.encode(Int(value ?? 0), forKey: AnyKey(kpi.rawValue))
                 } else {
                     try container.encode(value, forKey: AnyKey(kpi.rawValue))

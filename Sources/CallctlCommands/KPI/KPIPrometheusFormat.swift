@@ -42,6 +42,8 @@ enum KPIPrometheusFormat {
             [([], $0.permissionFailuresPer100)]
         },
         Family(name: "callctl_kpi_poor_network_ratio", help: KPI.poorNetworkShare.definition) { [([], $0.poorNetwork.value)] },
+        Family(name: "callctl_kpi_recordings_made", help: KPI.recordingsMade.definition) { [([], Double($0.recordingsMade))] },
+        Family(name: "callctl_kpi_recordings_purged", help: KPI.recordingsPurged.definition) { [([], Double($0.recordingsPurged))] },
         Family(name: "callctl_kpi_calls_ended", help: "sessions of the period by end reason") { figures in
             EndReason.allCases.map { ([("reason", $0.rawValue)], Double(figures.failures.endReasons[$0.rawValue] ?? 0)) }
         },

@@ -6,7 +6,7 @@ enum KPITableFormat {
     static func render(_ report: KPIReport) -> String {
         var table = TextTable((report.grouping?.rawValue ?? "").uppercased(), "REQUESTED", "CONNECTED", "SUCCESS",
                               "TTC MEAN", "TTC P50", "TTC P95", "TIMEOUTS", "BUSY", "DURATION", "NO-SHOWS", "RELAYED", "DROPPED",
-                              "CAM/MIC /100", "POOR NET")
+                              "CAM/MIC /100", "POOR NET", "RECORDED", "PURGED")
         for group in report.groups { table.rows.append(cells(group.key, group.figures)) }
         table.rows.append(cells("total", report.totals))
         var lines = ["call KPIs, \(KPIText.scope(report))", ""] + table.render()
@@ -17,7 +17,7 @@ enum KPITableFormat {
         let reasons = EndReason.allCases.map { "\($0.rawValue) \(report.totals.failures.endReasons[$0.rawValue] ?? 0)" }
         lines += ["", "calls by end reason: " + reasons.joined(separator: ", ")]
         lines += ["", "TTC = time to connect (accepted → in call); DURATION = mean of completed appointments; RELAYED, POOR NET = "
-            + "share of calls with such a browser report; see `callctl kpi --help`."]
+            + "share of calls with such a browser report; RECORDED, PURGED = recordings received, deleted after their retention; see `callctl kpi --help`."]
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -27,6 +27,7 @@ enum KPITableFormat {
          KPIText.milliseconds(figures.timeToConnectMs.p50), KPIText.milliseconds(figures.timeToConnectMs.p95),
          KPIText.human(.timeoutRate, figures), KPIText.human(.busyRate, figures),
          KPIText.human(.meanDurationSeconds, figures), KPIText.human(.noShowRate, figures), KPIText.human(.relayedShare, figures),
-         KPIText.human(.dropRate, figures), KPIText.human(.permissionFailuresPer100, figures), KPIText.human(.poorNetworkShare, figures)]
+         KPIText.human(.dropRate, figures), KPIText.human(.permissionFailuresPer100, figures), KPIText.human(.poorNetworkShare, figures),
+         KPIText.human(.recordingsMade, figures), KPIText.human(.recordingsPurged, figures)]
     }
 }

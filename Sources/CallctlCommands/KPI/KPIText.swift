@@ -18,7 +18,7 @@ enum KPIText {
     /// The headline value of a KPI for people: counts, percentages, milliseconds, durations.
     static func human(_ kpi: KPI, _ figures: KPIFigures) -> String {
         switch kpi {
-        case .callsRequested, .callsConnected: PlainNumber.text(figures.value(of: kpi) ?? 0)
+        case _ where kpi.isCount: PlainNumber.text(figures.value(of: kpi) ?? 0)
         case .timeToConnectMs: milliseconds(figures.timeToConnectMs.mean)
         case .meanDurationSeconds: duration(figures.meanDurationSeconds)
         case .permissionFailuresPer100: figures.permissionFailuresPer100.map { PlainNumber.text(($0 * 10).rounded() / 10) } ?? "—"
