@@ -35,7 +35,7 @@ struct DiagnoseDBRecordingsTests {
         let world = try JobsWorld()
         try Self.seed(world)
         let runError = "1 recording could not be deleted at the storage (first: recording failing: \(Self.refusal)); they are kept "
-            + "and retried on the next run — see docs/playbooks/recordings-not-purged.md"
+            + "and retried on the next run — see playbooks/recordings-not-purged.md"
         try world.connection.query("""
             INSERT INTO job_runs (job, started_at, finished_at, outcome, claimed, changed, error)
             VALUES ('purge_recordings', now() - interval '2 hours', now() - interval '2 hours', 'failed', 3, 2, $1)
@@ -49,7 +49,7 @@ struct DiagnoseDBRecordingsTests {
         let verdict = try #require(text.standardOutput.split(separator: "\n").last.map(String.init))
         #expect(verdict.hasPrefix("verdict: 2 recordings overdue for deletion, the oldest 120h00m past its retention: "
                                   + "`callctl jobs purge-recordings` is failing: its last run, 2h00m ago, failed: \(runError)"), "\(verdict)")
-        #expect(verdict.hasSuffix("; run `callctl jobs purge-recordings` and see docs/playbooks/recordings-not-purged.md"))
+        #expect(verdict.hasSuffix("; run `callctl jobs purge-recordings` and see playbooks/recordings-not-purged.md"))
         #expect(verdict.components(separatedBy: Self.refusal).count == 2, "the storage's error is quoted once: \(verdict)")
 
         let (outcome, json) = try await world.runJSON(["diagnose", "db"])
@@ -72,7 +72,7 @@ struct DiagnoseDBRecordingsTests {
         let junit = await world.run(["diagnose", "db", "--format", "junit"])
         #expect(junit.status == 1)
         #expect(junit.standardOutput.contains("2 recordings overdue for deletion"), "\(junit.output)")
-        #expect(junit.standardOutput.contains("docs/playbooks/recordings-not-purged.md"))
+        #expect(junit.standardOutput.contains("playbooks/recordings-not-purged.md"))
     }
 
     @Test("a purge job that never ran is named, with the storage's last refusal; a longer retention clears it")
@@ -84,7 +84,7 @@ struct DiagnoseDBRecordingsTests {
         #expect(outcome.standardOutput.contains("last purge:       never ran"))
         #expect(outcome.standardOutput.contains("verdict: 2 recordings overdue for deletion, the oldest 120h00m past its retention: "
             + "the `callctl jobs purge-recordings` cron is not running: it never ran; the storage refused to delete 1 recording, "
-            + "the last attempt: \(Self.refusal); run `callctl jobs purge-recordings` and see docs/playbooks/recordings-not-purged.md"),
+            + "the last attempt: \(Self.refusal); run `callctl jobs purge-recordings` and see playbooks/recordings-not-purged.md"),
             "\(outcome.output)")
 
         try world.connection.query("INSERT INTO settings (key, value) VALUES ('recording.retention', '3888000')")
@@ -129,7 +129,7 @@ struct DiagnoseDBRecordingsTests {
         #expect(stopped.standardOutput.contains("verdict: the `callctl jobs purge-recordings` cron is not running: its last run "
             + "started 30h00m ago (limit 26h00m); no recording is overdue yet, but none will be deleted until it runs: check the "
             + "cron entry (/etc/cron.d/callctl, from crontab.example) and /var/log/callctl/jobs-purge-recordings.log; "
-            + "see docs/playbooks/recordings-not-purged.md"), "\(stopped.output)")
+            + "see playbooks/recordings-not-purged.md"), "\(stopped.output)")
         #expect(await world.run(["diagnose", "db", "--max-job-gap", "\(36 * 3600)"]).status == 0)
 
         try world.connection.query("""

@@ -34,7 +34,7 @@ struct DatabaseVerdictRecordingsTests {
     func overdue() {
         #expect(Self.message(Self.health(overdue: (3, 4 * Self.day))) == "3 recordings overdue for deletion, the oldest 96h00m past "
             + "its retention: the `callctl jobs purge-recordings` cron is not running: it never ran; run `callctl jobs "
-            + "purge-recordings` and see docs/playbooks/recordings-not-purged.md")
+            + "purge-recordings` and see playbooks/recordings-not-purged.md")
         let idle = Self.message(Self.health(overdue: (1, 1.5 * Self.day), purge: DatabaseVerdictTests.run(3600)))
         #expect(idle.hasPrefix("1 recording overdue for deletion, the oldest 36h00m past its retention: `callctl jobs "
             + "purge-recordings` last ran 1h00m ago (idle) but left them"), "\(idle)")
@@ -53,7 +53,7 @@ struct DatabaseVerdictRecordingsTests {
         #expect(early.hasPrefix("`callctl jobs purge-recordings` is failing: its last run, 10m00s ago, failed: "), "\(early)")
         #expect(early.hasSuffix("no recording is overdue yet, but none will be deleted until it runs: check the cron entry "
             + "(/etc/cron.d/callctl, from crontab.example) and /var/log/callctl/jobs-purge-recordings.log; "
-            + "see docs/playbooks/recordings-not-purged.md"))
+            + "see playbooks/recordings-not-purged.md"))
     }
 
     @Test("first problem wins: overdue no-shows before overdue recordings, overdue recordings before a stopped reaper")

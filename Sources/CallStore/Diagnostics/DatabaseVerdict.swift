@@ -25,7 +25,7 @@ public struct DatabaseVerdict: Sendable, Equatable {
     private static let noShowCommand = "callctl jobs no-show"
     private static let reapCommand = "callctl jobs reap"
     private static let purgeCommand = "callctl jobs purge-recordings"
-    private static let purgePlaybook = "docs/playbooks/recordings-not-purged.md"
+    private static let purgePlaybook = "playbooks/recordings-not-purged.md"
 
     /// The verdict on figures read from a reachable database. `maxBacklogAge`: how old the
     /// oldest pending outbox row may be, and how long a no-show or a zombie call may stay due
