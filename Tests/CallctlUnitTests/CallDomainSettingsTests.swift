@@ -22,15 +22,16 @@ struct CallDomainSettingsTests {
         #expect(SettingKey.allCases.map(\.rawValue) == [
             "window.lead", "window.grace", "timeouts.ringing", "timeouts.connect", "timeouts.heartbeat",
             "timeouts.max_call", "timeouts.zombie_appointment", "events.namespace", "policy.request_doctor_only",
-            "calls.auto_accept", "events.user_channel",
+            "calls.auto_accept", "events.user_channel", "recording.retention",
         ])
         for key in SettingKey.allCases {
             #expect(!key.summary.isEmpty && !key.summary.contains("\n"))
         }
         #expect(SettingKey.allCases.map(\.defaultValue) == [
             .number(600), .number(900), .number(30), .number(60), .number(90), .number(14_400), .number(600),
-            .string(#"App\Events"#), .bool(false), .bool(false), .string("off"),
+            .string(#"App\Events"#), .bool(false), .bool(false), .string("off"), .number(2_592_000),
         ])
+        #expect(SettingKey.recordingRetention.allowedSeconds == 86_400...(3650 * 86_400))
         #expect(SettingKey.windowGrace.allowedSeconds == 0...86_400)
         #expect(SettingKey.ringingTimeout.allowedSeconds == 1...86_400)
         #expect(SettingKey.eventsNamespace.allowedSeconds == nil)
