@@ -34,6 +34,9 @@ public struct CallSettings: Sendable, Equatable, Hashable {
     /// `recording.retention`: seconds a recording is kept after callctl received it, then
     /// `jobs purge-recordings` deletes it. Default 30 days; 1 day to 10 years.
     public var recordingRetentionSeconds: Int
+    /// `channels.rules`: the ``ChannelRuleSet`` text in force when `CALLCTL_CHANNEL_RULES`
+    /// names no file. Default ``ChannelRuleSet/defaultText``.
+    public var channelRules: String
 
     /// Creates settings; every argument defaults to the documented default.
     public init(
@@ -41,7 +44,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         connectTimeoutSeconds: Int = 60, heartbeatTimeoutSeconds: Int = 90, maxCallSeconds: Int = 14_400,
         zombieAppointmentTimeoutSeconds: Int = 600, eventNamespace: String = "App\\Events",
         requestRestrictedToDoctor: Bool = false, autoAccept: Bool = false, userChannel: String = UserChannel.off.rawValue,
-        recordingRetentionSeconds: Int = 30 * 86_400
+        recordingRetentionSeconds: Int = 30 * 86_400, channelRules: String = ChannelRuleSet.defaultText
     ) {
         self.leadSeconds = leadSeconds
         self.graceSeconds = graceSeconds
@@ -55,6 +58,7 @@ public struct CallSettings: Sendable, Equatable, Hashable {
         self.autoAccept = autoAccept
         self.userChannel = userChannel
         self.recordingRetentionSeconds = recordingRetentionSeconds
+        self.channelRules = channelRules
     }
 
     /// The callee's channel a ring also goes to, or nil when `events.user_channel` is `off`.

@@ -90,12 +90,14 @@ public enum ChannelName: Sendable, Equatable, Hashable {
         ("private-App.Models.User.", { .laravelUser($0) }),
     ]
 
-    private static func canonicalId(_ text: Substring) -> Int64? {
+    /// `text` as an id when it is a canonical positive decimal (`7`, not `07`, `+7` or `0`).
+    static func canonicalId(_ text: Substring) -> Int64? {
         guard let id = Int64(text), id > 0, String(id) == text else { return nil }
         return id
     }
 
-    private static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
+    /// True for the characters Pusher allows in a channel name: `A-Za-z0-9_-=@,.;`.
+    static func isAllowed(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar {
         case "A"..."Z", "a"..."z", "0"..."9", "_", "-", "=", "@", ",", ".", ";": true
         default: false

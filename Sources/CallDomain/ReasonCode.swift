@@ -1,8 +1,8 @@
 /// Why a request was refused: the machine-readable code returned in every error body.
 ///
 /// The raw values are part of the public API contract (docs/design.md "Rules/Policy"); never rename
-/// them. `wrongTenant` and `unknownChannel` are the two codes the design did not list: they are
-/// used only by ``ChannelRules`` for `/broadcasting/auth` refusals.
+/// them. `wrongTenant`, `wrongRole` and `unknownChannel` are used only by ``ChannelRuleSet`` for
+/// `/broadcasting/auth` refusals.
 public enum ReasonCode: String, Sendable, Equatable, Hashable, CaseIterable, Codable {
     /// No valid credentials were presented.
     case unauthenticated
@@ -30,6 +30,8 @@ public enum ReasonCode: String, Sendable, Equatable, Hashable, CaseIterable, Cod
     case rateLimited = "rate_limited"
     /// A tenant channel was asked for by a user of another tenant.
     case wrongTenant = "wrong_tenant"
+    /// A tenant channel whose rule (`role` or `lock`) admits other roles than the user's.
+    case wrongRole = "wrong_role"
     /// A private or presence channel name that no rule authorizes, or a public channel (one
     /// without a lowercase `private-`/`presence-` prefix), which needs no authorization.
     case unknownChannel = "unknown_channel"
@@ -47,7 +49,7 @@ public enum ReasonCode: String, Sendable, Equatable, Hashable, CaseIterable, Cod
         switch self {
         case .unauthenticated, .badSignature, .staleTimestamp: 401
         case .notParticipant, .tooEarly, .tooLate, .invalidStatus, .doctorInactive, .licenseExpired,
-             .wrongTenant, .unknownChannel, .consentMissing:
+             .wrongTenant, .wrongRole, .unknownChannel, .consentMissing:
             403
         case .notFound: 404
         case .busy, .invalidTransition, .recordingConflict: 409

@@ -20,6 +20,8 @@ public struct SettingDefinition: Sendable {
         case flag(WritableKeyPath<CallSettings, Bool> & Sendable)
         /// One of `options`, stored as a JSON string.
         case choice(WritableKeyPath<CallSettings, String> & Sendable, options: [String])
+        /// A ``ChannelRuleSet`` text, stored as a JSON string.
+        case rules(WritableKeyPath<CallSettings, String> & Sendable)
     }
 
     /// Creates a definition.
@@ -32,7 +34,7 @@ public struct SettingDefinition: Sendable {
     func value(in settings: CallSettings) -> SettingValue {
         switch field {
         case .duration(let path, _): .number(Double(settings[keyPath: path]))
-        case .namespace(let path), .choice(let path, _): .string(settings[keyPath: path])
+        case .namespace(let path), .choice(let path, _), .rules(let path): .string(settings[keyPath: path])
         case .flag(let path): .bool(settings[keyPath: path])
         }
     }
@@ -42,7 +44,8 @@ public struct SettingDefinition: Sendable {
     func assign(_ value: SettingValue, to settings: inout CallSettings) {
         switch (field, value) {
         case (.duration(let path, _), .number(let seconds)): settings[keyPath: path] = Int(seconds)
-        case (.namespace(let path), .string(let text)), (.choice(let path, _), .string(let text)): settings[keyPath: path] = text
+        case (.namespace(let path), .string(let text)), (.choice(let path, _), .string(let text)), (.rules(let path), .string(let text)):
+            settings[keyPath: path] = text
         case (.flag(let path), .bool(let flag)): settings[keyPath: path] = flag
         default: break
         }

@@ -26,6 +26,8 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
     case userChannel = "events.user_channel"
     /// How long a recording is kept before `jobs purge-recordings` deletes it.
     case recordingRetention = "recording.retention"
+    /// Who may subscribe to which channel: a ``ChannelRuleSet`` text.
+    case channelRules = "channels.rules"
 
     /// Everything about this setting, in one place: its summary, the ``CallSettings`` field it
     /// fills and what it accepts. A new setting is a case, its field and its arm here.
@@ -65,6 +67,9 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
         case .recordingRetention:
             SettingDefinition("how long a recording is kept after it was received before jobs purge-recordings deletes it",
                               .duration(\.recordingRetentionSeconds, allowed: SettingDefinition.day...(3650 * SettingDefinition.day)))
+        case .channelRules:
+            SettingDefinition("who may subscribe to which channel (unless CALLCTL_CHANNEL_RULES names a file): callctl channels rules",
+                              .rules(\.channelRules))
         }
     }
 
@@ -99,6 +104,8 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
             return .number(Double(seconds))
         case .namespace, .choice:
             return try validate(.string(text))
+        case .rules:
+            return try validate(.string(cliText))
         case .flag:
             switch text.lowercased() {
             case "true", "yes", "on": return .bool(true)
@@ -109,7 +116,8 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
     }
 
     /// Checks a stored value: durations must be JSON numbers of whole seconds in
-    /// ``allowedSeconds``, the namespace a PHP namespace string, the flag a JSON boolean.
+    /// ``allowedSeconds``, the namespace a PHP namespace string, the flag a JSON boolean, channel
+    /// rules a string ``ChannelRuleSet`` reads.
     /// Returns the value unchanged when it is valid.
     public func validate(_ value: SettingValue) throws(DomainError) -> SettingValue {
         switch (definition.field, value) {
@@ -128,6 +136,12 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
             }
         case (.flag, .bool):
             break
+        case (.rules, .string(let text)):
+            do {
+                _ = try ChannelRuleSet.cached(text)
+            } catch {
+                throw DomainError(.validation, "\(rawValue) is not a valid rule set: \(error.description.replacingOccurrences(of: "\n", with: "; "))")
+            }
         case (.choice(_, let options), .string(let text)):
             guard options.contains(text) else {
                 throw DomainError(.validation, "\(rawValue) must be one of \(options.joined(separator: ", ")); got \"\(text)\".")
@@ -138,18 +152,22 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
             throw DomainError(.validation, "\(rawValue) must be a JSON string; got \(value).")
         case (.flag, _):
             throw DomainError(.validation, "\(rawValue) must be a JSON boolean; got \(value).")
-        case (.choice, _):
+        case (.choice, _), (.rules, _):
             throw DomainError(.validation, "\(rawValue) must be a JSON string; got \(value).")
         }
         return value
     }
 
-    /// Formats a value for display: durations as `15m`, `1h30m` or `90s`, the rest as typed.
+    /// Formats a value for display: durations as `15m`, `1h30m` or `90s`, channel rules as their
+    /// count, the rest as typed.
     public func format(_ value: SettingValue) -> String {
         switch (definition.field, value) {
         case (.duration, .number(let number)):
             if let seconds = Int(exactly: number) { return DurationText.format(seconds: seconds) }
             return "\(value)s"
+        case (.rules, .string(let text)):
+            let count = (try? ChannelRuleSet.cached(text))?.rules.count
+            return count.map { "\($0) rules (callctl channels rules show)" } ?? "invalid rules (callctl channels rules show)"
         case (_, .string(let text)): return text
         case (_, .number), (_, .bool): return value.description
         }

@@ -31,7 +31,8 @@ public func buildRouter(
     let broadcasting = router.group("broadcasting")
         .add(middleware: ChannelAuthRefusalLog(limit: configuration.maximumBodyBytes))
         .add(middleware: bearer)
-    ChannelAuthRoutes(app: configuration.apps.primary, pool: dependencies.pool, maximumBodyBytes: configuration.maximumBodyBytes)
+    ChannelAuthRoutes(app: configuration.apps.primary, pool: dependencies.pool, rules: dependencies.channelRules,
+                      maximumBodyBytes: configuration.maximumBodyBytes)
         .add(to: broadcasting)
     BrokerRoutes().add(to: router.group(RouterPath(configuration.broker.path)))
     RecordingWebhookRoutes(configuration: configuration, dependencies: dependencies).add(to: router.group("webhooks"))

@@ -1,4 +1,5 @@
 import AccessTokens
+import CallStore
 import Foundation
 import ICE
 import Postgres
@@ -43,13 +44,16 @@ public struct SignalingConfiguration: Sendable {
     /// Whether `calls.auto_accept` may take effect here (a development deployment, or one that
     /// allows it explicitly); elsewhere the setting is ignored.
     public var autoAcceptAllowed: Bool
+    /// Where the channel rules come from (`CALLCTL_CHANNEL_RULES` or the settings table).
+    public var channelRules: ChannelRulesSource
 
     /// Creates a configuration.
     public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
                 broker: BrokerSettings = BrokerSettings(), recordings: RecordingSettings = RecordingSettings(), iceServers: [IceServerURI] = [], turnSecret: String? = nil, turnCredentialTTL: Int = 3600,
                 rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024,
                 externalPusher: ExternalPusherTarget? = nil, headerTimeout: Duration = .seconds(10),
-                idleTimeout: Duration = .seconds(60), autoAcceptAllowed: Bool = false) {
+                idleTimeout: Duration = .seconds(60), autoAcceptAllowed: Bool = false,
+                channelRules: ChannelRulesSource = ChannelRulesSource(file: nil)) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -66,6 +70,7 @@ public struct SignalingConfiguration: Sendable {
         self.headerTimeout = headerTimeout
         self.idleTimeout = idleTimeout
         self.autoAcceptAllowed = autoAcceptAllowed
+        self.channelRules = channelRules
     }
 }
 
@@ -78,14 +83,18 @@ public struct SignalingDependencies: Sendable {
     public var hub: Hub
     /// The PeerJS broker.
     public var broker: PeerBroker
+    /// The channel rules `/broadcasting/auth` and the hub apply.
+    public var channelRules: ChannelRulesCache
     /// The clock.
     public var now: @Sendable () -> Date
 
     /// Creates the dependencies.
-    public init(pool: PGPool, hub: Hub, broker: PeerBroker, now: @escaping @Sendable () -> Date = { Date() }) {
+    public init(pool: PGPool, hub: Hub, broker: PeerBroker, channelRules: ChannelRulesCache,
+                now: @escaping @Sendable () -> Date = { Date() }) {
         self.pool = pool
         self.hub = hub
         self.broker = broker
+        self.channelRules = channelRules
         self.now = now
     }
 }

@@ -2,10 +2,10 @@ import CallDomain
 import Postgres
 
 /// What `/broadcasting/auth` needs to know about the signed-in user, read in one round trip:
-/// the user's tenant and name and, for an appointment channel, whether the user is that
+/// the user's tenant, role and name and, for an appointment channel, whether the user is that
 /// appointment's doctor or patient.
 public struct ChannelAuthSubject: Sendable, Equatable {
-    /// The user as ``ChannelRules`` sees it.
+    /// The user as ``ChannelRuleSet`` sees it.
     public let user: ChannelUser
     /// `users.name`, shown to the other members of a presence channel.
     public let name: String
@@ -26,7 +26,7 @@ public enum ChannelAuthQuery {
     /// The user row, and whether it belongs to the doctor or the patient of appointment `$2`
     /// (a NULL `$2` answers false).
     static let sql = """
-        SELECT u.tenant_id, u.name,
+        SELECT u.tenant_id, u.name, u.role,
                EXISTS (SELECT 1 FROM appointments a
                        LEFT JOIN doctors d ON d.id = a.doctor_id
                        LEFT JOIN patients p ON p.id = a.patient_id
@@ -35,12 +35,15 @@ public enum ChannelAuthQuery {
         WHERE u.id = $1::bigint
         """
 
-    /// Reads user `userId` and, when `appointmentId` is given, whether the user takes part in it.
+    /// Reads user `userId` and, when `appointmentId` is given (the appointment of a
+    /// `participant` rule's channel), whether the user takes part in it. A role other than
+    /// doctor, patient or admin reads as none.
     /// - Returns: nil when there is no such user (a token for a deleted user).
     public static func read(userId: Int64, appointmentId: Int64?, on connection: PGConnection) throws -> ChannelAuthSubject? {
         guard let row = try connection.query(sql, userId, appointmentId).first else { return nil }
         return ChannelAuthSubject(
-            user: ChannelUser(id: userId, tenantId: try row.decode(Int64.self, "tenant_id")),
+            user: ChannelUser(id: userId, tenantId: try row.decode(Int64.self, "tenant_id"),
+                              role: try row.decode(String?.self, "role").flatMap(UserRole.init(rawValue:))),
             name: try row.decode(String.self, "name"),
             isParticipant: try row.decode(Bool.self, "participant"))
     }

@@ -21,8 +21,9 @@ struct ServeBackend {
     let dependencies: SignalingDependencies
 
     /// Opens both pools, checks the schema, runs `afterSchemaCheck` (the daemon bootstraps its
-    /// metrics there, before the hub makes any), declares the external target and registers
-    /// the hub; closes the pools again when a step fails.
+    /// metrics there, before the hub makes any), declares the external target, reads the
+    /// channel rules (bad ones fail with exit 78) and registers the hub; closes the pools again
+    /// when a step fails.
     static func open(
         configuration: SignalingConfiguration, database: ConnectionSettings, pools sizes: ServeDaemon.Pools,
         preparesStatements: Bool, logger: Logger, now: @escaping @Sendable () -> Date,
@@ -41,12 +42,20 @@ struct ServeBackend {
             if let target, let replaced = try await pool.withConnection({ try OutboxDestinationStore.declare(target, on: $0) }) {
                 logger.warning("the declared external Pusher target changed", metadata: ["from": "\(replaced)", "to": "\(target)"])
             }
-            let hub = Hub(pool: hubPool, apps: configuration.apps, settings: configuration.hub, logger: logger, externalTarget: target)
+            let channelRules: ChannelRulesCache
+            do {
+                channelRules = try await ChannelRulesCache.open(source: configuration.channelRules, pool: pool, logger: logger)
+            } catch let error as ChannelRulesLoadError {
+                throw Failure(message: "\(error); fix it (callctl channels rules check FILE shows each problem) and start again",
+                              exitCode: Failure.configuration)
+            }
+            let hub = Hub(pool: hubPool, apps: configuration.apps, settings: configuration.hub, logger: logger, externalTarget: target,
+                          channelRules: channelRules)
             try await hub.register()
             let broker = PeerBroker(pool: hubPool, apps: configuration.apps, settings: configuration.broker, logger: logger, now: now)
             hub.observe { broker.observe($0) }
             return ServeBackend(pool: pool, hubPool: hubPool, hub: hub,
-                                dependencies: SignalingDependencies(pool: pool, hub: hub, broker: broker, now: now))
+                                dependencies: SignalingDependencies(pool: pool, hub: hub, broker: broker, channelRules: channelRules, now: now))
         } catch {
             await pool.close()
             await hubPool.close()

@@ -1,4 +1,5 @@
 import AccessTokens
+import CallStore
 import CallctlConfig
 import Foundation
 import ICE
@@ -48,7 +49,8 @@ enum ServeSettings {
                                       turnSecret: turnSecret, turnCredentialTTL: ttl, rateLimit: rateLimit,
                                       externalPusher: try externalTarget(environment, apps: apps),
                                       headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout,
-                                      autoAcceptAllowed: AutoAcceptGate.allows(environment))
+                                      autoAcceptAllowed: AutoAcceptGate.allows(environment),
+                                      channelRules: ChannelRulesSource(file: environment[ChannelRulesSource.variable]))
     }
 
     private static func verifier(_ environment: Environment, maximumLifetime: TimeInterval) async throws -> AccessTokenVerifier {

@@ -8,9 +8,9 @@ import PusherProtocol
 
 /// `POST /broadcasting/auth`, answered like Laravel's Pusher broadcaster: the bearer token's
 /// user (put in the context by ``BearerAuthentication``) asks to subscribe a socket to a
-/// private or presence channel; ``ChannelRules`` decides, and an allowed subscription is
-/// signed with the primary Pusher app. Refusals are 403 with the domain's reason code
-/// (`not_participant`, `wrong_tenant`, `unknown_channel`, the last also for a public channel,
+/// private or presence channel; the daemon's ``ChannelRulesCache`` decides, and an allowed
+/// subscription is signed with the primary Pusher app. Refusals are 403 with the domain's reason
+/// code (`not_participant`, `wrong_tenant`, `wrong_role`, `unknown_channel`, the last also for a public channel,
 /// which Laravel does not sign either), 422 `validation` naming the field, and 401
 /// `unauthenticated` for a token whose user no longer exists (no `users` row); each is logged
 /// with the user, the channel and the reason (the 401s by ``ChannelAuthRefusalLog``).
@@ -19,6 +19,8 @@ struct ChannelAuthRoutes: Sendable {
     let app: PusherApp
     /// The database, for the user and the appointment's participants.
     let pool: PGPool
+    /// The channel rules in force.
+    let rules: ChannelRulesCache
     /// The largest body accepted, in bytes.
     let maximumBodyBytes: Int
 
@@ -41,14 +43,16 @@ struct ChannelAuthRoutes: Sendable {
             Self.logRefusal(context.logger, reason: refusal.reason, channel: channel)
             throw refusal
         }
-        let appointmentId = (try? ChannelName(parsing: body.channelName))?.appointmentId
+        let rules = await rules.current()
+        let appointmentId = rules.match(body.channelName)?.appointmentId
         let subject = try await pool.withConnection { connection in
             try ChannelAuthQuery.read(userId: userId, appointmentId: appointmentId, on: connection)
         }
         guard let subject else {
             throw APIError.userGone(userId)
         }
-        let decision = await ChannelRules.authorize(channel: body.channelName, user: subject.user) { _ in
+        // The rules read no other appointment than the one matched above.
+        let decision = await rules.authorize(channel: body.channelName, user: subject.user) { _ in
             subject.isParticipant
         }
         switch decision {
@@ -73,13 +77,5 @@ struct ChannelAuthRoutes: Sendable {
     static func logRefusal(_ logger: Logger, reason: String, channel: String?) {
         let name = channel.map { String($0.prefix(ChannelName.maxLength)) } ?? "-"
         logger.info("channel auth refused", metadata: ["reason": "\(reason)", "channel": "\(name)"])
-    }
-}
-
-extension ChannelName {
-    /// The appointment of a `private-appointments.{id}` channel; nil for every other kind.
-    fileprivate var appointmentId: Int64? {
-        if case .appointment(let id) = self { return id }
-        return nil
     }
 }

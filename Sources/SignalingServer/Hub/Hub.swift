@@ -49,17 +49,21 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
 
     /// The public part of the external Pusher target this daemon publishes to; nil without one.
     let externalTarget: String?
+    /// The channel rules, for public channels that carry private data.
+    let channelRules: ChannelRulesCache
     /// What is wrong with the outbox's destinations across daemons (``OutboxDestinations/problems``),
     /// as of the last heartbeat.
     private let destinationProblems = NIOLockedValueBox<[String]>([])
 
     /// Creates the hub of a daemon; `externalTarget` is what its relay publishes to, if anything.
-    public init(pool: PGPool, apps: PusherApps, settings: HubSettings, logger: Logger, externalTarget: String? = nil) {
+    public init(pool: PGPool, apps: PusherApps, settings: HubSettings, logger: Logger, externalTarget: String? = nil,
+                channelRules: ChannelRulesCache) {
         self.pool = pool
         self.apps = apps
         self.settings = settings
         self.logger = logger
         self.externalTarget = externalTarget
+        self.channelRules = channelRules
         let burst = max(20, 2 * settings.connectionsPerAddress)
         connectAttempts = RateLimiter(limit: RateLimit(burst: burst, period: Double(burst) / 10) ?? .standard)
         // The limit next to the count, so an alert can compare them (deploy/prometheus/callctl-alerts.yml).

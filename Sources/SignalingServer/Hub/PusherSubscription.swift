@@ -1,3 +1,4 @@
+import CallDomain
 import CallStore
 import Logging
 import PusherProtocol
@@ -29,6 +30,16 @@ struct PusherSubscription {
                                  + "connection may hold; unsubscribe from one first."),
             ])).encoded())
             return
+        }
+        if !name.kind.requiresAuth {
+            let verdict = await hub.channelRules.current().publicVerdict(channel)
+            guard verdict.allowsSubscription else {
+                logger.info("subscription refused", metadata: ["channel": "\(channel)", "reason": "private_data"])
+                connection.send(PusherMessage(event: "pusher:subscription_error", channel: channel, data: .object([
+                    "type": .string("AuthError"), "status": .integer(403), "error": .string(verdict.detail(for: channel)),
+                ])).encoded())
+                return
+            }
         }
         var member: PresenceRow?
         if name.kind.requiresAuth {
