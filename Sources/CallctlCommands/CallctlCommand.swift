@@ -25,7 +25,7 @@ public struct CallctlCommand: AsyncParsableCommand {
         """,
         version: version,
         subcommands: [MigrateCommand.self, JobsCommand.self, ConfigCommand.self, ProbeCommand.self,
-                      KPICommand.self, ServeCommand.self, OutboxCommand.self, CallCommand.self, RecordingsCommand.self, DiagnoseCommand.self, SmokeCommand.self, DemoCommand.self]
+                      KPICommand.self, ServeCommand.self, OutboxCommand.self, CallCommand.self, RecordingsCommand.self, ChannelsCommand.self, DiagnoseCommand.self, SmokeCommand.self, DemoCommand.self]
     )
 
     public init() {}

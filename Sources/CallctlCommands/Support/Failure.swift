@@ -27,6 +27,8 @@ struct Failure: Error, CustomStringConvertible {
             self = failure
         case let config as ConfigError:
             self.init(message: config.description, exitCode: Self.configuration)
+        case let rules as ChannelRulesLoadError:
+            self.init(message: rules.description, exitCode: Self.configuration)
         case let database as PostgresError where ["42P01", "42703"].contains(database.sqlState ?? ""):
             self.init(message: "the database lacks callctl's schema (\(database.message)); run `callctl migrate up` first",
                       exitCode: Self.configuration)
