@@ -60,7 +60,7 @@ struct ConfigCommandTests {
         #expect(settings.compactMap { $0["key"] as? String } == [
             "window.lead", "window.grace", "timeouts.ringing", "timeouts.connect", "timeouts.heartbeat",
             "timeouts.max_call", "timeouts.zombie_appointment", "events.namespace", "policy.request_doctor_only",
-            "calls.auto_accept", "events.user_channel", "recording.retention",
+            "calls.auto_accept", "events.user_channel", "recording.retention", "channels.rules",
         ])
         let byKey = Dictionary(uniqueKeysWithValues: settings.map { ($0["key"] as? String ?? "", $0) })
         #expect(byKey["timeouts.heartbeat"]?["value"] as? Int == 120)

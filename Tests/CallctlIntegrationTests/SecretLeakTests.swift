@@ -206,7 +206,8 @@ struct SecretLeakTests {
             ["migrate", "up"], ["migrate", "down"], ["migrate", "status"], ["migrate", "plan"], ["jobs", "no-show"], ["jobs", "reap"],
             ["config", "get"], ["config", "set"], ["config", "list"], ["probe", "stun"], ["probe", "turn"], ["probe", "ice"], ["kpi"],
             ["serve"], ["outbox", "status"], ["outbox", "flush"], ["diagnose", "echo"], ["diagnose", "db"], ["recordings", "list"],
-            ["recordings", "show"], ["demo"],
+            ["recordings", "show"], ["channels", "explain"], ["channels", "rules", "show"], ["channels", "rules", "check"],
+            ["channels", "rules", "set"], ["demo"],
         ]
         for path in expected {
             #expect(helps[path] != nil, "the walk did not reach callctl \(path.joined(separator: " ")): \(helps.keys.sorted { "\($0)" < "\($1)" })")

@@ -6,7 +6,7 @@ struct CallDomainChannelTests {
     let patient = ChannelUser(id: 20, tenantId: 1)
 
     func authorize(_ channel: String, user: ChannelUser?, participantOf appointments: Set<Int64> = [42]) async -> ChannelDecision {
-        await ChannelRules.authorize(channel: channel, user: user) { appointments.contains($0) }
+        await ChannelRuleSet.defaults.authorize(channel: channel, user: user) { appointments.contains($0) }
     }
 
     @Test("names are built as the design says")
@@ -133,10 +133,10 @@ struct CallDomainChannelTests {
     @Test("the participant lookup is asked only for appointment channels, and its errors propagate")
     func lookup() async throws {
         struct LookupFailed: Error {}
-        let decision = try await ChannelRules.authorize(channel: "private-users.20", user: patient) { _ in throw LookupFailed() }
+        let decision = try await ChannelRuleSet.defaults.authorize(channel: "private-users.20", user: patient) { _ in throw LookupFailed() }
         #expect(decision == .allowed(.user(20)))
         await #expect(throws: LookupFailed.self) {
-            try await ChannelRules.authorize(channel: "private-appointments.42", user: patient) { _ in throw LookupFailed() }
+            try await ChannelRuleSet.defaults.authorize(channel: "private-appointments.42", user: patient) { _ in throw LookupFailed() }
         }
     }
 }

@@ -22,14 +22,14 @@ struct CallDomainSettingsTests {
         #expect(SettingKey.allCases.map(\.rawValue) == [
             "window.lead", "window.grace", "timeouts.ringing", "timeouts.connect", "timeouts.heartbeat",
             "timeouts.max_call", "timeouts.zombie_appointment", "events.namespace", "policy.request_doctor_only",
-            "calls.auto_accept", "events.user_channel", "recording.retention",
+            "calls.auto_accept", "events.user_channel", "recording.retention", "channels.rules",
         ])
         for key in SettingKey.allCases {
             #expect(!key.summary.isEmpty && !key.summary.contains("\n"))
         }
         #expect(SettingKey.allCases.map(\.defaultValue) == [
             .number(600), .number(900), .number(30), .number(60), .number(90), .number(14_400), .number(600),
-            .string(#"App\Events"#), .bool(false), .bool(false), .string("off"), .number(2_592_000),
+            .string(#"App\Events"#), .bool(false), .bool(false), .string("off"), .number(2_592_000), .string(ChannelRuleSet.defaultText),
         ])
         #expect(SettingKey.recordingRetention.allowedSeconds == 86_400...(3650 * 86_400))
         #expect(SettingKey.windowGrace.allowedSeconds == 0...86_400)
@@ -182,7 +182,7 @@ struct CallDomainSettingsTests {
         for key in SettingKey.allCases {
             let changed: SettingValue = switch key.defaultValue {
             case .number(let number): .number(number + 60)
-            case .string: key == .userChannel ? .string("private-users") : .string("Changed")
+            case .string: key == .userChannel ? .string("private-users") : key == .channelRules ? .string("news public\n") : .string("Changed")
             case .bool(let flag): .bool(!flag)
             }
             let resolved = CallSettings.resolving([key.rawValue: changed]).settings
