@@ -137,6 +137,25 @@ struct ChannelRulesServeTests {
         #expect(missing.status == 1 && missing.standardError.contains("there is no user 999999"), "\(missing.output)")
     }
 
+    @Test("the hub refuses a public channel whose private twin a rule covers, unless a public rule names it")
+    func hubPublicChannels() async throws {
+        let s = try ServeWorld()
+        try Self.store(Self.clinicRules, in: s.world)
+        try await Task.sleep(for: .milliseconds(1_200))
+        let channels = ["tenant-3-notifications", "chat.general.3", "weather"]
+        let before = try HubPeer.run("case_public_rules", [s.server], ["channels": channels])
+        #expect(before[path: "tenant-3-notifications.event"] as? String == "pusher:subscription_error", "\(before)")
+        #expect(before[path: "tenant-3-notifications.status"] as? Int == 403, "\(before)")
+        #expect((before[path: "tenant-3-notifications.error"] as? String)?.contains("private-tenant-3-notifications matches line 4") == true,
+                "\(before)")
+        #expect((before["chat.general.3"] as? [String: Any])?["event"] as? String == "pusher:subscription_error", "\(before)")
+        #expect(before[path: "weather.event"] as? String == "pusher_internal:subscription_succeeded", "\(before)")
+        try Self.store(Self.clinicRules + "\ntenant-{tenant}-notifications public\n", in: s.world)
+        try await Task.sleep(for: .milliseconds(1_200))
+        let after = try HubPeer.run("case_public_rules", [s.server], ["channels": ["tenant-3-notifications"]])
+        #expect(after[path: "tenant-3-notifications.event"] as? String == "pusher_internal:subscription_succeeded", "\(after)")
+    }
+
     @Test("serve exits 78 on a bad rules file, naming the line and the fix")
     func serveRefusesBadRules() throws {
         let database = try TestDatabase()

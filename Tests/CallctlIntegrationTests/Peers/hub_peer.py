@@ -438,6 +438,19 @@ async def case_variant():
     return out
 
 
+async def case_public_rules():
+    """Subscribes, without auth, to each public channel of ARGS["channels"]; returns, per channel, the answer's event
+    and, for a pusher:subscription_error, its status and error text."""
+    c = await Client.open()
+    out = {}
+    for channel in ARGS["channels"]:
+        answer = await c.subscribe(channel, signed=False)
+        data = answer.get("data") if isinstance(answer.get("data"), dict) else {}
+        out[channel] = {"event": answer["event"], "status": data.get("status"), "error": data.get("error")}
+    await c.ws.close()
+    return out
+
+
 if __name__ == "__main__":
     result = asyncio.run(globals()[sys.argv[1]]())
     print(json.dumps(result, sort_keys=True))
