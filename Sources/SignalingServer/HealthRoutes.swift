@@ -59,7 +59,14 @@ extension ServiceGauges {
                   "callctl_outbox_backlog \(backlog)",
                   "# HELP callctl_outbox_oldest_age_seconds Age of the oldest unpublished outbox row.",
                   "# TYPE callctl_outbox_oldest_age_seconds gauge",
-                  "callctl_outbox_oldest_age_seconds \(String(format: "%.3f", oldestPendingAgeSeconds))"]
+                  "callctl_outbox_oldest_age_seconds \(String(format: "%.3f", oldestPendingAgeSeconds))",
+                  "# HELP callctl_webhook_backlog Webhook events not yet delivered, over all URLs.",
+                  "# TYPE callctl_webhook_backlog gauge", "callctl_webhook_backlog \(webhookBacklog)",
+                  "# HELP callctl_webhook_oldest_age_seconds Age of the oldest undelivered webhook event.",
+                  "# TYPE callctl_webhook_oldest_age_seconds gauge",
+                  "callctl_webhook_oldest_age_seconds \(String(format: "%.3f", webhookOldestAgeSeconds))",
+                  "# HELP callctl_webhook_failing_urls Webhook URLs whose last delivery failed.",
+                  "# TYPE callctl_webhook_failing_urls gauge", "callctl_webhook_failing_urls \(webhookFailingURLs)"]
         return lines.joined(separator: "\n") + "\n"
     }
 }

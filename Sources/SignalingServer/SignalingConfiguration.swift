@@ -46,6 +46,8 @@ public struct SignalingConfiguration: Sendable {
     public var autoAcceptAllowed: Bool
     /// Where the channel rules come from (`CALLCTL_CHANNEL_RULES` or the settings table).
     public var channelRules: ChannelRulesSource
+    /// The Pusher webhooks to the app (`CALLCTL_WEBHOOK_URLS`); nil when none is configured.
+    public var webhooks: WebhookSettings?
 
     /// Creates a configuration.
     public init(host: String, port: Int, tokens: AccessTokenVerifier, apps: PusherApps, hub: HubSettings = HubSettings(),
@@ -53,7 +55,7 @@ public struct SignalingConfiguration: Sendable {
                 rateLimit: RateLimit = .standard, maximumBodyBytes: Int = 16 * 1024,
                 externalPusher: ExternalPusherTarget? = nil, headerTimeout: Duration = .seconds(10),
                 idleTimeout: Duration = .seconds(60), autoAcceptAllowed: Bool = false,
-                channelRules: ChannelRulesSource = ChannelRulesSource(file: nil)) {
+                channelRules: ChannelRulesSource = ChannelRulesSource(file: nil), webhooks: WebhookSettings? = nil) {
         self.host = host
         self.port = port
         self.tokens = tokens
@@ -71,6 +73,7 @@ public struct SignalingConfiguration: Sendable {
         self.idleTimeout = idleTimeout
         self.autoAcceptAllowed = autoAcceptAllowed
         self.channelRules = channelRules
+        self.webhooks = webhooks
     }
 }
 

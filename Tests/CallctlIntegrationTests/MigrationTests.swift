@@ -76,7 +76,7 @@ struct MigrationTests {
         let migrator = Migrator(connection: connection)
         try migrator.up()
         let reverted = try migrator.down(to: 2)
-        #expect(reverted.map(\.version) == [15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3])
+        #expect(reverted.map(\.version) == [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3])
         #expect(try tables(connection) == ["tenants", "users", "doctors", "patients", "appointments", "schema_migrations"])
         #expect(throws: MigrationError.self) { try migrator.down(to: 5) }
         try migrator.down(to: 0)

@@ -25,7 +25,7 @@ struct DatabaseVerdictTests {
         let outbox = OutboxStatus(backlog: failing.count + (oldestPending == nil ? 0 : 1), oldestPendingAgeSeconds: oldestPending,
                                   notRelayed: 0, failingCount: failing.count, failing: failing, publishedLastHour: 0,
                                   destinations: OutboxDestinations(declared: declared, daemons: declared.map {
-                                      [OutboxDestinations.Daemon(id: UUID(), target: $0)] } ?? []))
+                                      [OutboxDestinations.Daemon(id: UUID(), target: $0)] } ?? []), webhooks: [])
         let calls = [CallState.ringing, .accepted, .inCall].map { state in
             let zombie = zombies.flatMap { $0.state == state ? $0 : nil }
             return OpenCallCount(state: state, open: zombie?.count ?? 0, zombies: zombie?.count ?? 0, timeoutSeconds: 30,

@@ -15,7 +15,9 @@ public enum SubscriptionChange: Sendable, Equatable {
 extension HubStore {
     /// Applies `changes` (already coalesced: at most one per socket and channel, and none for a
     /// socket after its `disconnect`) for `daemon` in one transaction of three statements; each
-    /// also logs the appointment channels it changed (``AppointmentChannelLog``).
+    /// also logs the appointment channels it changed (``AppointmentChannelLog``). When a webhook
+    /// URL wants occupancy events, the transaction first locks the channels it touches and
+    /// records those it occupied or vacated (``HubStore+Webhooks``).
     public func apply(_ changes: [SubscriptionChange], daemon: UUID) throws {
         var added: (sockets: [String], apps: [String], channels: [String]) = ([], [], [])
         var removed: (sockets: [String], apps: [String], channels: [String]) = ([], [], [])
@@ -31,6 +33,16 @@ extension HubStore {
             }
         }
         try connection.transaction { connection in
+            var touched: [ChannelKey] = []
+            var before: Set<ChannelKey> = []
+            // A closed socket's apps are known only from its rows, so any webhook URL makes the batch look.
+            if watchesOccupancy(of: added.apps + removed.apps) || (!gone.isEmpty && webhooks != nil) {
+                let named = zip(added.apps + removed.apps, added.channels + removed.channels).map { ChannelKey(appID: $0, channel: $1) }
+                touched = Array(Set(named + (try channelsWithoutMembers(on: connection, daemon: daemon, sockets: gone))))
+                    .filter { watchesOccupancy(of: [$0.appID]) }
+                try lock(touched, on: connection)
+                before = try occupied(touched, on: connection)
+            }
             if !gone.isEmpty {
                 try connection.query("""
                     WITH changed AS (
@@ -60,6 +72,9 @@ extension HubStore {
                     \(AppointmentChannelLog.logging("subscribed"))
                     """, daemon, PGTextArray(strings: added.sockets), PGTextArray(strings: added.apps),
                     PGTextArray(strings: added.channels))
+            }
+            if !touched.isEmpty {
+                try recordOccupancy(before: before, after: try occupied(touched, on: connection), of: touched, on: connection)
             }
         }
     }

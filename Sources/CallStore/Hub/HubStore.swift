@@ -39,12 +39,19 @@ public enum SubscribeOutcome: Sendable, Equatable {
 /// every daemon answers channel queries and presence lists alike), and large fanned-out
 /// messages. Presence changes of one channel are serialized by a transaction-scoped advisory
 /// lock, so two tabs of one user joining on two daemons announce the user once.
+///
+/// With ``webhooks``, the same transactions that write or delete `hub_subscriptions` rows
+/// decide and record the webhook events (``HubStore+Webhooks``): a channel's first and last
+/// subscriber across all daemons, a presence member's first and last connection.
 public struct HubStore {
     let connection: PGConnection
+    /// Where webhook events go; nil when no URL is configured.
+    let webhooks: WebhookRecorder?
 
-    /// A store working on `connection`.
-    public init(connection: PGConnection) {
+    /// A store working on `connection`, recording webhook events with `webhooks`.
+    public init(connection: PGConnection, webhooks: WebhookRecorder? = nil) {
         self.connection = connection
+        self.webhooks = webhooks
     }
 
     /// Records that `daemon` is alive (re-registering it if the row is gone, as after a
@@ -90,16 +97,14 @@ public struct HubStore {
     public func subscribe(daemon: UUID, socket: String, appID: String, channel: String,
                           member: PresenceRow?, limit: Int) throws -> SubscribeOutcome {
         guard let member else {
-            try connection.query("""
-                INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel) VALUES ($1, $2, $3, $4)
-                ON CONFLICT DO NOTHING
-                """, daemon, socket, appID, channel)
+            // The batched path decides channel_occupied for these rows.
+            try apply([.subscribe(socket: socket, appID: appID, channel: channel)], daemon: daemon)
             return .subscribed(members: [], isNewMember: false)
         }
         return try connection.transaction { connection in
             try lock(connection, appID: appID, channel: channel)
             let present = try connection.query("""
-                SELECT count(DISTINCT user_id) AS users, bool_or(user_id = $3) AS member
+                SELECT count(*) AS rows, count(DISTINCT user_id) AS users, bool_or(user_id = $3) AS member
                 FROM hub_subscriptions WHERE app_id = $1 AND channel = $2
                 """, appID, channel, member.userID).first
             let users = try present?.decode(Int.self, "users") ?? 0
@@ -110,6 +115,8 @@ public struct HubStore {
                 VALUES ($1, $2, $3, $4, $5, $6::jsonb)
                 ON CONFLICT (daemon_id, socket_id, channel) DO UPDATE SET user_id = EXCLUDED.user_id, user_info = EXCLUDED.user_info
                 """, daemon, socket, appID, channel, member.userID, member.userInfo)
+            try recordArrival(on: connection, appID: appID, channel: channel, userID: isMember ? nil : member.userID,
+                              occupies: try present?.decode(Int.self, "rows") == 0)
             return .subscribed(members: try members(connection, appID: appID, channel: channel), isNewMember: !isMember)
         }
     }
@@ -144,16 +151,25 @@ public struct HubStore {
                 "DELETE FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND \(condition) RETURNING user_id",
                 [appID, channel] + parameters)
             let users = Set(try removed.rows.compactMap { try $0.decode(String?.self, "user_id") })
-            guard !users.isEmpty else { return [] }
-            let staying = Set(try connection.query("""
-                SELECT DISTINCT user_id FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND user_id = ANY($3)
-                """, appID, channel, PGTextArray(strings: users)).rows.map { try $0.decode(String.self, "user_id") })
-            return users.subtracting(staying).sorted().map { PresenceDeparture(appID: appID, channel: channel, userID: $0) }
+            var departures: [PresenceDeparture] = []
+            if !users.isEmpty {
+                let staying = Set(try connection.query("""
+                    SELECT DISTINCT user_id FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND user_id = ANY($3)
+                    """, appID, channel, PGTextArray(strings: users)).rows.map { try $0.decode(String.self, "user_id") })
+                departures = users.subtracting(staying).sorted().map { PresenceDeparture(appID: appID, channel: channel, userID: $0) }
+            }
+            if !removed.rows.isEmpty { try recordDepartures(on: connection, appID: appID, channel: channel, departures) }
+            return departures
         }
     }
 
     private func lock(_ connection: PGConnection, appID: String, channel: String) throws {
-        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", appID + "\u{1F}" + channel)
+        try connection.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", Self.lockKey(appID: appID, channel: channel))
+    }
+
+    /// The text whose hash is a channel's advisory lock key.
+    static func lockKey(appID: String, channel: String) -> String {
+        appID + "\u{1F}" + channel
     }
 
     /// The members of a presence channel in the order they joined (a user's first connection

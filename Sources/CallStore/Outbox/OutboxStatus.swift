@@ -33,6 +33,8 @@ public struct OutboxStatus: Sendable, Equatable {
     public let publishedLastHour: Int
     /// The declared external target and what each live daemon publishes to.
     public let destinations: OutboxDestinations
+    /// Each webhook URL's backlog (docs/design.md, "Webhooks"), by URL.
+    public let webhooks: [WebhookURLBacklog]
 }
 
 /// Reads ``OutboxStatus``. The backlog, unrelayed and failing figures use the partial indexes
@@ -88,7 +90,8 @@ public enum OutboxStatusQuery {
                                 failingCount: Int(try row.decode(Int64.self, "failing")),
                                 failing: failing,
                                 publishedLastHour: Int(try row.decode(Int64.self, "published_last_hour")),
-                                destinations: try OutboxDestinationStore.read(on: connection))
+                                destinations: try OutboxDestinationStore.read(on: connection),
+                                webhooks: try WebhookBacklogQuery.read(on: connection))
         }
     }
 }

@@ -50,7 +50,7 @@ struct ServeBackend {
                               exitCode: Failure.configuration)
             }
             let hub = Hub(pool: hubPool, apps: configuration.apps, settings: configuration.hub, logger: logger, externalTarget: target,
-                          channelRules: channelRules)
+                          channelRules: channelRules, webhooks: configuration.webhooks)
             try await hub.register()
             let broker = PeerBroker(pool: hubPool, apps: configuration.apps, settings: configuration.broker, logger: logger, now: now)
             hub.observe { broker.observe($0) }

@@ -45,11 +45,17 @@ struct ServeDaemon {
             registry: registry, logger: logger, onServerRunning: onServerRunning)
         let relay = OutboxRelay(database: database, apps: configuration.apps, hub: backend.hub,
                                 external: configuration.externalPusher, logger: logger)
-        // Graceful shutdown runs in reverse order: the relay stops, the hub closes its
-        // WebSockets with 4200, then the HTTP server drains.
+        // Graceful shutdown runs in reverse order: the relays stop, the hub closes its
+        // WebSockets with 4200 (the departures' webhooks are recorded, and delivered by the
+        // next daemon to run), then the HTTP server drains.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app), .init(service: HubService(hub: backend.hub)),
+            .init(service: BrokerService(broker: backend.dependencies.broker)), .init(service: relay)]
+        if let webhooks = configuration.webhooks {
+            services.append(.init(service: WebhookRelay(database: database, apps: configuration.apps, settings: webhooks, logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: HubService(hub: backend.hub)),
-                       .init(service: BrokerService(broker: backend.dependencies.broker)), .init(service: relay)],
+            services: services,
             gracefulShutdownSignals: signals, logger: logger))
         return ServeDaemon(backend: backend, group: group, logger: logger)
     }

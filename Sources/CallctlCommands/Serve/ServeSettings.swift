@@ -50,7 +50,8 @@ enum ServeSettings {
                                       externalPusher: try externalTarget(environment, apps: apps),
                                       headerTimeout: limits.headerTimeout, idleTimeout: limits.idleTimeout,
                                       autoAcceptAllowed: AutoAcceptGate.allows(environment),
-                                      channelRules: ChannelRulesSource(file: environment[ChannelRulesSource.variable]))
+                                      channelRules: ChannelRulesSource(file: environment[ChannelRulesSource.variable]),
+                                      webhooks: try webhooks(environment, apps: apps))
     }
 
     private static func verifier(_ environment: Environment, maximumLifetime: TimeInterval) async throws -> AccessTokenVerifier {

@@ -55,15 +55,23 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// as of the last heartbeat.
     private let destinationProblems = NIOLockedValueBox<[String]>([])
 
-    /// Creates the hub of a daemon; `externalTarget` is what its relay publishes to, if anything.
+    /// Records the webhook events this daemon's connections decide; nil without webhook URLs.
+    let webhooks: WebhookRecorder?
+
+    /// Creates the hub of a daemon; `externalTarget` is what its relay publishes to, if anything;
+    /// with `webhooks`, its subscription transactions record webhook events.
     public init(pool: PGPool, apps: PusherApps, settings: HubSettings, logger: Logger, externalTarget: String? = nil,
-                channelRules: ChannelRulesCache) {
+                channelRules: ChannelRulesCache, webhooks: WebhookSettings? = nil) {
         self.pool = pool
         self.apps = apps
         self.settings = settings
         self.logger = logger
         self.externalTarget = externalTarget
         self.channelRules = channelRules
+        self.webhooks = webhooks.map { settings in
+            let monitor = WebhookRecordMonitor(logger: logger, maximumPending: settings.maximumPending)
+            return WebhookRecorder(routes: settings.routes, maximumPending: settings.maximumPending, observer: monitor.observe)
+        }
         let burst = max(20, 2 * settings.connectionsPerAddress)
         connectAttempts = RateLimiter(limit: RateLimit(burst: burst, period: Double(burst) / 10) ?? .standard)
         // The limit next to the count, so an alert can compare them (deploy/prometheus/callctl-alerts.yml).
@@ -82,7 +90,7 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// gone silent, announcing the presence departures. Called again every few seconds.
     public func register() async throws {
         let (departures, others, destinations) = try await pool.withConnection { [daemonID, externalTarget] in
-            let store = HubStore(connection: $0)
+            let store = self.store(on: $0)
             let departures = try store.heartbeat(daemon: daemonID, staleAfter: Self.staleAfterSeconds, externalTarget: externalTarget)
             try $0.notify(HubFanout.notifyChannel, payload: HubFanout(origin: daemonID).text)
             return (departures, try store.peers(of: daemonID), try OutboxDestinationStore.read(on: $0))
@@ -136,14 +144,19 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
 
     /// Writes the batched subscription changes now (channel queries do, to read their own writes).
     func flushSubscriptions() async {
-        await subscriptions.flush(daemon: daemonID, pool: pool, logger: logger)
+        await subscriptions.flush(daemon: daemonID, pool: pool, webhooks: webhooks, logger: logger)
+    }
+
+    /// The shared store on `connection`, recording webhook events when URLs are configured.
+    func store(on connection: PGConnection) -> HubStore {
+        HubStore(connection: connection, webhooks: webhooks)
     }
 
     /// Removes the presence rows of a socket that is gone and announces its departures.
     private func release(socket: String) async {
         do {
             let departures = try await pool.withConnection { [daemonID] in
-                try HubStore(connection: $0).disconnect(daemon: daemonID, socket: socket)
+                try self.store(on: $0).disconnect(daemon: daemonID, socket: socket)
             }
             unreleased.withLockedValue { _ = $0.remove(socket) }
             await announce(departures)

@@ -44,7 +44,7 @@ public struct HubService: Service {
             hub.closeAll(.reconnectImmediately, reason: "server shutting down")
             for _ in 0..<40 where hub.connectionCount > 0 { try? await Task.sleep(for: .milliseconds(50)) }
             let departures = (try? await hub.pool.withConnection { [daemon = hub.daemonID] in
-                try HubStore(connection: $0).retire(daemon: daemon)
+                try hub.store(on: $0).retire(daemon: daemon)
             }) ?? []
             await hub.announce(departures)
             listener.stop()

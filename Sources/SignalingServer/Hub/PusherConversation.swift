@@ -117,5 +117,7 @@ struct PusherConversation {
         } catch {
             logger.warning("client event not fanned out", metadata: ["channel": "\(channel)", "error": "\(error)"])
         }
+        // Accepted: the app hears of it too, when a webhook URL wants client events.
+        await hub.recordClientEvent(event, socketID: connection.socketID.rawValue)
     }
 }

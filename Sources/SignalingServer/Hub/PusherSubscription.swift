@@ -76,9 +76,9 @@ struct PusherSubscription {
         } else {
             connection.beginPresence()
             do {
-            outcome = try await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue,
+            outcome = try await hub.pool.withConnection { [hub, daemon = hub.daemonID, socket = connection.socketID.rawValue,
                                                            app = connection.app.id, limit = hub.settings.presenceMemberLimit, member] in
-                try HubStore(connection: $0).subscribe(daemon: daemon, socket: socket, appID: app, channel: channel,
+                try hub.store(on: $0).subscribe(daemon: daemon, socket: socket, appID: app, channel: channel,
                                                        member: member, limit: limit)
             }
             } catch {
@@ -118,9 +118,9 @@ struct PusherSubscription {
             return
         }
         do {
-            let departures = try await hub.pool.withConnection { [daemon = hub.daemonID, socket = connection.socketID.rawValue,
+            let departures = try await hub.pool.withConnection { [hub, daemon = hub.daemonID, socket = connection.socketID.rawValue,
                                                                   app = connection.app.id] in
-                try HubStore(connection: $0).unsubscribe(daemon: daemon, socket: socket, appID: app, channel: channel)
+                try hub.store(on: $0).unsubscribe(daemon: daemon, socket: socket, appID: app, channel: channel)
             }
             await hub.announce(departures)
         } catch {

@@ -61,8 +61,9 @@ final class SubscriptionWriter: Sendable {
     /// What a flush would write now, in order.
     var pendingChanges: [SubscriptionChange] { pending.withLockedValue { Self.changes($0) } }
 
-    /// Writes what waits, in one transaction on `pool`; one flush at a time.
-    func flush(daemon: UUID, pool: PGPool, logger: Logger) async {
+    /// Writes what waits, in one transaction on `pool` (which also records the occupancy
+    /// webhooks it decides, with `webhooks`); one flush at a time.
+    func flush(daemon: UUID, pool: PGPool, webhooks: WebhookRecorder?, logger: Logger) async {
         guard flushing.withLockedValue({ busy in defer { busy = true }; return !busy }) else { return }
         defer { flushing.withLockedValue { $0 = false } }
         let taken = pending.withLockedValue { pending in
@@ -72,7 +73,7 @@ final class SubscriptionWriter: Sendable {
         guard taken.count > 0 else { return }
         let changes = Self.changes(taken)
         do {
-            try await pool.withConnection { try HubStore(connection: $0).apply(changes, daemon: daemon) }
+            try await pool.withConnection { try HubStore(connection: $0, webhooks: webhooks).apply(changes, daemon: daemon) }
             if failing.withLockedValue({ was in defer { was = false }; return was }) {
                 logger.notice("subscriptions are written again")
             }

@@ -68,8 +68,8 @@ public struct OutboxRelay: Service {
         logger.info("outbox relay stopped")
     }
 
-    /// Runs a blocking loop on a new thread and returns when it ends.
-    private static func onThread(_ name: String, _ body: @escaping @Sendable () -> Void) async {
+    /// Runs a blocking loop on a new thread and returns when it ends (the webhook relay too).
+    static func onThread(_ name: String, _ body: @escaping @Sendable () -> Void) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let thread = Thread {
                 body()

@@ -451,6 +451,37 @@ async def case_public_rules():
     return out
 
 
+async def webhooks():
+    """Two users' sockets (spread over the daemons) occupy and vacate a public, a private and a
+    presence channel `rounds` times, user 1 with two sockets on the presence channel, and each
+    round sends a client event on the private and the presence channel; pauses let the hub's
+    batched writes land between steps. Prints the socket ids of the last round."""
+    out = {}
+    public, private, presence = ARGS["public"], ARGS["private"], ARGS["presence"]
+    pause = ARGS.get("pause", 0.3)
+    for _ in range(ARGS.get("rounds", 1)):
+        a, b, c = await Client.open(), await Client.open(), await Client.open()
+        out.update({"a": a.socket_id, "b": b.socket_id, "c": c.socket_id})
+        for client in (a, b):
+            await client.subscribe(public)
+            await client.subscribe(private)
+        await a.subscribe(presence, channel_data=json.dumps({"user_id": "1"}))
+        await c.subscribe(presence, channel_data=json.dumps({"user_id": "1"}))
+        await b.subscribe(presence, channel_data=json.dumps({"user_id": "2"}))
+        await asyncio.sleep(pause)
+        await a.send("client-typing", {"typing": True}, channel=private)
+        await b.send("client-typing", {"typing": False}, channel=presence)
+        await asyncio.sleep(pause)
+        await a.send("pusher:unsubscribe", {"channel": public})
+        await b.ws.close()
+        await asyncio.sleep(pause)
+        await c.ws.close()
+        await asyncio.sleep(pause)
+        await a.ws.close()
+        await asyncio.sleep(pause)
+    return out
+
+
 if __name__ == "__main__":
     result = asyncio.run(globals()[sys.argv[1]]())
     print(json.dumps(result, sort_keys=True))

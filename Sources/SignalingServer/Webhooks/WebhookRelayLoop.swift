@@ -1,0 +1,109 @@
+import CallStore
+import Logging
+import Metrics
+import Postgres
+import PusherProtocol
+
+/// The webhook relay's loop: a dedicated connection that `LISTEN`s on `callctl_webhooks`,
+/// delivers what waits for each configured URL and app in batches of up to
+/// ``WebhookSettings/batchLimit`` (``WebhookDeliveryStore``), then waits for a `NOTIFY` or the
+/// poll interval; after a `NOTIFY` it lingers briefly so events decided together share a POST.
+/// A URL that fails rests by ``WebhookBackoff`` while the others go on; a lost database
+/// connection is logged once and reopened with backoff.
+struct WebhookRelayLoop: Sendable {
+    let database: ConnectionSettings
+    let apps: PusherApps
+    let settings: WebhookSettings
+    let sender: WebhookSender
+    let control: RelayControl
+    let logger: Logger
+
+    func run() {
+        let delivered = Counter(label: "callctl_webhook_events_delivered_total")
+        let requests = Counter(label: "callctl_webhook_requests_total", dimensions: [("outcome", "delivered")])
+        let failures = Counter(label: "callctl_webhook_requests_total", dimensions: [("outcome", "failed")])
+        var connection: PGConnection?
+        var databaseFailures = 0
+        var failing = Set<String>()
+        defer { connection?.close() }
+        while !control.isStopped {
+            do {
+                let live = try connection ?? open()
+                connection = live
+                if databaseFailures > 0 {
+                    logger.notice("webhook relay reconnected to PostgreSQL")
+                    databaseFailures = 0
+                }
+                var more = false
+                for route in settings.routes {
+                    for app in apps.all where route.wants(anyOf: app.id) {
+                        switch try WebhookDeliveryStore.deliverBatch(url: route.url, appID: app.id, limit: settings.batchLimit, on: live,
+                                                                    deliver: { sender.send($0.map(\.event), to: route.url, app: app) }) {
+                        case .delivered(let events):
+                            delivered.increment(by: events.count)
+                            requests.increment()
+                            if failing.remove(route.url) != nil {
+                                logger.notice("webhook URL takes events again", metadata: ["url": "\(route.displayName)"])
+                            }
+                            more = more || events.count == settings.batchLimit
+                        case .failed(let events, let failure, let retryAfter):
+                            failures.increment()
+                            if failing.insert(route.url).inserted {
+                                logger.warning("webhook events not delivered: \(failure); they wait and are retried with backoff",
+                                               metadata: ["url": "\(route.displayName)", "events": "\(events.count)",
+                                                          "retry_after": "\(retryAfter)"])
+                            }
+                        case .notDue, .empty, .busy:
+                            break
+                        }
+                    }
+                }
+                if !more { try waitForWork(on: live) }
+            } catch {
+                connection?.close()
+                connection = nil
+                databaseFailures += 1
+                if databaseFailures == 1 {
+                    logger.error("webhook relay lost PostgreSQL; events wait in webhook_events and are delivered once it recovers",
+                                 metadata: ["error": "\(error)"])
+                }
+                control.sleep(OutboxRelayLoop.reconnectDelay(afterFailures: databaseFailures))
+            }
+        }
+    }
+
+    private func open() throws -> PGConnection {
+        let connection = try PGConnection(settings: database, applicationName: "callctl webhook relay")
+        do {
+            try connection.listen(WebhookRecorder.notifyChannel)
+            try WebhookDeliveryStore.register(urls: settings.routes.map(\.url), on: connection)
+        } catch {
+            connection.close()
+            throw error
+        }
+        return connection
+    }
+
+    /// Returns after a notification plus the linger (draining the others), after the poll
+    /// interval, or when the relay stops.
+    private func waitForWork(on connection: PGConnection) throws {
+        let clock = ContinuousClock()
+        let deadline = clock.now + settings.pollInterval
+        while !control.isStopped {
+            let remaining = clock.now.duration(to: deadline)
+            guard remaining > .zero else { return }
+            if try connection.waitForNotification(timeout: min(remaining, OutboxRelayLoop.waitSlice)) != nil {
+                control.sleep(settings.linger)
+                while try connection.waitForNotification(timeout: .zero) != nil {}
+                return
+            }
+        }
+    }
+}
+
+extension WebhookRoute {
+    /// Whether this URL receives any event of app `appID`.
+    func wants(anyOf appID: String) -> Bool {
+        appIDs?.contains(appID) ?? true
+    }
+}
