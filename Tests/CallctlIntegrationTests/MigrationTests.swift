@@ -9,7 +9,7 @@ struct MigrationTests {
                                        "appointment_call_events", "outbox", "settings", "schema_migrations",
                                        "hub_daemons", "hub_subscriptions", "hub_messages", "outbox_external",
                                        "job_runs", "appointment_channel_log", "ice_server_health", "broker_peers", "broker_messages", "recording_consents",
-                                       "recordings"]
+                                       "recordings", "webhook_targets", "webhook_events"]
 
     private func tables(_ connection: PGConnection) throws -> Set<String> {
         Set(try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").rows.map { try $0.decode(String.self, "tablename") })

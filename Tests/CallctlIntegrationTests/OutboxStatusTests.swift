@@ -5,7 +5,7 @@ import Testing
 struct OutboxStatusTests {
     static let keys: Set<String> = ["backlog", "oldest_pending_age_seconds", "not_relayed", "failing_count", "failing",
                                     "published_last_hour", "max_age_seconds", "max_age_exceeded", "external_target",
-                                    "destination_problems"]
+                                    "destination_problems", "webhooks"]
 
     @Test("an empty outbox: zero everywhere, no oldest age, exit 0 even with --max-age")
     func empty() async throws {
@@ -26,6 +26,7 @@ struct OutboxStatusTests {
         #expect(text.status == 0, "\(text.output)")
         #expect(text.standardOutput.contains("backlog:             0 events not yet published"))
         #expect(text.standardOutput.contains("oldest pending:      none"))
+        #expect(text.standardOutput.contains("webhooks:            none"))
         #expect(!text.standardOutput.contains("LAST ERROR"))
     }
 

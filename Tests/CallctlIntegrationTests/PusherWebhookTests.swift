@@ -99,6 +99,10 @@ struct PusherWebhookTests {
         #expect((hooks.first?["attempts"] as? Int ?? 0) > 0 && (hooks.first?["last_error"] as? String)?.contains("nothing accepts") == true,
                 "\(hooks)")
         #expect(!status.standardOutput.contains("hidden-77") && !status.standardOutput.contains(ServeProcess.appSecret))
+        let text = await InProcess.run(["outbox", "status", "--database-url", s.world.database.connectionString])
+        #expect(text.standardOutput.contains("\(url)?…: 36 pending") && text.standardOutput.contains("FAILING since"),
+                "\(text.standardOutput)")
+        #expect(!text.standardOutput.contains("hidden-77"))
         try await Task.sleep(for: .seconds(30))
         let receiver = try WebhookReceiver(port: port)
         let expected = Self.expected(rounds: 3)
