@@ -57,6 +57,21 @@ enum ChannelRulesReport {
         }
     }
 
+    /// The text and set of the rules file `file`; nil after printing its problems, as JSON on
+    /// `output` or as one `file: line N: …` line each on `problems`.
+    static func parse(_ file: String, format: OutputFormat, output: Output, problems: Output) throws -> (text: String, rules: ChannelRuleSet)? {
+        let text = try read(file)
+        do throws(ChannelRulesError) {
+            return (text, try ChannelRuleSet(parsing: text))
+        } catch {
+            switch format {
+            case .json: try output.json(json(error, source: file))
+            case .text: error.description.split(separator: "\n").forEach { problems.line("\(file): \($0)") }
+            }
+            return nil
+        }
+    }
+
     /// A set as text: each rule on a line, in a table.
     static func lines(_ rules: ChannelRuleSet, source: String) -> [String] {
         var table = TextTable("line", "pattern", "rule")

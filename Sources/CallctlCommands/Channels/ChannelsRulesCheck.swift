@@ -33,15 +33,7 @@ struct ChannelsRulesCheck: ContextualCommand {
                 throw Failure(message: "name a rules file, or set \(ChannelRulesSource.variable) (or pass the --env-file that sets it)",
                               exitCode: Failure.failed)
             }
-            let text = try ChannelRulesReport.read(file)
-            let rules: ChannelRuleSet
-            do throws(ChannelRulesError) {
-                rules = try ChannelRuleSet(parsing: text)
-            } catch {
-                switch format {
-                case .json: try output.json(ChannelRulesReport.json(error, source: file))
-                case .text: error.description.split(separator: "\n").forEach { output.line("\(file): \($0)") }
-                }
+            guard let (_, rules) = try ChannelRulesReport.parse(file, format: format, output: output, problems: output) else {
                 throw ExitCode(Failure.failed)
             }
             switch format {

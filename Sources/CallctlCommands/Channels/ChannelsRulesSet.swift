@@ -27,15 +27,8 @@ struct ChannelsRulesSet: ContextualCommand {
 
     func run(in context: CommandContext) async throws {
         try await context.reportingFailures(logging: logging) {
-            let text = try ChannelRulesReport.read(file)
-            let rules: ChannelRuleSet
-            do throws(ChannelRulesError) {
-                rules = try ChannelRuleSet(parsing: text)
-            } catch {
-                switch format {
-                case .json: try context.output.json(ChannelRulesReport.json(error, source: file))
-                case .text: error.description.split(separator: "\n").forEach { context.errorOutput.line("\(file): \($0)") }
-                }
+            guard let (text, rules) = try ChannelRulesReport.parse(file, format: format, output: context.output,
+                                                                   problems: context.errorOutput) else {
                 throw Failure(message: "\(file) is not a valid rule set; nothing was stored (fix the lines above and run again)",
                               exitCode: Failure.failed)
             }
