@@ -154,6 +154,23 @@ struct PurgeRecordingsTests {
                 == "/appointments/\(appointment)/recording")
     }
 
+    @Test("race: a download being granted holds its file FOR SHARE; the purge skips it and deletes it on the next run")
+    func raceWithDownload() async throws {
+        let w = try World()
+        try w.recording("downloading", received: "2026-11-01T00:00:00Z")
+        try w.recording("idle", received: "2026-11-01T00:00:00Z")
+        let download = try w.jobs.database.connect()
+        try download.execute("BEGIN")
+        try download.query("SELECT 1 FROM recordings WHERE id = 'downloading' FOR SHARE")
+        let first = try await w.run()
+        #expect(first.status == 0 && first.report["recording_ids"] as? [String] == ["idle"], "\(first.report)")
+        #expect(w.exists("downloading"))
+        try download.execute("COMMIT")
+        let second = try await w.run()
+        #expect(second.report["recording_ids"] as? [String] == ["downloading"], "\(second.report)")
+        #expect(!w.exists("downloading"))
+    }
+
     @Test("S3 (moto checking signatures): objects are deleted; wrong credentials fail at the storage and are retried")
     func s3() async throws {
         let moto = try MotoServer(checkingSignatures: true)
