@@ -34,7 +34,8 @@ callctl_setup() {
 }
 
 # A Python venv at .venv/ with the third-party clients the tests and benchmarks use as judges
-# (the official Pusher server library, websockets, the PeerJS client peerjs-py on aiortc);
+# (the official Pusher server library, websockets, the Pusher clients asyncpusher and
+# sockudo-python, the PeerJS client peerjs-py on aiortc);
 # recreated when the requirements change.
 callctl_python_peers() {
     local requirements=scripts/requirements-test.txt nodeps=scripts/requirements-test-nodeps.txt
