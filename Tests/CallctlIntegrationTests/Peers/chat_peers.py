@@ -23,6 +23,8 @@ SCENARIO, ARGS = sys.argv[1], json.loads(sys.argv[2])
 HTTP = f"http://127.0.0.1:{ARGS['port']}"
 TIMEOUT = 5.0
 SETTLE = 0.5  # how long a browser is given to receive what it must not receive
+# What Laravel broadcasts for `$user->notify(…)` with the broadcast channel; Echo's .notification() listens to it.
+NOTIFICATION = "Illuminate\\Notifications\\Events\\BroadcastNotificationCreated"
 
 
 def authorize(token, socket_id, channel):
@@ -61,7 +63,7 @@ class Browser:
 class AsyncPusherBrowser(Browser):
     """asyncpusher: its channel_authenticator callback asks callctl; a refusal is kept with its reason."""
 
-    LISTENED = ("client-typing", "chat.message", "notice", "pusher:subscription_error")
+    LISTENED = ("client-typing", "chat.message", "notice", NOTIFICATION, "pusher:subscription_error")
 
     async def open(self, token):
         self.token, self.forge = token, False
@@ -87,7 +89,7 @@ class AsyncPusherBrowser(Browser):
         except PermissionError as error:
             self.outcome[channel]["state"] = f"refused: {error}"
             return None
-        for event in self.LISTENED + tuple(ARGS.get("events", [])):
+        for event in self.LISTENED:
             handle.bind(event, self._recorder(channel, event))
         await self.until(lambda: handle.state != handle.State.UNSUBSCRIBED
                          or any(s["event"].startswith("pusher:") and s["channel"] in (channel, None) for s in self.seen))
@@ -191,7 +193,7 @@ async def notifications():
             await browser.subscribe(channel)
     await asyncio.to_thread(app_trigger, [ARGS["tenant_channel"]], "notice", {"to": "tenant"})
     for channel in own["a"] + own["b"]:
-        await asyncio.to_thread(app_trigger, [channel], "notice", {"to": channel})
+        await asyncio.to_thread(app_trigger, [channel], NOTIFICATION, {"to": channel, "type": "App\\Notifications\\Reminder"})
     await a.until(lambda: len(a.seen) >= 3)
     await b.until(lambda: len(b.seen) >= 3)
     await asyncio.sleep(SETTLE)
