@@ -101,6 +101,12 @@ public struct ChannelRuleSet: Sendable, Equatable {
         return nil
     }
 
+    /// The mode of the edit lock `name` is, when its rule is `lock(…)`; nil for any other channel.
+    public func lockMode(_ name: String) -> ChannelRule.LockMode? {
+        if case .lock(_, _, let mode)? = match(name)?.rule.kind { return mode }
+        return nil
+    }
+
     /// Whether the hub lets anyone subscribe to the public channel `name` (see the type's notes).
     public func publicVerdict(_ name: String) -> PublicChannelVerdict {
         if let match = match(name), match.rule.kind == .open { return .allowed(match.rule) }

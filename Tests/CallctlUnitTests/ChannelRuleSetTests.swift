@@ -41,6 +41,16 @@ struct ChannelRuleSetTests {
         #expect(rules.match("presence-tenant.3.editing.note.5")?.rule.kind == .lock(tenant: "tenant", roles: [.doctor, .admin], mode: .refuse))
     }
 
+    @Test("lockMode: the mode of a lock rule's channels, nil for any other channel or a name no rule matches")
+    func lockMode() throws {
+        #expect(rules.lockMode("presence-tenant.3.editing.note.5") == .refuse)
+        #expect(rules.lockMode("private-tenant.3.admin") == nil)
+        #expect(rules.lockMode("presence-tenant.03.editing.note.5") == nil)
+        let watching = try ChannelRuleSet(parsing: "presence-doc.{tenant}.{id} lock(tenant, doctor, watch)")
+        #expect(watching.lockMode("presence-doc.3.x") == .watch)
+        #expect(ChannelRuleSet.defaults.lockMode("presence-tenant.3.editing.note.5") == nil)
+    }
+
     @Test("parameter capture", arguments: [
         ("private-user-7-notifications", ["user": "7"]),
         ("private-chat.general.3", ["tenant": "3"]),

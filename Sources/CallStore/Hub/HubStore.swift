@@ -1,3 +1,4 @@
+import CallDomain
 import Foundation
 import Postgres
 
@@ -7,11 +8,15 @@ public struct PresenceRow: Sendable, Equatable {
     public let userID: String
     /// The member's `user_info` as JSON text; nil when the member has none.
     public let userInfo: String?
+    /// When the member's first connection joined the channel (the database's clock); nil for
+    /// a member not yet stored.
+    public let joinedAt: Date?
 
     /// Creates a row.
-    public init(userID: String, userInfo: String?) {
+    public init(userID: String, userInfo: String?, joinedAt: Date? = nil) {
         self.userID = userID
         self.userInfo = userInfo
+        self.joinedAt = joinedAt
     }
 }
 
@@ -23,6 +28,16 @@ public struct PresenceDeparture: Sendable, Equatable {
     public let channel: String
     /// The user who left.
     public let userID: String
+    /// When the channel is an edit lock and this user held it: who holds it now.
+    public var handover: LockHandover?
+
+    /// Creates a departure.
+    public init(appID: String, channel: String, userID: String, handover: LockHandover? = nil) {
+        self.appID = appID
+        self.channel = channel
+        self.userID = userID
+        self.handover = handover
+    }
 }
 
 /// The answer to a subscription.
@@ -33,6 +48,9 @@ public enum SubscribeOutcome: Sendable, Equatable {
     case subscribed(members: [PresenceRow], isNewMember: Bool)
     /// A presence channel already holds `limit` other members.
     case full(limit: Int)
+    /// Refused: the channel is an edit lock in `refuse` mode and `holder`, another user, holds
+    /// it; `at` is the database's clock when that was decided.
+    case locked(holder: PresenceRow, at: Date)
 }
 
 /// The hub's shared state in PostgreSQL: which daemons live, who is subscribed where (so
@@ -42,16 +60,21 @@ public enum SubscribeOutcome: Sendable, Equatable {
 ///
 /// With ``webhooks``, the same transactions that write or delete `hub_subscriptions` rows
 /// decide and record the webhook events (``HubStore+Webhooks``): a channel's first and last
-/// subscriber across all daemons, a presence member's first and last connection.
+/// subscriber across all daemons, a presence member's first and last connection. With
+/// ``rules``, they also decide the holder of each edit lock (``HubStore+Locks``).
 public struct HubStore {
     let connection: PGConnection
     /// Where webhook events go; nil when no URL is configured.
     let webhooks: WebhookRecorder?
+    /// The channel rules, which say which presence channels are edit locks; nil: none is.
+    let rules: ChannelRuleSet?
 
-    /// A store working on `connection`, recording webhook events with `webhooks`.
-    public init(connection: PGConnection, webhooks: WebhookRecorder? = nil) {
+    /// A store working on `connection`, recording webhook events with `webhooks` and deciding
+    /// the edit locks `rules` declare.
+    public init(connection: PGConnection, webhooks: WebhookRecorder? = nil, rules: ChannelRuleSet? = nil) {
         self.connection = connection
         self.webhooks = webhooks
+        self.rules = rules
     }
 
     /// Records that `daemon` is alive (re-registering it if the row is gone, as after a
@@ -110,9 +133,17 @@ public struct HubStore {
             let users = try present?.decode(Int.self, "users") ?? 0
             let isMember = try present?.decode(Bool?.self, "member") ?? false
             if !isMember, users >= limit { return .full(limit: limit) }
+            // A new user on an edit lock that refuses a second user, held by another: not stored.
+            if !isMember, users > 0, rules?.lockMode(channel) == .refuse,
+               let held = try lockHolder(connection, appID: appID, channel: channel) {
+                return .locked(holder: held.holder, at: held.at)
+            }
+            // clock_timestamp(), not now() (the transaction's start): taken under the channel's
+            // lock, it orders the members as the lock admitted them, so the earliest member —
+            // an edit lock's holder — is the one every transaction saw first.
             try connection.query("""
-                INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel, user_id, user_info)
-                VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+                INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel, user_id, user_info, subscribed_at)
+                VALUES ($1, $2, $3, $4, $5, $6::jsonb, clock_timestamp())
                 ON CONFLICT (daemon_id, socket_id, channel) DO UPDATE SET user_id = EXCLUDED.user_id, user_info = EXCLUDED.user_info
                 """, daemon, socket, appID, channel, member.userID, member.userInfo)
             try recordArrival(on: connection, appID: appID, channel: channel, userID: isMember ? nil : member.userID,
@@ -147,6 +178,8 @@ public struct HubStore {
                           _ parameters: [(any PGEncodable)?]) throws -> [PresenceDeparture] {
         try connection.transaction { connection in
             try lock(connection, appID: appID, channel: channel)
+            // An edit lock's holder before the delete, to tell whether it left (``handOver``).
+            let holder = rules?.lockMode(channel) == nil ? nil : try lockHolder(connection, appID: appID, channel: channel)?.holder
             let removed = try connection.query(
                 "DELETE FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND \(condition) RETURNING user_id",
                 [appID, channel] + parameters)
@@ -159,6 +192,7 @@ public struct HubStore {
                 departures = users.subtracting(staying).sorted().map { PresenceDeparture(appID: appID, channel: channel, userID: $0) }
             }
             if !removed.rows.isEmpty { try recordDepartures(on: connection, appID: appID, channel: channel, departures) }
+            if let holder { departures = try handOver(connection, from: holder, appID: appID, channel: channel, departures) }
             return departures
         }
     }
@@ -176,13 +210,16 @@ public struct HubStore {
     /// counts), with the `user_info` of that first connection.
     func members(_ connection: PGConnection, appID: String, channel: String) throws -> [PresenceRow] {
         try connection.query("""
-            SELECT user_id, user_info FROM (
+            SELECT user_id, user_info, joined_at FROM (
                 SELECT DISTINCT ON (user_id) user_id, user_info::text AS user_info,
                        min(subscribed_at) OVER (PARTITION BY user_id) AS joined_at
                 FROM hub_subscriptions WHERE app_id = $1 AND channel = $2 AND user_id IS NOT NULL
                 ORDER BY user_id, subscribed_at
             ) m
             ORDER BY joined_at, user_id
-            """, appID, channel).rows.map { PresenceRow(userID: try $0.decode(String.self, "user_id"), userInfo: try $0.decode(String?.self, "user_info")) }
+            """, appID, channel).rows.map {
+            PresenceRow(userID: try $0.decode(String.self, "user_id"), userInfo: try $0.decode(String?.self, "user_info"),
+                        joinedAt: try $0.decode(Date.self, "joined_at"))
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CallDomain
 import CallStore
 import Foundation
 import Logging
@@ -49,7 +50,7 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
 
     /// The public part of the external Pusher target this daemon publishes to; nil without one.
     let externalTarget: String?
-    /// The channel rules, for public channels that carry private data.
+    /// The channel rules, for public channels that carry private data and for edit locks.
     let channelRules: ChannelRulesCache
     /// What is wrong with the outbox's destinations across daemons (``OutboxDestinations/problems``),
     /// as of the last heartbeat.
@@ -89,8 +90,9 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
     /// dead daemon's or skips fanning out to it — and clears the subscriptions of daemons
     /// gone silent, announcing the presence departures. Called again every few seconds.
     public func register() async throws {
+        let rules = await channelRules.current()
         let (departures, others, destinations) = try await pool.withConnection { [daemonID, externalTarget] in
-            let store = self.store(on: $0)
+            let store = self.store(on: $0, rules: rules)
             let departures = try store.heartbeat(daemon: daemonID, staleAfter: Self.staleAfterSeconds, externalTarget: externalTarget)
             try $0.notify(HubFanout.notifyChannel, payload: HubFanout(origin: daemonID).text)
             return (departures, try store.peers(of: daemonID), try OutboxDestinationStore.read(on: $0))
@@ -104,7 +106,7 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         for problem in problems where !previous.contains(problem) {
             logger.warning("outbox destinations disagree", metadata: ["problem": "\(problem)"])
         }
-        await announce(departures)
+        await announce(departures, reason: .daemonGone)
         await releaseUnreleased()
     }
 
@@ -147,19 +149,21 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         await subscriptions.flush(daemon: daemonID, pool: pool, webhooks: webhooks, logger: logger)
     }
 
-    /// The shared store on `connection`, recording webhook events when URLs are configured.
-    func store(on connection: PGConnection) -> HubStore {
-        HubStore(connection: connection, webhooks: webhooks)
+    /// The shared store on `connection`, recording webhook events when URLs are configured and
+    /// deciding the holders of the edit locks `rules` declare.
+    func store(on connection: PGConnection, rules: ChannelRuleSet) -> HubStore {
+        HubStore(connection: connection, webhooks: webhooks, rules: rules)
     }
 
     /// Removes the presence rows of a socket that is gone and announces its departures.
     private func release(socket: String) async {
+        let rules = await channelRules.current()
         do {
             let departures = try await pool.withConnection { [daemonID] in
-                try self.store(on: $0).disconnect(daemon: daemonID, socket: socket)
+                try self.store(on: $0, rules: rules).disconnect(daemon: daemonID, socket: socket)
             }
             unreleased.withLockedValue { _ = $0.remove(socket) }
-            await announce(departures)
+            await announce(departures, reason: .disconnected)
         } catch {
             unreleased.withLockedValue { _ = $0.insert(socket) }
             logger.warning("a closed connection's subscriptions were not removed; retrying with the next heartbeat",
@@ -335,12 +339,14 @@ public final class Hub: HubPublishing, HubDirectory, Sendable {
         }
     }
 
-    /// Announces presence departures (`member_removed`) to every daemon.
-    func announce(_ departures: [PresenceDeparture]) async {
+    /// Announces presence departures (`member_removed`) to every daemon; a departing edit-lock
+    /// holder's also brings `LockReleased` with `reason`, then `LockAcquired` by the next holder.
+    func announce(_ departures: [PresenceDeparture], reason: EditLock.Release) async {
         guard !departures.isEmpty else { return }
-        let events = departures.map {
-            HubEvent(appID: $0.appID, channel: $0.channel, event: "pusher_internal:member_removed",
-                     data: PusherJSON.object(["user_id": .string($0.userID)]).jsonString)
+        let events = departures.flatMap {
+            [HubEvent(appID: $0.appID, channel: $0.channel, event: "pusher_internal:member_removed",
+                      data: PusherJSON.object(["user_id": .string($0.userID)]).jsonString)]
+                + EditLock.events(after: $0, reason: reason)
         }
         do {
             try await publish(events)

@@ -43,10 +43,11 @@ public struct HubService: Service {
             }
             hub.closeAll(.reconnectImmediately, reason: "server shutting down")
             for _ in 0..<40 where hub.connectionCount > 0 { try? await Task.sleep(for: .milliseconds(50)) }
+            let rules = await hub.channelRules.current()
             let departures = (try? await hub.pool.withConnection { [daemon = hub.daemonID] in
-                try hub.store(on: $0).retire(daemon: daemon)
+                try hub.store(on: $0, rules: rules).retire(daemon: daemon)
             }) ?? []
-            await hub.announce(departures)
+            await hub.announce(departures, reason: .shutdown)
             listener.stop()
         }
     }

@@ -64,6 +64,8 @@ struct PusherSubscription {
         connection.beginSubscription(channel)
         hub.attach(connection, to: channel)
         let outcome: SubscribeOutcome
+        // The rules a presence subscription was decided by: they say whether it is an edit lock.
+        var rules: ChannelRuleSet?
         if member == nil {
             // Without members nothing waits for the row: it goes with the next batch.
             guard hub.subscriptions.enqueue(.subscribe(socket: connection.socketID.rawValue, appID: connection.app.id,
@@ -75,11 +77,13 @@ struct PusherSubscription {
             outcome = .subscribed(members: [], isNewMember: false)
         } else {
             connection.beginPresence()
+            let current = await hub.channelRules.current()
+            rules = current
             do {
             outcome = try await hub.pool.withConnection { [hub, daemon = hub.daemonID, socket = connection.socketID.rawValue,
                                                            app = connection.app.id, limit = hub.settings.presenceMemberLimit, member] in
-                try hub.store(on: $0).subscribe(daemon: daemon, socket: socket, appID: app, channel: channel,
-                                                       member: member, limit: limit)
+                try hub.store(on: $0, rules: current).subscribe(daemon: daemon, socket: socket, appID: app, channel: channel,
+                                                               member: member, limit: limit)
             }
             } catch {
                 abandon(channel)
@@ -95,6 +99,14 @@ struct PusherSubscription {
                 "type": .string("LimitReached"), "status": .integer(403),
                 "error": .string("\(channel) already has \(limit) members, the presence limit."),
             ])).encoded())
+        case .locked(let holder, let at):
+            abandon(channel)
+            logger.info("subscription refused", metadata: ["channel": "\(channel)", "reason": "lock_held", "holder": "\(holder.userID)"])
+            connection.send(EditLock.refusal(channel: channel, holder: holder))
+            if let member {
+                await publish(EditLock.contended(appID: connection.app.id, channel: channel, holder: holder.userID, by: member.userID,
+                                                 outcome: .refused, at: at))
+            }
         case .subscribed(let members, let isNewMember):
             _ = connection.subscribe(channel, userID: member?.userID)
             if let member {
@@ -102,6 +114,9 @@ struct PusherSubscription {
                 connection.completeSubscription(channel, with: PusherMessage.subscriptionSucceeded(channel: channel, members: list).encoded(),
                                                 members: Set(members.map(\.userID)))
                 if isNewMember { await announceArrival(of: member, in: channel) }
+                if rules?.lockMode(channel) != nil, let holder = members.first {
+                    await announceLock(held: holder, joined: members.first { $0.userID == member.userID }, isNewMember: isNewMember, in: channel)
+                }
             } else {
                 connection.completeSubscription(channel, with: PusherMessage.subscriptionSucceeded(channel: channel).encoded(), members: nil)
             }
@@ -117,12 +132,13 @@ struct PusherSubscription {
             hub.subscriptions.enqueue(.unsubscribe(socket: connection.socketID.rawValue, appID: connection.app.id, channel: channel))
             return
         }
+        let rules = await hub.channelRules.current()
         do {
             let departures = try await hub.pool.withConnection { [hub, daemon = hub.daemonID, socket = connection.socketID.rawValue,
                                                                   app = connection.app.id] in
-                try hub.store(on: $0).unsubscribe(daemon: daemon, socket: socket, appID: app, channel: channel)
+                try hub.store(on: $0, rules: rules).unsubscribe(daemon: daemon, socket: socket, appID: app, channel: channel)
             }
-            await hub.announce(departures)
+            await hub.announce(departures, reason: .left)
         } catch {
             logger.error("unsubscription not recorded", metadata: ["channel": "\(channel)", "error": "\(error)"])
         }
@@ -137,6 +153,27 @@ struct PusherSubscription {
             try await hub.publish([event])
         } catch {
             logger.warning("member_added not fanned out", metadata: ["channel": "\(channel)", "error": "\(error)"])
+        }
+    }
+
+    /// After a subscription to an edit lock: tells the socket who holds the lock (`LockHeld`),
+    /// and, when its user is new to the channel, tells everyone that it took the lock or, when
+    /// another holds it, that it tried (`LockAcquired` or `LockContended`, watching).
+    private func announceLock(held holder: PresenceRow, joined: PresenceRow?, isNewMember: Bool, in channel: String) async {
+        connection.send(EditLock.held(appID: connection.app.id, channel: channel, holder: holder))
+        guard isNewMember, let joined, let at = joined.joinedAt else { return }
+        let app = connection.app.id
+        await publish(joined.userID == holder.userID
+                      ? EditLock.acquired(appID: app, channel: channel, holder: holder.userID, at: at)
+                      : EditLock.contended(appID: app, channel: channel, holder: holder.userID, by: joined.userID, outcome: .watching, at: at))
+    }
+
+    /// Sends an edit-lock event to the channel's subscribers on every daemon.
+    private func publish(_ event: HubEvent) async {
+        do {
+            try await hub.publish([event])
+        } catch {
+            logger.warning("edit lock event not fanned out", metadata: ["channel": "\(event.channel)", "event": "\(event.event)", "error": "\(error)"])
         }
     }
 

@@ -2,12 +2,13 @@ import Foundation
 import LocalServices
 
 /// Browser-side WebSocket clients from the `websockets` Python library, scripted by
-/// `Peers/hub_peer.py`: each scenario connects to one or more daemons, plays its part and
-/// prints what it observed as one JSON object.
+/// `Peers/hub_peer.py` (and `Peers/lock_peer.py`, the edit lock's scenarios): each scenario
+/// connects to one or more daemons, plays its part and prints what it observed as one JSON object.
 enum HubPeer {
-    /// Runs `scenario` against `servers` (clients are spread over them in turn) with the
+    /// Runs `scenario` of `file` against `servers` (clients are spread over them in turn) with the
     /// scenario's own `arguments`; the JSON object it printed.
-    static func run(_ scenario: String, _ servers: [ServeProcess], _ arguments: [String: Any] = [:]) throws -> [String: Any] {
+    static func run(_ scenario: String, _ servers: [ServeProcess], _ arguments: [String: Any] = [:],
+                    file: String = "hub_peer.py") throws -> [String: Any] {
         guard FileManager.default.isExecutableFile(atPath: PusherPeer.python) else {
             throw LocalServiceError("\(PusherPeer.python) is missing: run scripts/setup.sh (callctl_python_peers) to create the "
                                     + "Python venv with the websockets library these tests use as the browser side.")
@@ -17,7 +18,7 @@ enum HubPeer {
             "app_id": ServeProcess.appID, "key": ServeProcess.appKey, "secret": ServeProcess.appSecret,
         ]
         all.merge(arguments) { $1 }
-        return try script("hub_peer.py", scenario, all, servers)
+        return try script(file, scenario, all, servers)
     }
 
     /// Runs `Peers/{file} scenario arguments`; the JSON object it printed last.
