@@ -28,21 +28,22 @@ struct EditLockTests {
         /// The presence user id of user `name`.
         func id(_ name: String) -> String { String(users[name]!) }
 
-        /// Runs `scenario` of lock_peer.py against `servers` (the clinic's daemon when empty).
-        func run(_ scenario: String, _ servers: [ServeProcess] = [], _ arguments: [String: Any] = [:]) throws -> [String: Any] {
+        /// Runs `scenario` of `file` (Peers/) against `servers` (the clinic's daemon when empty).
+        func run(_ scenario: String, _ servers: [ServeProcess] = [], _ arguments: [String: Any] = [:],
+                 file: String = "lock_peer.py") throws -> [String: Any] {
             var all: [String: Any] = ["channel": channel, "users": try users.mapValues { ["id": Int($0), "token": try s.token($0)] }]
             all.merge(arguments) { $1 }
-            return try HubPeer.run(scenario, servers.isEmpty ? [s.server] : servers, all, file: "lock_peer.py")
+            return try HubPeer.run(scenario, servers.isEmpty ? [s.server] : servers, all, file: file)
         }
     }
 
     /// The names of `[event, data]` pairs.
-    private static func names(_ events: Any?) -> [String] {
+    static func names(_ events: Any?) -> [String] {
         (events as? [[Any]] ?? []).compactMap { $0.first as? String }
     }
 
     /// The data of the first `[event, data]` pair named `name`.
-    private static func data(_ events: Any?, _ name: String) -> [String: Any] {
+    static func data(_ events: Any?, _ name: String) -> [String: Any] {
         (events as? [[Any]] ?? []).first { $0.first as? String == name }.flatMap { $0.last as? [String: Any] } ?? [:]
     }
 
