@@ -134,6 +134,18 @@ struct EditLockTests {
         expectWatch(try c.run("watch", [c.s.server, second], ["ending": "close"]), c, reason: "disconnected")
     }
 
+    @Test("watch: the holder's second tab keeps the lock when the first tab leaves; the lock passes on when its last tab goes")
+    func tabs() throws {
+        let c = try Clinic("watch")
+        let out = try c.run("tabs")
+        #expect(Self.names(out["a2_events"]) == ["LockHeld"], "\(out)")
+        #expect(Self.data(out["a2_events"], "LockHeld")["holder"] as? String == c.id("A"), "\(out)")
+        #expect(Self.names(out["b_after_second_tab"]) == [], "\(out)")
+        #expect(Self.names(out["b_after_first_tab_left"]) == [], "A keeps the lock: \(out)")
+        #expect(Self.names(out["b_after_a"]) == ["pusher_internal:member_removed", "LockReleased", "LockAcquired"], "\(out)")
+        #expect(Self.data(out["b_after_a"], "LockAcquired")["holder"] as? String == c.id("B"), "\(out)")
+    }
+
     @Test("two users join at the same instant through two daemons: exactly one holds the lock, and the refusal names that one")
     func race() throws {
         let c = try Clinic("refuse")

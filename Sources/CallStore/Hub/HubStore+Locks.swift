@@ -19,7 +19,8 @@ public struct LockHandover: Sendable, Equatable {
 }
 
 /// Edit locks (presence channels whose rule is `lock(…)`): the holder is the member whose first
-/// connection joined earliest, across all daemons. It is read in the transactions that add or
+/// connection joined earliest, across all daemons (a member's other connections carry the same
+/// time, so it keeps the lock while any of them stays). It is read in the transactions that add or
 /// remove the channel's rows, under the channel's advisory lock (the one ``HubStore`` and the
 /// webhooks already take), so every daemon sees the same holder and each change of holder is
 /// decided once.

@@ -138,12 +138,16 @@ public struct HubStore {
                let held = try lockHolder(connection, appID: appID, channel: channel) {
                 return .locked(holder: held.holder, at: held.at)
             }
-            // clock_timestamp(), not now() (the transaction's start): taken under the channel's
-            // lock, it orders the members as the lock admitted them, so the earliest member —
-            // an edit lock's holder — is the one every transaction saw first.
+            // A member's join time: clock_timestamp(), not now() (the transaction's start), taken
+            // under the channel's lock, orders the members as the lock admitted them, so the
+            // earliest member (an edit lock's holder) is the one every transaction saw first.
+            // Another tab of a member gets the member's time, so the member keeps its place
+            // (and its lock) while any of its connections stays.
             try connection.query("""
                 INSERT INTO hub_subscriptions (daemon_id, socket_id, app_id, channel, user_id, user_info, subscribed_at)
-                VALUES ($1, $2, $3, $4, $5, $6::jsonb, clock_timestamp())
+                VALUES ($1, $2, $3, $4, $5, $6::jsonb, coalesce(
+                    (SELECT min(subscribed_at) FROM hub_subscriptions WHERE app_id = $3 AND channel = $4 AND user_id = $5),
+                    clock_timestamp()))
                 ON CONFLICT (daemon_id, socket_id, channel) DO UPDATE SET user_id = EXCLUDED.user_id, user_info = EXCLUDED.user_info
                 """, daemon, socket, appID, channel, member.userID, member.userInfo)
             try recordArrival(on: connection, appID: appID, channel: channel, userID: isMember ? nil : member.userID,
@@ -207,7 +211,8 @@ public struct HubStore {
     }
 
     /// The members of a presence channel in the order they joined (a user's first connection
-    /// counts), with the `user_info` of that first connection.
+    /// counts: its other connections are stored with the same time), each with the `user_info`
+    /// of one of its connections.
     func members(_ connection: PGConnection, appID: String, channel: String) throws -> [PresenceRow] {
         try connection.query("""
             SELECT user_id, user_info, joined_at FROM (

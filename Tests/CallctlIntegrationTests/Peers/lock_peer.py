@@ -123,6 +123,26 @@ async def watch():
     return out
 
 
+async def tabs():
+    """Rule lock(..., watch). A joins in a first tab, B watches, A opens a second tab; A's first tab leaves (A keeps
+    the lock: nothing is announced), then A's second tab closes: B takes the lock."""
+    out = {}
+    a1, _ = await join("A")
+    await lock_events(a1)
+    b, _ = await join("B", daemon=-1)
+    await lock_events(b)
+    a2, out["a2_joined"] = await join("A")
+    out["a2_events"] = await lock_events(a2)
+    out["b_after_second_tab"] = await lock_events(b, 0.4)
+    await a1.send("pusher:unsubscribe", {"channel": CHANNEL})
+    out["b_after_first_tab_left"] = await lock_events(b, 0.8)
+    await a2.ws.close()
+    out["b_after_a"] = await lock_events_until(b, "LockAcquired")
+    for client in (a1, b):
+        await client.ws.close()
+    return out
+
+
 async def race():
     """Rule lock(..., refuse), two daemons: A (daemon 0) and B (daemon 1) join at the same instant, ARGS["rounds"]
     times; per round, which of them was admitted and whom the refusal named."""
