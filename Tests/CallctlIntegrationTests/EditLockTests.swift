@@ -161,14 +161,15 @@ struct EditLockTests {
         }
     }
 
-    @Test("the holder's daemon dies (SIGKILL): within the heartbeat window the watcher on the other daemon hears LockReleased (daemon_gone) and takes the lock")
-    func daemonGone() throws {
-        let c = try Clinic("watch")
+    @Test("the holder's daemon dies (SIGKILL: within the heartbeat window) or stops (SIGTERM): the watcher on the other daemon hears LockReleased and takes the lock",
+          arguments: [("KILL", "daemon_gone"), ("TERM", "shutdown")])
+    func daemonGone(_ signal: String, _ reason: String) throws {
+        let c = try Clinic("watch", label: "lock-daemon-\(signal)")
         let doomed = try ServeProcess.start(c.s.world.database)
         defer { _ = try? doomed.stop() }
-        let out = try c.run("daemon_gone", [c.s.server, doomed], ["pid": Int(doomed.pid), "within": 40])
+        let out = try c.run("daemon_gone", [c.s.server, doomed], ["pid": Int(doomed.pid), "signal": signal, "within": 40])
         #expect(out[path: "released.holder"] as? String == c.id("A"), "\(out)")
-        #expect(out[path: "released.reason"] as? String == "daemon_gone", "\(out)")
+        #expect(out[path: "released.reason"] as? String == reason, "\(out)")
         #expect(out[path: "acquired.holder"] as? String == c.id("B"), "\(out)")
         #expect((out["seconds"] as? Double ?? 99) < 30, "\(out)")
         #expect(out["users"] as? [String] == [c.id("B")], "\(out)")

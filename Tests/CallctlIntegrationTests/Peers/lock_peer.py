@@ -163,14 +163,15 @@ async def race():
 
 
 async def daemon_gone():
-    """Rule lock(..., watch), two daemons: A holds the lock through daemon 1, B watches through daemon 0; daemon 1 is
-    killed (SIGKILL, ARGS["pid"]): B hears the release within the heartbeat window and takes the lock."""
+    """Rule lock(..., watch), two daemons: A holds the lock through daemon 1, B watches through daemon 0; daemon 1
+    (ARGS["pid"]) gets ARGS["signal"] (KILL: it dies, TERM: it shuts down gracefully): B hears the release and takes
+    the lock."""
     out = {}
     a, out["a_joined"] = await join("A", daemon=1)
     await lock_events(a)
     b, out["b_joined"] = await join("B", daemon=0)
     out["b_events"] = await lock_events(b)
-    os.kill(ARGS["pid"], signal.SIGKILL)
+    os.kill(ARGS["pid"], getattr(signal, "SIG" + ARGS["signal"]))
     started = asyncio.get_running_loop().time()
     released = await b.expect("LockReleased", timeout=ARGS.get("within", 40))
     out["seconds"] = asyncio.get_running_loop().time() - started
