@@ -15,8 +15,8 @@ struct EditLockTests {
         let channel: String
         let users: [String: Int64]
 
-        init(_ mode: String, label: String = #function) throws {
-            s = try ServeWorld(label: label) {
+        init(_ mode: String, environment: [String: String?] = [:], label: String = #function) throws {
+            s = try ServeWorld(environment: environment, label: label) {
                 try ChannelRulesServeTests.store("presence-tenant.{tenant}.editing.{type}.{id}  lock(tenant, doctor, admin, \(mode))", in: $0)
             }
             let tenant = try s.world.connection.query("SELECT tenant_id FROM users WHERE id = $1", s.doctor).first!.decode(Int64.self, "tenant_id")
@@ -81,6 +81,19 @@ struct EditLockTests {
         #expect(Self.names(out["b_events"]) == ["LockHeld", "LockAcquired"], "\(out)")
         #expect(Self.data(out["b_events"], "LockAcquired")["holder"] as? String == b, "\(out)")
         #expect(try eventually(within: 5) { try c.s.world.count("SELECT count(*) FROM hub_subscriptions") == 0 }, "rows are left")
+    }
+
+    @Test("refuse with webhooks: the refused user is never a member, so the app hears member_added only for those admitted")
+    func refuseWebhooks() throws {
+        let receiver = try WebhookReceiver()
+        let c = try Clinic("refuse", environment: PusherWebhookTests.environment(receiver.url))
+        _ = try c.run("refuse")
+        let (a, b, channel) = (c.id("A"), c.id("B"), c.channel)
+        let expected = ["channel_occupied \(channel)", "member_added \(channel) \(a)", "member_removed \(channel) \(a)",
+                        "channel_vacated \(channel)", "channel_occupied \(channel)", "member_added \(channel) \(b)",
+                        "member_removed \(channel) \(b)", "channel_vacated \(channel)"]
+        #expect(eventually(within: 10) { receiver.events == expected }, "\(receiver.events)")
+        PusherWebhookTests.expectSigned(receiver)
     }
 
     /// Checks what `watch` in lock_peer.py observed: A holds, B and C watch, A's connection ends
