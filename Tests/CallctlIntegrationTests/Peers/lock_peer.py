@@ -17,7 +17,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from hub_peer import ARGS, TIMEOUT, Client, api, events, reset
+from hub_peer import ARGS, TIMEOUT, Client, api, reset
 
 CHANNEL = ARGS.get("channel")
 LOCK_EVENTS = ("LockAcquired", "LockReleased", "LockContended", "LockHeld")
