@@ -84,7 +84,7 @@ struct PurgeRecordingsTests {
         #expect(try await w.run().report["deleted"] as? Int == 0)
     }
 
-    @Test("a deletion the storage refuses keeps the row with its attempt and error, exits 1, and is retried by the next run")
+    @Test("a deletion the storage refuses keeps the row with its attempt and error, exits 1, shows in the metrics file (incomplete, the earlier success kept), and is retried by the next run")
     func failureRetried() async throws {
         let w = try World()
         try w.recording("stuck", received: "2026-11-01T00:00:00Z", file: false)
@@ -92,8 +92,23 @@ struct PurgeRecordingsTests {
         let blocker = w.directory.appendingPathComponent("2026/11/stuck.webm")
         try FileManager.default.createDirectory(at: blocker, withIntermediateDirectories: true)  // not a regular file
 
-        let failed = try await w.run()
+        let metrics = w.directory.appendingPathComponent("purge.prom").path
+        func metric(_ line: String) throws -> Double? {
+            let text = try String(contentsOfFile: metrics, encoding: .utf8)
+            return text.split(separator: "\n").first { $0.hasPrefix(line + " ") }.flatMap { Double($0.split(separator: " ")[1]) }
+        }
+        let success = "callctl_job_last_success_timestamp_seconds{job=\"purge_recordings\"}"
+        let incomplete = "callctl_job_incomplete{job=\"purge_recordings\"}"
+        #expect(try await w.run(["--metrics-file", metrics], now: "2026-11-15T00:00:00Z").status == 0)  // nothing due yet
+        let succeeded = try #require(try metric(success))
+        #expect(try metric(incomplete) == 0)
+
+        let failed = try await w.run(["--metrics-file", metrics])
         #expect(failed.status == 1, "\(failed.errors)")
+        // The metrics show the refusal and keep the earlier success, so both alerts can fire.
+        #expect(try metric(incomplete) == 1 && metric(success) == succeeded)
+        #expect(try metric("callctl_job_changes{job=\"purge_recordings\",change=\"recording_delete_failed\"}") == 1)
+        #expect(try metric("callctl_job_changes{job=\"purge_recordings\",change=\"recording_deleted\"}") == 1)
         #expect(failed.report["deleted"] as? Int == 1 && failed.report["failed"] as? Int == 1, "\(failed.report)")
         #expect(failed.errors.contains("recordings-not-purged.md"), "\(failed.errors)")
         #expect(try w.jobs.value("SELECT purge_attempts::text FROM recordings WHERE id = 'stuck'") == "1")
@@ -102,8 +117,9 @@ struct PurgeRecordingsTests {
         #expect(try w.jobs.value("SELECT error FROM job_runs WHERE job = 'purge_recordings' ORDER BY id DESC LIMIT 1")?.contains("stuck") == true)
 
         try FileManager.default.removeItem(at: blocker)
-        let retried = try await w.run()
+        let retried = try await w.run(["--metrics-file", metrics])
         #expect(retried.status == 0 && retried.report["recording_ids"] as? [String] == ["stuck"], "\(retried.report)")
+        #expect(try metric(incomplete) == 0 && (metric(success) ?? 0) >= succeeded)
         #expect(try w.jobs.value("SELECT purge_error FROM recordings WHERE id = 'stuck'") == nil)
     }
 

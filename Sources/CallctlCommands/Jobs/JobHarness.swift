@@ -59,7 +59,8 @@ struct JobHarness {
                 }
                 if let path = options.metricsFile {
                     let metrics = JobMetrics(job: name, finishedAt: session.now(), durationSeconds: duration / .seconds(1),
-                                             changes: outcome.metricChanges, outboxRows: outcome.outboxRows, batches: outcome.batches)
+                                             changes: outcome.metricChanges, outboxRows: outcome.outboxRows, batches: outcome.batches,
+                                             incomplete: outcome.incomplete != nil, previous: try? String(contentsOfFile: path, encoding: .utf8))
                     try AtomicFile.replace(path, with: metrics.text)
                 }
                 if let problem = outcome.incomplete { throw Failure(message: problem, exitCode: Failure.failed) }

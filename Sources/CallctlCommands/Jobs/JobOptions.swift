@@ -22,7 +22,7 @@ struct JobOptions: ParsableArguments {
     var format: OutputFormat = .text
 
     @Option(name: .long, help: ArgumentHelp(
-        "After a successful run, write Prometheus metrics to this file atomically (textfile collector).",
+        "After a run that finished, write Prometheus metrics to this file atomically (textfile collector); a failed run leaves it alone.",
         valueName: "path"))
     var metricsFile: String?
 

@@ -19,51 +19,32 @@ struct OutboxPublishLoop: Sendable {
     func run() {
         let published = Counter(label: "callctl_outbox_published_total")
         let failed = Counter(label: "callctl_outbox_publish_failures_total")
-        var connection: PGConnection?
-        var databaseFailures = 0
         var failing = false
-        defer { connection?.close() }
-        while !control.isStopped {
-            do {
-                let live = try connection ?? PGConnection(settings: database, applicationName: "callctl outbox publisher")
-                connection = live
-                if databaseFailures > 0 {
-                    logger.notice("outbox publisher reconnected to PostgreSQL")
-                    databaseFailures = 0
+        let loop = DatabaseLoop(database: database, name: "outbox publisher",
+                                meanwhile: "rows wait in the outbox and are published once it recovers", control: control, logger: logger)
+        loop.run { live in
+            let batch = try OutboxPublishStore.publishBatch(limit: ExternalPusherPublisher.batchLimit, selection: .daemon,
+                                                            on: live) { rows in publisher.send(rows) }
+            guard let first = batch.rows.first, let last = batch.rows.last else {
+                control.waitForWake(upTo: pollInterval)
+                return
+            }
+            guard let failure = batch.failure else {
+                published.increment(by: batch.rows.count)
+                if failing {
+                    logger.notice("the external Pusher server takes events again", metadata: ["target": "\(publisher.target)"])
+                    failing = false
                 }
-                let batch = try OutboxPublishStore.publishBatch(limit: ExternalPusherPublisher.batchLimit, selection: .daemon,
-                                                                on: live) { rows in publisher.send(rows) }
-                guard let first = batch.rows.first, let last = batch.rows.last else {
-                    control.waitForWake(upTo: pollInterval)
-                    continue
-                }
-                guard let failure = batch.failure else {
-                    published.increment(by: batch.rows.count)
-                    if failing {
-                        logger.notice("the external Pusher server takes events again", metadata: ["target": "\(publisher.target)"])
-                        failing = false
-                    }
-                    continue
-                }
-                failed.increment(by: batch.rows.count)
-                if !failing || !failure.affectsEveryBatch {
-                    logger.warning("could not publish outbox rows to the external Pusher server: \(failure); they stay pending and are retried with backoff",
-                                   metadata: ["target": "\(publisher.target)", "first_id": "\(first.id)", "last_id": "\(last.id)"])
-                }
-                if failure.affectsEveryBatch {
-                    failing = true
-                    control.sleep((batch.retryAfter ?? .seconds(1)) + .milliseconds(50))
-                }
-            } catch {
-                connection?.close()
-                connection = nil
-                databaseFailures += 1
-                if databaseFailures == 1 {
-                    let cause = (error as? PostgresError)?.isUnavailable == true ? "lost PostgreSQL" : "failed"
-                    logger.error("outbox publisher \(cause); rows wait in the outbox and are published once it recovers",
-                                 metadata: ["error": "\(error)"])
-                }
-                control.sleep(OutboxRelayLoop.reconnectDelay(afterFailures: databaseFailures))
+                return
+            }
+            failed.increment(by: batch.rows.count)
+            if !failing || !failure.affectsEveryBatch {
+                logger.warning("could not publish outbox rows to the external Pusher server: \(failure); they stay pending and are retried with backoff",
+                               metadata: ["target": "\(publisher.target)", "first_id": "\(first.id)", "last_id": "\(last.id)"])
+            }
+            if failure.affectsEveryBatch {
+                failing = true
+                control.sleep((batch.retryAfter ?? .seconds(1)) + .milliseconds(50))
             }
         }
     }

@@ -9,7 +9,7 @@ import PusherProtocol
 /// ``WebhookSettings/batchLimit`` (``WebhookDeliveryStore``), then waits for a `NOTIFY` or the
 /// poll interval; after a `NOTIFY` it lingers briefly so events decided together share a POST.
 /// A URL that fails rests by ``WebhookBackoff`` while the others go on; a lost database
-/// connection is logged once and reopened with backoff.
+/// connection is logged once and reopened with backoff (``DatabaseLoop``).
 struct WebhookRelayLoop: Sendable {
     let database: ConnectionSettings
     let apps: PusherApps
@@ -22,81 +22,40 @@ struct WebhookRelayLoop: Sendable {
         let delivered = Counter(label: "callctl_webhook_events_delivered_total")
         let requests = Counter(label: "callctl_webhook_requests_total", dimensions: [("outcome", "delivered")])
         let failures = Counter(label: "callctl_webhook_requests_total", dimensions: [("outcome", "failed")])
-        var connection: PGConnection?
-        var databaseFailures = 0
         var failing = Set<String>()
-        defer { connection?.close() }
-        while !control.isStopped {
-            do {
-                let live = try connection ?? open()
-                connection = live
-                if databaseFailures > 0 {
-                    logger.notice("webhook relay reconnected to PostgreSQL")
-                    databaseFailures = 0
-                }
-                var more = false
-                for route in settings.routes {
-                    for app in apps.all where route.wants(anyOf: app.id) {
-                        switch try WebhookDeliveryStore.deliverBatch(url: route.url, appID: app.id, limit: settings.batchLimit, on: live,
-                                                                    deliver: { sender.send($0.map(\.event), to: route.url, app: app) }) {
-                        case .delivered(let events):
-                            delivered.increment(by: events.count)
-                            requests.increment()
-                            if failing.remove(route.url) != nil {
-                                logger.notice("webhook URL takes events again", metadata: ["url": "\(route.displayName)"])
-                            }
-                            more = more || events.count == settings.batchLimit
-                        case .failed(let events, let failure, let retryAfter):
-                            failures.increment()
-                            if failing.insert(route.url).inserted {
-                                logger.warning("webhook events not delivered: \(failure); they wait and are retried with backoff",
-                                               metadata: ["url": "\(route.displayName)", "events": "\(events.count)",
-                                                          "retry_after": "\(retryAfter)"])
-                            }
-                        case .notDue, .empty, .busy:
-                            break
-                        }
-                    }
-                }
-                if !more { try waitForWork(on: live) }
-            } catch {
-                connection?.close()
-                connection = nil
-                databaseFailures += 1
-                if databaseFailures == 1 {
-                    logger.error("webhook relay lost PostgreSQL; events wait in webhook_events and are delivered once it recovers",
-                                 metadata: ["error": "\(error)"])
-                }
-                control.sleep(OutboxRelayLoop.reconnectDelay(afterFailures: databaseFailures))
-            }
-        }
-    }
-
-    private func open() throws -> PGConnection {
-        let connection = try PGConnection(settings: database, applicationName: "callctl webhook relay")
-        do {
+        let loop = DatabaseLoop(database: database, name: "webhook relay",
+                                meanwhile: "events wait in webhook_events and are delivered once it recovers", control: control, logger: logger)
+        let prepare = { (connection: PGConnection) in
             try connection.listen(WebhookRecorder.notifyChannel)
             try WebhookDeliveryStore.register(urls: settings.routes.map(\.url), on: connection)
-        } catch {
-            connection.close()
-            throw error
         }
-        return connection
-    }
-
-    /// Returns after a notification plus the linger (draining the others), after the poll
-    /// interval, or when the relay stops.
-    private func waitForWork(on connection: PGConnection) throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + settings.pollInterval
-        while !control.isStopped {
-            let remaining = clock.now.duration(to: deadline)
-            guard remaining > .zero else { return }
-            if try connection.waitForNotification(timeout: min(remaining, OutboxRelayLoop.waitSlice)) != nil {
-                control.sleep(settings.linger)
-                while try connection.waitForNotification(timeout: .zero) != nil {}
-                return
+        loop.run(prepare: prepare) { live in
+            var more = false
+            for route in settings.routes {
+                for app in apps.all where route.wants(anyOf: app.id) {
+                    switch try WebhookDeliveryStore.deliverBatch(url: route.url, appID: app.id, limit: settings.batchLimit, on: live,
+                                                                deliver: { sender.send($0.map(\.event), to: route.url, app: app) }) {
+                    case .delivered(let events):
+                        delivered.increment(by: events.count)
+                        requests.increment()
+                        if failing.remove(route.url) != nil {
+                            logger.notice("webhook URL takes events again", metadata: ["url": "\(route.displayName)"])
+                        }
+                        more = more || events.count == settings.batchLimit
+                    case .failed(let events, let failure, let retryAfter):
+                        failures.increment()
+                        if failing.insert(route.url).inserted {
+                            logger.warning("webhook events not delivered: \(failure); they wait and are retried with backoff",
+                                           metadata: ["url": "\(route.displayName)", "events": "\(events.count)",
+                                                      "retry_after": "\(retryAfter)"])
+                        }
+                    case .notDue, .empty, .busy:
+                        break
+                    }
+                }
             }
+            // After a notification, linger so events decided together share a POST.
+            if !more { try loop.waitForNotification(on: live, poll: settings.pollInterval, linger: settings.linger) }
         }
     }
 }
