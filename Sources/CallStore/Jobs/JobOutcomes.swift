@@ -139,9 +139,9 @@ extension PurgeOutcome: JobOutcome {
 
     public func summary(dryRun: Bool) -> String {
         let recordings = plural(deletedRecordingIds.count, "recording")
-        if dryRun { return "would delete \(recordings) past their retention; nothing was changed" }
+        if dryRun { return "would delete \(recordings) past the retention; nothing was changed" }
         let failed = failures.isEmpty ? "" : "; \(plural(failures.count, "deletion")) failed at the storage and will be retried on the next run"
-        return "deleted \(recordings) past their retention\(failed)"
+        return "deleted \(recordings) past the retention\(failed)"
     }
 
     public var detailLines: [String] {
