@@ -101,16 +101,41 @@ public enum RecordingArrivalRule {
     }
 }
 
-/// The retention rule: a recording is deleted once it is older than `recording.retention`.
-public enum RetentionRule {
-    /// Recordings received before this instant are due.
-    public static func cutoff(now: Date, settings: CallSettings) -> Date {
-        now.addingTimeInterval(-TimeInterval(settings.recordingRetentionSeconds))
+/// The retention rule: a recording is deleted once it is older than `recording.retention`, the
+/// value of the appointment's tenant when it has its own (`config set recording.retention 7y
+/// --tenant ID`), else the clinic-wide one.
+public struct RetentionRule: Sendable, Equatable {
+    /// The clinic-wide retention in seconds (`settings`).
+    public let seconds: Int
+    /// Tenants with a retention of their own, in seconds.
+    public let byTenant: [Int64: Int]
+
+    /// The rule of `settings`, with `byTenant`'s own values.
+    public init(_ settings: CallSettings, byTenant: [Int64: Int] = [:]) {
+        seconds = settings.recordingRetentionSeconds
+        self.byTenant = byTenant
     }
 
-    /// Whether a recording received at `receivedAt` is due at `now` (strictly older than the retention).
-    public static func isDue(receivedAt: Date, settings: CallSettings, now: Date) -> Bool {
-        receivedAt < cutoff(now: now, settings: settings)
+    /// The retention of a recording of an appointment of `tenant`.
+    public func seconds(tenant: Int64?) -> Int {
+        tenant.flatMap { byTenant[$0] } ?? seconds
+    }
+
+    /// Recordings of `tenant` received before this instant are due.
+    public func cutoff(now: Date, tenant: Int64?) -> Date {
+        now.addingTimeInterval(-TimeInterval(seconds(tenant: tenant)))
+    }
+
+    /// The latest cutoff of any tenant (the shortest retention's): no recording received at or
+    /// after it is due, whatever its tenant.
+    public func latestCutoff(now: Date) -> Date {
+        now.addingTimeInterval(-TimeInterval(([seconds] + byTenant.values).min() ?? seconds))
+    }
+
+    /// Whether a recording of `tenant` received at `receivedAt` is due at `now` (strictly older
+    /// than its retention).
+    public func isDue(receivedAt: Date, tenant: Int64?, now: Date) -> Bool {
+        receivedAt < cutoff(now: now, tenant: tenant)
     }
 }
 

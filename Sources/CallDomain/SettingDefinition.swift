@@ -9,6 +9,9 @@ public struct SettingDefinition: Sendable {
     public let summary: String
     /// The field it fills and the values it accepts.
     public let field: Field
+    /// Whether a tenant may have its own value (`config set KEY VALUE --tenant ID`), which wins
+    /// over the clinic-wide one for that tenant's appointments.
+    public let perTenant: Bool
 
     /// The ``CallSettings`` field a setting fills.
     public enum Field: Sendable {
@@ -25,9 +28,10 @@ public struct SettingDefinition: Sendable {
     }
 
     /// Creates a definition.
-    public init(_ summary: String, _ field: Field) {
+    public init(_ summary: String, _ field: Field, perTenant: Bool = false) {
         self.summary = summary
         self.field = field
+        self.perTenant = perTenant
     }
 
     /// The field's value in `settings`, as it would be stored.

@@ -66,7 +66,8 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
                               .choice(\.userChannel, options: UserChannel.allCases.map(\.rawValue)))
         case .recordingRetention:
             SettingDefinition("how long a recording is kept after it was received before jobs purge-recordings deletes it",
-                              .duration(\.recordingRetentionSeconds, allowed: SettingDefinition.day...(3650 * SettingDefinition.day)))
+                              .duration(\.recordingRetentionSeconds, allowed: SettingDefinition.day...(3650 * SettingDefinition.day)),
+                              perTenant: true)
         case .channelRules:
             SettingDefinition("who may subscribe to which channel (unless CALLCTL_CHANNEL_RULES names a file): callctl channels rules",
                               .rules(\.channelRules))
@@ -75,6 +76,9 @@ public enum SettingKey: String, Sendable, Equatable, Hashable, CaseIterable {
 
     /// A one-line description for `config` listings.
     public var summary: String { definition.summary }
+
+    /// Whether a tenant may override it (``SettingDefinition/perTenant``).
+    public var isPerTenant: Bool { definition.perTenant }
 
     /// The value used when the `settings` table has no valid row for this key.
     public var defaultValue: SettingValue { CallSettings.defaults[self] }

@@ -83,6 +83,49 @@ struct ConfigCommandTests {
         #expect(job.standardError.contains("ignoring a setting"))
     }
 
+    @Test("--tenant: a tenant's own recording.retention, listed and removed; refused for other settings and unknown tenants; unset")
+    func perTenant() async throws {
+        let world = try JobsWorld()
+        let tenant = try #require(try world.value("SELECT tenant_id::text FROM users WHERE id = $1", world.doctorUserId))
+        let set = await world.run(["config", "set", "recording.retention", "3650d", "--tenant", tenant])
+        #expect(set.status == 0, "\(set.output)")
+        #expect(set.standardOutput.contains("recording.retention for tenant \(tenant) = 3650d (was the clinic-wide 30d; clinic-wide 30d)"),
+                "\(set.standardOutput)")
+        #expect(try world.value("SELECT value::text FROM tenant_settings WHERE key = 'recording.retention'") == "315360000")
+        #expect(try world.count("SELECT count(*) FROM settings") == 0)
+        let (again, change) = try await world.runJSON(["config", "set", "recording.retention", "7d", "--tenant", tenant])
+        #expect(again.status == 0 && change["previous"] as? Int == 315_360_000 && change["value"] as? Int == 604_800, "\(change)")
+        #expect(change["clinic_wide"] as? Int == 2_592_000 && change["tenant_id"] as? Int == Int(tenant))
+
+        // A hand-written invalid row of another tenant is listed as ignored, with why.
+        try world.connection.execute("INSERT INTO tenant_settings (tenant_id, key, value) VALUES (999, 'recording.retention', '60')")
+        let (_, listing) = try await world.runJSON(["config", "list"])
+        let tenants = try #require(listing["tenants"] as? [[String: Any]], "\(listing)")
+        #expect(tenants.count == 2 && tenants[0]["value"] as? Int == 604_800 && tenants[0]["display"] as? String == "7d", "\(tenants)")
+        #expect(tenants[1]["tenant_id"] as? Int == 999 && tenants[1]["value"] is NSNull
+                && (tenants[1]["problem"] as? String)?.contains("recording.retention must be between") == true, "\(tenants)")
+        let text = await world.run(["config", "list"])
+        #expect(text.standardOutput.contains("recording.retention for tenant \(tenant) = 7d"), "\(text.standardOutput)")
+        #expect(text.standardOutput.contains("recording.retention for tenant 999: ignored: "))
+
+        let other = await world.run(["config", "set", "window.grace", "20m", "--tenant", tenant])
+        #expect(other.status == 64 && other.standardError.contains("window.grace is one value for every tenant; only recording.retention may differ"),
+                "\(other.output)")
+        let unknown = await world.run(["config", "set", "recording.retention", "7d", "--tenant", "424242"])
+        #expect(unknown.status == 1 && unknown.standardError.contains("no tenant 424242 in the tenants table"), "\(unknown.output)")
+        #expect(await world.run(["config", "set", "recording.retention", "7d", "--tenant", "0"]).status == 64)
+
+        let unset = await world.run(["config", "unset", "recording.retention", "--tenant", tenant])
+        #expect(unset.status == 0 && unset.standardOutput.contains("removed; the clinic-wide value applies: 30d"), "\(unset.output)")
+        let twice = await world.run(["config", "unset", "recording.retention", "--tenant", tenant])
+        #expect(twice.status == 0 && twice.standardOutput.contains("was not stored; nothing changed"), "\(twice.output)")
+        #expect(try world.count("SELECT count(*) FROM tenant_settings WHERE tenant_id <> 999") == 0)
+        #expect(await world.run(["config", "set", "window.grace", "20m"]).status == 0)
+        let global = await world.run(["config", "unset", "window.grace"])
+        #expect(global.status == 0 && global.standardOutput.contains("window.grace removed; the default applies: 15m"), "\(global.output)")
+        #expect(try world.count("SELECT count(*) FROM settings") == 0)
+    }
+
     @Test("config exits 69 when the database is down and 78 when it has no schema")
     func failures() async throws {
         let down = await InProcess.run(["config", "list"], environment: ["DATABASE_URL": try unreachableDatabaseURL()])

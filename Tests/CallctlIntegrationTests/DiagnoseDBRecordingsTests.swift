@@ -7,7 +7,7 @@ import Testing
 @Suite("diagnose db: recordings overdue for deletion", .serialized)
 struct DiagnoseDBRecordingsTests {
     static let recordingKeys: Set<String> = ["any_received", "stored", "overdue", "oldest_overdue_seconds", "purge_failing",
-                                             "last_purge_error", "retention_seconds", "grace_seconds"]
+                                             "last_purge_error", "retention_seconds", "tenants_with_own_retention", "grace_seconds"]
     static let refusal = "HTTP 403: AccessDenied"
 
     /// Seeds, as `id hours-ago purged-hours-ago attempts error`:

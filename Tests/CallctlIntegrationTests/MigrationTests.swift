@@ -9,7 +9,7 @@ struct MigrationTests {
                                        "appointment_call_events", "outbox", "settings", "schema_migrations",
                                        "hub_daemons", "hub_subscriptions", "hub_messages", "outbox_external",
                                        "job_runs", "appointment_channel_log", "ice_server_health", "broker_peers", "broker_messages", "recording_consents",
-                                       "recordings", "webhook_targets", "webhook_events"]
+                                       "recordings", "webhook_targets", "webhook_events", "tenant_settings"]
 
     private func tables(_ connection: PGConnection) throws -> Set<String> {
         Set(try connection.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").rows.map { try $0.decode(String.self, "tablename") })
@@ -76,7 +76,7 @@ struct MigrationTests {
         let migrator = Migrator(connection: connection)
         try migrator.up()
         let reverted = try migrator.down(to: 2)
-        #expect(reverted.map(\.version) == [16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3])
+        #expect(reverted.map(\.version) == [17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3])
         #expect(try tables(connection) == ["tenants", "users", "doctors", "patients", "appointments", "schema_migrations"])
         #expect(throws: MigrationError.self) { try migrator.down(to: 5) }
         try migrator.down(to: 0)

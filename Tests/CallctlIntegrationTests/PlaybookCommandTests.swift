@@ -53,6 +53,7 @@ struct PlaybookCommandTests {
         "appointment-id": "42", "outage-end-utc": "2026-03-29T10:45:01Z", "grace-duration": "20m",
         "timeout-key": "timeouts.heartbeat", "duration": "120s", "turn-uri-from-CALLCTL_ICE_SERVERS": "turns:turn.example.org",
         "call-id": "0b0e6a5e-8d1c-4f4e-9a57-3c2d1e0f9a11", "why": "ticket OPS-123", "retention-days": "90d",
+        "tenant-id": "3",
     ]
 
     /// The service's env file every command reads (callctl.service's `EnvironmentFile=`).

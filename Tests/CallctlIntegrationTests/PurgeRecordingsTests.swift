@@ -84,6 +84,49 @@ struct PurgeRecordingsTests {
         #expect(try await w.run().report["deleted"] as? Int == 0)
     }
 
+    @Test("per tenant: a tenant's own retention decides for its recordings, in the job, recordings list and diagnose db")
+    func perTenant() async throws {
+        let w = try World()
+        let other = try #require(try w.jobs.value("INSERT INTO tenants (slug, name) VALUES ('other', 'Other clinic') RETURNING id::text"))
+        let kept = try w.recording("ten-years", received: "2026-10-01T00:00:00Z")  // clinic-wide 30d would delete it
+        let short = try w.recording("one-week", received: "2026-11-25T00:00:00Z")  // 15 days old: kept by the clinic-wide 30d
+        try w.recording("default", received: "2026-11-01T00:00:00Z")
+        try w.jobs.connection.query("UPDATE appointments SET tenant_id = $1::bigint WHERE id = $2", other, short)
+        let home = try #require(try w.jobs.value("SELECT tenant_id::text FROM appointments WHERE id = $1", kept))
+        for (tenant, retention) in [(home, "3650d"), (other, "7d")] {
+            let set = await w.jobs.run(["config", "set", "recording.retention", retention, "--tenant", tenant])
+            #expect(set.status == 0, "\(set.output)")
+        }
+        // "default" belongs to the first tenant too: its own ten years keep it; move it to a tenant without its own value.
+        let third = try #require(try w.jobs.value("INSERT INTO tenants (slug, name) VALUES ('third', 'Third') RETURNING id::text"))
+        try w.jobs.connection.query("""
+            UPDATE appointments SET tenant_id = $1::bigint WHERE id = (SELECT appointment_id FROM recordings WHERE id = 'default')
+            """, third)
+
+        var variables = w.environment
+        variables["DATABASE_URL"] = w.jobs.database.connectionString
+        // recordings list judges by the clock: "default" (30d) and "one-week" (7d) are past their retention, "ten-years" is not.
+        let now = await InProcess.run(["recordings", "list", "--status", "overdue", "--format", "json"], environment: variables)
+        let overdue = ((try? JSONSerialization.jsonObject(with: Data(now.standardOutput.utf8))) as? [[String: Any]] ?? [])
+            .compactMap { $0["recording_id"] as? String }.sorted()
+        #expect(overdue == ["default", "one-week"], "\(now.output)")
+
+        let preview = try await w.run(["--dry-run"])
+        #expect(preview.report["recording_ids"] as? [String] == ["default", "one-week"], "\(preview.report)")
+        let run = try await w.run()
+        #expect(run.status == 0 && run.report["recording_ids"] as? [String] == ["default", "one-week"], "\(run.report) \(run.errors)")
+        #expect(w.exists("ten-years") && !w.exists("one-week") && !w.exists("default"))
+
+        let diagnosis = await InProcess.run(["diagnose", "db", "--format", "json"], environment: variables)
+        let recordings = ((try? diagnosis.json())?["recordings"] as? [String: Any]) ?? [:]
+        #expect(recordings["overdue"] as? Int == 0 && recordings["stored"] as? Int == 1, "\(diagnosis.output)")
+        #expect(recordings["tenants_with_own_retention"] as? Int == 2, "\(recordings)")
+        // Without its ten years the first tenant's recording is overdue at once: diagnose db says so.
+        #expect(await w.jobs.run(["config", "unset", "recording.retention", "--tenant", home]).status == 0)
+        let after = await InProcess.run(["diagnose", "db", "--format", "json"], environment: variables)
+        #expect(((try? after.json())?["recordings"] as? [String: Any])?["overdue"] as? Int == 1, "\(after.output)")
+    }
+
     @Test("a deletion the storage refuses keeps the row with its attempt and error, exits 1, shows in the metrics file (incomplete, the earlier success kept), and is retried by the next run")
     func failureRetried() async throws {
         let w = try World()

@@ -204,7 +204,7 @@ struct SecretLeakTests {
         let helps = try Self.subcommands(environment)
         let expected = [
             ["migrate", "up"], ["migrate", "down"], ["migrate", "status"], ["migrate", "plan"], ["jobs", "no-show"], ["jobs", "reap"],
-            ["config", "get"], ["config", "set"], ["config", "list"], ["probe", "stun"], ["probe", "turn"], ["probe", "ice"], ["kpi"],
+            ["config", "get"], ["config", "set"], ["config", "unset"], ["config", "list"], ["probe", "stun"], ["probe", "turn"], ["probe", "ice"], ["kpi"],
             ["serve"], ["outbox", "status"], ["outbox", "flush"], ["diagnose", "echo"], ["diagnose", "db"], ["recordings", "list"],
             ["recordings", "show"], ["channels", "explain"], ["channels", "rules", "show"], ["channels", "rules", "check"],
             ["channels", "rules", "set"], ["demo"],

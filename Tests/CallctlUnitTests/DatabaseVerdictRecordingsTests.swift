@@ -13,7 +13,7 @@ struct DatabaseVerdictRecordingsTests {
         var health = DatabaseVerdictTests.health(overdueNoShows: overdueNoShows)
         health.recordings = RecordingPurgeHealth(anyReceived: anyReceived, stored: anyReceived ? 5 : 0, overdue: overdue?.count ?? 0,
                                                  oldestOverdueSeconds: overdue?.oldest, failing: failing == nil ? 0 : 1,
-                                                 lastError: failing, retentionSeconds: 30 * 86_400)
+                                                 lastError: failing, retentionSeconds: 30 * 86_400, tenantsWithOwnRetention: 0)
         health.purgeRuns = JobRunHistory(job: PurgeRecordingsJob.name, lastRun: purge)
         return health
     }

@@ -50,11 +50,28 @@ struct RecordingFileRulesTests {
         var settings = CallSettings.defaults
         #expect(settings.recordingRetentionSeconds == 30 * 86_400)
         settings.recordingRetentionSeconds = 86_400
-        #expect(RetentionRule.cutoff(now: Self.at, settings: settings) == Self.at.addingTimeInterval(-86_400))
-        #expect(!RetentionRule.isDue(receivedAt: Self.at.addingTimeInterval(-86_400), settings: settings, now: Self.at))
-        #expect(RetentionRule.isDue(receivedAt: Self.at.addingTimeInterval(-86_401), settings: settings, now: Self.at))
+        let rule = RetentionRule(settings)
+        #expect(rule.cutoff(now: Self.at, tenant: 1) == Self.at.addingTimeInterval(-86_400))
+        #expect(!rule.isDue(receivedAt: Self.at.addingTimeInterval(-86_400), tenant: 1, now: Self.at))
+        #expect(rule.isDue(receivedAt: Self.at.addingTimeInterval(-86_401), tenant: 1, now: Self.at))
         #expect(throws: DomainError.self) { try SettingKey.recordingRetention.parse(cliText: "12h") }
         #expect(try SettingKey.recordingRetention.parse(cliText: "90d") == .number(90 * 86_400))
+    }
+
+    @Test("retention per tenant: a tenant's own value wins for its recordings; the shortest bounds what may be due")
+    func retentionPerTenant() {
+        let rule = RetentionRule(CallSettings.defaults, byTenant: [3: 7 * 86_400, 5: 365 * 86_400])
+        #expect(rule.seconds(tenant: 3) == 7 * 86_400 && rule.seconds(tenant: 5) == 365 * 86_400)
+        #expect(rule.seconds(tenant: 4) == 30 * 86_400 && rule.seconds(tenant: nil) == 30 * 86_400)
+        let tenDaysOld = Self.at.addingTimeInterval(-10 * 86_400)
+        #expect(rule.isDue(receivedAt: tenDaysOld, tenant: 3, now: Self.at))
+        #expect(!rule.isDue(receivedAt: tenDaysOld, tenant: 4, now: Self.at))
+        let yearOld = Self.at.addingTimeInterval(-40 * 86_400)
+        #expect(rule.isDue(receivedAt: yearOld, tenant: 4, now: Self.at) && !rule.isDue(receivedAt: yearOld, tenant: 5, now: Self.at))
+        #expect(rule.latestCutoff(now: Self.at) == Self.at.addingTimeInterval(-7 * 86_400))
+        #expect(RetentionRule(CallSettings.defaults).latestCutoff(now: Self.at) == Self.at.addingTimeInterval(-30 * 86_400))
+        // Only the retention may differ per tenant.
+        #expect(SettingKey.allCases.filter(\.isPerTenant) == [.recordingRetention])
     }
 
     @Test("downloads: the two participants only; anyone else gets not_found")

@@ -4,7 +4,7 @@ import Postgres
 
 /// The recordings `jobs purge-recordings` should have deleted, as `diagnose db` reads them.
 ///
-/// A recording is due once it is older than `recording.retention` (``CallDomain/RetentionRule``);
+/// A recording is due once it is older than its tenant's `recording.retention` (``CallDomain/RetentionRule``);
 /// it counts as **overdue** only once it has been due for longer than ``grace``, so a daily
 /// cron, which deletes a recording up to a day after it fell due, leaves none overdue.
 public struct RecordingPurgeHealth: Sendable, Equatable {
@@ -32,16 +32,20 @@ public struct RecordingPurgeHealth: Sendable, Equatable {
     /// The storage's error for the oldest of those (every run retries every due recording, so it
     /// is that recording's latest), cut to ``errorLimit`` characters; nil without any.
     public let lastError: String?
-    /// `recording.retention` in seconds, as read from the settings.
+    /// The clinic-wide `recording.retention` in seconds, as read from the settings.
     public let retentionSeconds: Int
+    /// How many tenants have a retention of their own (`tenant_settings`), which their recordings
+    /// were judged by.
+    public let tenantsWithOwnRetention: Int
 
     /// No recording at all (what is reported when the table was not read).
     public static let none = RecordingPurgeHealth(anyReceived: false, stored: 0, overdue: 0, oldestOverdueSeconds: nil, failing: 0,
-                                                  lastError: nil, retentionSeconds: CallSettings.defaults.recordingRetentionSeconds)
+                                                  lastError: nil, retentionSeconds: CallSettings.defaults.recordingRetentionSeconds,
+                                                  tenantsWithOwnRetention: 0)
 
     /// Creates the figures as read.
     public init(anyReceived: Bool, stored: Int, overdue: Int, oldestOverdueSeconds: Double?, failing: Int, lastError: String?,
-                retentionSeconds: Int) {
+                retentionSeconds: Int, tenantsWithOwnRetention: Int) {
         self.anyReceived = anyReceived
         self.stored = stored
         self.overdue = overdue
@@ -49,31 +53,38 @@ public struct RecordingPurgeHealth: Sendable, Equatable {
         self.failing = failing
         self.lastError = lastError
         self.retentionSeconds = retentionSeconds
+        self.tenantsWithOwnRetention = tenantsWithOwnRetention
     }
 
-    /// `$1` the overdue cutoff (retention and grace before now), `$2` the retention's cutoff,
-    /// `$3` the error limit. Reads the recordings not purged through `recordings_due_idx`
-    /// (a month's worth at the default retention) and probes for any row at all, purged ones included.
+    /// `$1` now, `$2` the grace in seconds, `$3` the error limit, `$4`-`$6` ``RetentionSQL``'s
+    /// parameters (each recording is judged by its tenant's retention). Reads the recordings not
+    /// purged through `recordings_due_idx` (a month's worth at the default retention) and probes
+    /// for any row at all, purged ones included.
     static let query = """
         SELECT EXISTS (SELECT 1 FROM recordings) AS any_row,
                count(*) AS stored,
-               count(*) FILTER (WHERE r.received_at < $1) AS overdue,
-               extract(epoch FROM $2 - min(r.received_at) FILTER (WHERE r.received_at < $1))::float8 AS oldest_overdue,
+               count(*) FILTER (WHERE r.received_at < $1::timestamptz - make_interval(secs => k.retention_seconds + $2::float8)) AS overdue,
+               extract(epoch FROM max($1::timestamptz - make_interval(secs => k.retention_seconds) - r.received_at)
+                   FILTER (WHERE r.received_at < $1::timestamptz - make_interval(secs => k.retention_seconds + $2::float8)))::float8
+                   AS oldest_overdue,
                count(*) FILTER (WHERE r.purge_attempts > 0) AS failing,
                (SELECT left(f.purge_error, $3) FROM recordings f WHERE f.purged_at IS NULL AND f.purge_attempts > 0
                 ORDER BY f.received_at, f.id LIMIT 1) AS last_error
-        FROM recordings r WHERE r.purged_at IS NULL
+        FROM recordings r
+        CROSS JOIN LATERAL (SELECT \(RetentionSQL.seconds(tenants: "$4", seconds: "$5", global: "$6")) AS retention_seconds) k
+        WHERE r.purged_at IS NULL
         """
 
-    /// Reads the figures as of `now` with `settings`' retention.
+    /// Reads the figures as of `now` with `settings`' retention and the tenants' own.
     static func read(on connection: PGConnection, now: Date, settings: CallSettings) throws -> RecordingPurgeHealth {
-        let due = RetentionRule.cutoff(now: now, settings: settings)
-        let row = try connection.query(query, due.addingTimeInterval(-grace), due, errorLimit).first
+        let rule = try TenantSettingsStore(connection: connection).retentionRule(settings)
+        let arguments: [(any PGEncodable)?] = [now, grace, errorLimit] + RetentionSQL.parameters(rule)
+        let row = try connection.query(query, arguments).first
         return RecordingPurgeHealth(
             anyReceived: try row?.decode(Bool.self, "any_row") ?? false, stored: Int(try row?.decode(Int64.self, "stored") ?? 0),
             overdue: Int(try row?.decode(Int64.self, "overdue") ?? 0),
             oldestOverdueSeconds: try row?.decode(Double?.self, "oldest_overdue"),
             failing: Int(try row?.decode(Int64.self, "failing") ?? 0), lastError: try row?.decode(String?.self, "last_error"),
-            retentionSeconds: settings.recordingRetentionSeconds)
+            retentionSeconds: rule.seconds, tenantsWithOwnRetention: rule.byTenant.count)
     }
 }

@@ -1,14 +1,17 @@
-/// The SQL of `jobs purge-recordings`. `$1` is ``CallDomain/RetentionRule/cutoff(now:settings:)``;
-/// the keyset `(received_at, id)` is the order of `recordings_due_idx`, which holds only the
-/// recordings not yet purged.
+/// The SQL of `jobs purge-recordings`. `$1` is ``CallDomain/RetentionRule/latestCutoff(now:)``,
+/// the bound on `recordings_due_idx` (which holds only the recordings not yet purged) in the
+/// keyset order `(received_at, id)`; `$5` is now and `$6`-`$8` ``RetentionSQL``'s parameters,
+/// so each recording is judged against its tenant's retention.
 enum PurgeQueries {
     /// Before the first row.
     static let start = ScanKey<String>(at: "-infinity", id: "")
 
     private static let due = """
-        SELECT id, appointment_id, call_id, storage_key, received_at, purge_attempts
-        FROM recordings
+        SELECT id, appointment_id, call_id, storage_key, received_at, purge_attempts,
+               (SELECT a.tenant_id FROM appointments a WHERE a.id = r.appointment_id) AS tenant_id
+        FROM recordings r
         WHERE purged_at IS NULL AND received_at < $1 AND (received_at, id) > ($2::timestamptz, $3::text)
+          AND received_at < $5::timestamptz - make_interval(secs => \(RetentionSQL.seconds(tenants: "$6", seconds: "$7", global: "$8")))
         ORDER BY received_at, id
         LIMIT $4
         """

@@ -2,8 +2,8 @@ import CallDomain
 import Foundation
 import Postgres
 
-/// `jobs purge-recordings`: deletes recordings older than `recording.retention`
-/// (``RetentionRule``) from the storage, then clears their location.
+/// `jobs purge-recordings`: deletes recordings older than `recording.retention`, their
+/// tenant's own or the clinic-wide one (``RetentionRule``), from the storage, then clears their location.
 ///
 /// Each batch is claimed `FOR UPDATE SKIP LOCKED` (a concurrent runner, or a download being
 /// granted, holds its rows and they are skipped), each object is deleted at the storage, and
@@ -48,8 +48,9 @@ public struct PurgeRecordingsJob: BatchJob {
 
     private func execute(storage: (any RecordingObjectDeleter)?, progress: (JobBatch) -> Void) throws -> PurgeOutcome {
         var outcome = PurgeOutcome()
+        let rule = try TenantSettingsStore(connection: connection).retentionRule(parameters.settings)
         try BatchLoop.run(on: connection, dryRun: storage == nil, from: PurgeQueries.start, batch: { connection, key in
-            try batch(after: key, storage: storage, on: connection)
+            try batch(after: key, rule: rule, storage: storage, on: connection)
         }, committed: { step, batch in
             outcome.deletedRecordingIds += step.value.deleted
             outcome.failures += step.value.failed
@@ -60,15 +61,16 @@ public struct PurgeRecordingsJob: BatchJob {
         return outcome
     }
 
-    private func batch(after key: ScanKey<String>, storage: (any RecordingObjectDeleter)?,
+    private func batch(after key: ScanKey<String>, rule: RetentionRule, storage: (any RecordingObjectDeleter)?,
                        on connection: PGConnection) throws -> BatchStep<ScanKey<String>, (deleted: [String], failed: [PurgeFailure])>? {
-        let (now, settings) = (parameters.now, parameters.settings)
-        let rows = try connection.query(storage == nil ? PurgeQueries.peek : PurgeQueries.claim,
-                                        RetentionRule.cutoff(now: now, settings: settings), key.at, key.id, parameters.batchSize).rows
+        let now = parameters.now
+        let arguments: [(any PGEncodable)?] = [rule.latestCutoff(now: now), key.at, key.id, parameters.batchSize, now]
+            + RetentionSQL.parameters(rule)
+        let rows = try connection.query(storage == nil ? PurgeQueries.peek : PurgeQueries.claim, arguments).rows
         guard let last = rows.last else { return nil }
         let next = ScanKey(at: try last.decode(String.self, "received_at"), id: try last.decode(String.self, "id"))
         let due = try rows.filter { row in
-            RetentionRule.isDue(receivedAt: try row.decode(Date.self, "received_at"), settings: settings, now: now)
+            rule.isDue(receivedAt: try row.decode(Date.self, "received_at"), tenant: try row.decode(Int64?.self, "tenant_id"), now: now)
         }.map { row in
             Due(id: try row.decode(String.self, "id"), appointmentId: try row.decode(Int64.self, "appointment_id"),
                 callId: try row.decode(UUID.self, "call_id"), key: try row.decode(String.self, "storage_key"))
@@ -123,7 +125,7 @@ public struct PurgeRecordingsJob: BatchJob {
                            event: CallEvent(AppointmentRecordingDeleted(appointmentId: recording.appointmentId, callId: recording.callId,
                                                                         recordingId: recording.id, at: now)))
         }
-        let recorded = try RecordedRows(changes, eventNamespace: settings.eventNamespace)
+        let recorded = try RecordedRows(changes, eventNamespace: parameters.settings.eventNamespace)
         ChangeRecorder.add(recorded, into: &statement)
         try statement.execute(on: connection)
         return BatchStep(next: next, claimed: rows.count, value: (deleted.map(\.id), failed), changed: deleted.count,

@@ -33,7 +33,7 @@ public struct RecordingFile: Sendable, Equatable, Encodable {
     public let sizeBytes: Int64
     public let durationSeconds: Int
     public let receivedAt: Date
-    /// `received_at + recording.retention`: from then on `jobs purge-recordings` deletes it.
+    /// `received_at` + its tenant's `recording.retention`: from then on `jobs purge-recordings` deletes it.
     public let purgeDueAt: Date
     @NullWhenAbsent public var purgedAt: Date?
     /// The purge's failed attempts.
@@ -92,7 +92,7 @@ public struct RecordingReport: Sendable, Equatable, Encodable {
     public let status: String
     public let doctorUserId: Int64
     public let patientUserId: Int64
-    /// `recording.retention` the purge due times were computed with.
+    /// The appointment's `recording.retention` (its tenant's own, or the clinic-wide one) the purge due times were computed with.
     public let retentionSeconds: Int
     /// The calls with any recording activity, oldest first; empty when there is none.
     public let calls: [RecordingCallReport]
@@ -118,14 +118,18 @@ public struct RecordingListFilter: Sendable, Equatable {
 /// The reads behind `callctl recordings list` and `show`: parameterized statements on the
 /// primary keys and `recordings_appointment_idx`, `call_sessions_appointment_idx` and
 /// `appointment_call_events_appointment_idx`. A file's status is decided in SQL (so `--status`
-/// filters on the same rule it prints), against ``RetentionRule/cutoff(now:settings:)``.
+/// filters on the same rule it prints), against each file's tenant's ``RetentionRule``.
 public enum RecordingReportQuery {
+    /// `$1` now, `$6`-`$8` ``RetentionSQL``'s parameters.
     static let fileRows = """
         SELECT id, appointment_id, call_id::text AS call_id, storage_key, size_bytes, duration_seconds, received_at, purged_at,
-               purge_attempts, purge_error, status
-        FROM (SELECT r.*, CASE WHEN r.purged_at IS NOT NULL THEN 'purged' WHEN r.purge_attempts > 0 THEN 'purge_failing'
-                               WHEN r.received_at < $1::timestamptz THEN 'overdue' ELSE 'available' END AS status
+               purge_attempts, purge_error, status, retention_seconds
+        FROM (SELECT r.*, k.retention_seconds,
+                     CASE WHEN r.purged_at IS NOT NULL THEN 'purged' WHEN r.purge_attempts > 0 THEN 'purge_failing'
+                          WHEN r.received_at < $1::timestamptz - make_interval(secs => k.retention_seconds) THEN 'overdue'
+                          ELSE 'available' END AS status
               FROM recordings r
+              CROSS JOIN LATERAL (SELECT \(RetentionSQL.seconds(tenants: "$6", seconds: "$7", global: "$8")) AS retention_seconds) k
               WHERE ($2::bigint IS NULL OR r.appointment_id = $2::bigint)
                 AND ($3::timestamptz IS NULL OR r.received_at >= $3::timestamptz OR r.purged_at >= $3::timestamptz)) f
         WHERE ($4::text IS NULL OR status = $4::text)
@@ -164,7 +168,7 @@ public enum RecordingReportQuery {
     /// The files matching `filter`, newest first, with their downloads.
     public static func files(_ filter: RecordingListFilter, settings: CallSettings, now: Date,
                              on connection: PGConnection) throws -> [RecordingFile] {
-        try files(cutoff: RetentionRule.cutoff(now: now, settings: settings), retention: settings.recordingRetentionSeconds,
+        try files(now: now, rule: TenantSettingsStore(connection: connection).retentionRule(settings),
                   appointmentId: filter.appointmentId, since: filter.since, status: filter.status, limit: filter.limit, on: connection)
     }
 
@@ -175,9 +179,10 @@ public enum RecordingReportQuery {
         guard let row = try connection.query(appointment, appointmentId).first else { return nil }
         let doctor = try row.decode(Int64.self, "doctor_user_id"), patient = try row.decode(Int64.self, "patient_user_id")
         let role = { (user: Int64?) -> String? in user == doctor ? "doctor" : user == patient ? "patient" : nil }
-        let files: [RecordingFile] = try Self.files(
-            cutoff: RetentionRule.cutoff(now: now, settings: settings), retention: settings.recordingRetentionSeconds,
-            appointmentId: appointmentId, since: nil, status: nil, limit: nil, on: connection).reversed()
+        let rule = try TenantSettingsStore(connection: connection).retentionRule(settings)
+        let tenant = try row.decode(Int64.self, "tenant_id")
+        let files: [RecordingFile] = try Self.files(now: now, rule: rule, appointmentId: appointmentId, since: nil, status: nil,
+                                                    limit: nil, on: connection).reversed()
         var consents: [String: [Int64: RecordingConsent]] = [:]
         for row in try connection.query(Self.consents, appointmentId).rows {
             consents[try row.decode(String.self, "call_id"), default: [:]][try row.decode(Int64.self, "user_id")] =
@@ -200,14 +205,15 @@ public enum RecordingReportQuery {
             let active = call.recordingSince != nil || consents[callId] != nil || !call.steps.isEmpty || !call.files.isEmpty
             return active ? call : nil
         }
-        return RecordingReport(appointmentId: appointmentId, tenantId: try row.decode(Int64.self, "tenant_id"),
+        return RecordingReport(appointmentId: appointmentId, tenantId: tenant,
                                status: try row.decode(String.self, "status"), doctorUserId: doctor, patientUserId: patient,
-                               retentionSeconds: settings.recordingRetentionSeconds, calls: calls)
+                               retentionSeconds: rule.seconds(tenant: tenant), calls: calls)
     }
 
-    private static func files(cutoff: Date, retention: Int, appointmentId: Int64?, since: Date?, status: RecordingFileStatus?,
+    private static func files(now: Date, rule: RetentionRule, appointmentId: Int64?, since: Date?, status: RecordingFileStatus?,
                               limit: Int?, on connection: PGConnection) throws -> [RecordingFile] {
-        var files = try connection.query(fileRows, cutoff, appointmentId, since, status?.rawValue, limit).rows.map { row in
+        let arguments: [(any PGEncodable)?] = [now, appointmentId, since, status?.rawValue, limit] + RetentionSQL.parameters(rule)
+        var files = try connection.query(fileRows, arguments).rows.map { row in
             let receivedAt = try row.decode(Date.self, "received_at")
             let statusText = try row.decode(String.self, "status")
             guard let status = RecordingFileStatus(rawValue: statusText) else { throw StoreError("unknown recording status \(statusText)") }
@@ -216,7 +222,7 @@ public enum RecordingReportQuery {
                 callId: try row.decode(String.self, "call_id"), status: status,
                 location: try row.decode(String?.self, "storage_key"), sizeBytes: try row.decode(Int64.self, "size_bytes"),
                 durationSeconds: try row.decode(Int.self, "duration_seconds"), receivedAt: receivedAt,
-                purgeDueAt: receivedAt.addingTimeInterval(TimeInterval(retention)), purgedAt: try row.decode(Date?.self, "purged_at"),
+                purgeDueAt: receivedAt.addingTimeInterval(TimeInterval(try row.decode(Int64.self, "retention_seconds"))), purgedAt: try row.decode(Date?.self, "purged_at"),
                 purgeAttempts: try row.decode(Int.self, "purge_attempts"), purgeError: try row.decode(String?.self, "purge_error"),
                 downloads: [])
         }

@@ -15,6 +15,9 @@ public struct SettingsStore {
         self.connection = connection
     }
 
+    /// The tenants' own values (`tenant_settings`), on the same connection.
+    public var tenants: TenantSettingsStore { TenantSettingsStore(connection: connection) }
+
     /// Reads every row and resolves the settings in force, with the rows that were ignored.
     public func resolve() throws -> SettingsResolution {
         Self.resolve(try readRows())
@@ -53,6 +56,11 @@ public struct SettingsStore {
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
             """, key.rawValue, try PGJSON(encoding: valid))
         return try entry(key)
+    }
+
+    /// Removes the stored row of `key`, valid or not, so the default applies; returns whether there was one.
+    public func unset(_ key: SettingKey) throws -> Bool {
+        try connection.query("DELETE FROM settings WHERE key = $1", key.rawValue).affectedRows > 0
     }
 
     private struct Row {

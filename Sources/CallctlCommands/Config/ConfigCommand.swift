@@ -12,7 +12,9 @@ struct ConfigCommand: AsyncParsableCommand {
         request sees a change. Durations take 900 (seconds), 90s, 15m or 1h30m. A value the \
         setting refuses (a negative grace, an unknown key) exits 64 and changes nothing; a \
         row written by hand that is invalid is ignored, the default stays in force, and \
-        `config list` shows why.
+        `config list` shows why. A tenant may have its own value of \
+        \(SettingKey.allCases.filter(\.isPerTenant).map(\.rawValue).joined(separator: ", ")) \
+        (`config set KEY VALUE --tenant ID`), kept in the tenant_settings table.
 
         Settings: \(SettingKey.allCases.map(\.rawValue).joined(separator: ", ")).
 
@@ -22,8 +24,10 @@ struct ConfigCommand: AsyncParsableCommand {
           callctl config set window.grace 20m
           callctl config set events.namespace 'App\\Events\\Calls'
           callctl config list --format json
+          callctl config set recording.retention 3650d --tenant 7
+          callctl config unset recording.retention --tenant 7
         """,
-        subcommands: [ConfigGet.self, ConfigSet.self, ConfigList.self]
+        subcommands: [ConfigGet.self, ConfigSet.self, ConfigUnset.self, ConfigList.self]
     )
 
     /// Reads a key typed on the command line.

@@ -48,6 +48,8 @@ struct ProblemJSON: Encodable {
 struct SettingListJSON: Encodable {
     let settings: [SettingJSON]
     let problems: [ProblemJSON]
+    /// Tenants' own values, by key then tenant.
+    let tenants: [TenantSettingJSON]
 }
 
 /// Human output of one setting.

@@ -3,14 +3,16 @@ import CallStore
 
 /// The recordings in `diagnose db`: one line for people, and `recordings` in JSON:
 /// `any_received`, `stored`, `overdue`, `oldest_overdue_seconds` (past its retention),
-/// `purge_failing`, `last_purge_error`, `retention_seconds`, `grace_seconds`.
+/// `purge_failing`, `last_purge_error`, `retention_seconds` (clinic-wide), `tenants_with_own_retention`,
+/// `grace_seconds`.
 struct DiagnoseDBRecordings: Encodable {
     let health: RecordingPurgeHealth
 
     private enum Keys: String, CodingKey {
         case anyReceived = "any_received", stored, overdue, oldestOverdueSeconds = "oldest_overdue_seconds"
         case purgeFailing = "purge_failing", lastPurgeError = "last_purge_error"
-        case retentionSeconds = "retention_seconds", graceSeconds = "grace_seconds"
+        case retentionSeconds = "retention_seconds", tenantsWithOwnRetention = "tenants_with_own_retention"
+        case graceSeconds = "grace_seconds"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -22,6 +24,7 @@ struct DiagnoseDBRecordings: Encodable {
         try object.encode(health.failing, forKey: .purgeFailing)
         try object.encode(health.lastError, forKey: .lastPurgeError)
         try object.encode(health.retentionSeconds, forKey: .retentionSeconds)
+        try object.encode(health.tenantsWithOwnRetention, forKey: .tenantsWithOwnRetention)
         try object.encode(RecordingPurgeHealth.grace, forKey: .graceSeconds)
     }
 

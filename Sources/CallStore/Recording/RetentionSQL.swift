@@ -1,0 +1,24 @@
+import CallDomain
+import Postgres
+
+/// ``CallDomain/RetentionRule`` in SQL, for statements over `recordings r`: the retention of
+/// `r` in seconds is its appointment's tenant's own value, else the clinic-wide one. The tenants'
+/// values travel as two parallel arrays, so the statements stay parameterized.
+enum RetentionSQL {
+    /// The seconds expression, reading the tenants from `tenants`, their seconds from `seconds`
+    /// and the clinic-wide value from `global` (placeholders such as `$6`).
+    static func seconds(tenants: String, seconds: String, global: String) -> String {
+        """
+        coalesce((SELECT o.seconds FROM appointments a
+                  JOIN unnest(\(tenants)::bigint[], \(seconds)::bigint[]) AS o(tenant_id, seconds) ON o.tenant_id = a.tenant_id
+                  WHERE a.id = r.appointment_id), \(global)::bigint)
+        """
+    }
+
+    /// The values for the three placeholders, in that order.
+    static func parameters(_ rule: RetentionRule) -> [(any PGEncodable)?] {
+        let tenants = rule.byTenant.keys.sorted()
+        return [PGInt64Array(ids: tenants), PGInt64Array(ids: tenants.map { Int64(rule.byTenant[$0] ?? rule.seconds) }),
+                Int64(rule.seconds)]
+    }
+}
