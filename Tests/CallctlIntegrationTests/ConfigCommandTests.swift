@@ -96,6 +96,10 @@ struct ConfigCommandTests {
         let (again, change) = try await world.runJSON(["config", "set", "recording.retention", "7d", "--tenant", tenant])
         #expect(again.status == 0 && change["previous"] as? Int == 315_360_000 && change["value"] as? Int == 604_800, "\(change)")
         #expect(change["clinic_wide"] as? Int == 2_592_000 && change["tenant_id"] as? Int == Int(tenant))
+        let get = await world.run(["config", "get", "recording.retention", "--tenant", tenant])
+        #expect(get.standardOutput.contains("recording.retention for tenant \(tenant) = 7d (its own; clinic-wide 30d)"), "\(get.output)")
+        let (_, got) = try await world.runJSON(["config", "get", "recording.retention", "--tenant", tenant])
+        #expect(got["value"] as? Int == 604_800 && got["own"] as? Bool == true && got["clinic_wide"] as? Int == 2_592_000, "\(got)")
 
         // A hand-written invalid row of another tenant is listed as ignored, with why.
         try world.connection.execute("INSERT INTO tenant_settings (tenant_id, key, value) VALUES (999, 'recording.retention', '60')")
@@ -117,6 +121,10 @@ struct ConfigCommandTests {
 
         let unset = await world.run(["config", "unset", "recording.retention", "--tenant", tenant])
         #expect(unset.status == 0 && unset.standardOutput.contains("removed; the clinic-wide value applies: 30d"), "\(unset.output)")
+        let fallback = await world.run(["config", "get", "recording.retention", "--tenant", tenant])
+        #expect(fallback.standardOutput.contains("= 30d (the clinic-wide value; the tenant has none of its own)"), "\(fallback.output)")
+        #expect(await world.run(["config", "get", "window.grace", "--tenant", tenant]).status == 64)
+        #expect(await world.run(["config", "get", "recording.retention", "--tenant", "424242"]).status == 1)
         let twice = await world.run(["config", "unset", "recording.retention", "--tenant", tenant])
         #expect(twice.status == 0 && twice.standardOutput.contains("was not stored; nothing changed"), "\(twice.output)")
         #expect(try world.count("SELECT count(*) FROM tenant_settings WHERE tenant_id <> 999") == 0)

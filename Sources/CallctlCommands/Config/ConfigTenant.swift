@@ -43,6 +43,21 @@ struct TenantSettingChangeJSON: Encodable {
     }
 }
 
+/// `config get --tenant --format json`: the value in force for the tenant and where it comes from.
+struct TenantSettingValueJSON: Encodable {
+    let key: String
+    let tenantId: Int64
+    let value: SettingValue
+    /// Whether the tenant has its own value (else `value` is the clinic-wide one).
+    let own: Bool
+    let clinicWide: SettingValue
+
+    enum CodingKeys: String, CodingKey {
+        case key, value, own
+        case tenantId = "tenant_id", clinicWide = "clinic_wide"
+    }
+}
+
 extension ConfigCommand {
     /// Refuses `--tenant` for a setting that is one value for every tenant, and ids below 1.
     static func validate(tenant: Int64?, for key: SettingKey) throws {
@@ -66,6 +81,24 @@ extension ConfigCommand {
             case .text:
                 let was = previous.map { "its own \(key.format($0))" } ?? "the clinic-wide \(key.format(clinicWide))"
                 output.line("\(key.rawValue) for tenant \(tenant) = \(key.format(value)) (was \(was); clinic-wide \(key.format(clinicWide)))")
+            }
+        }
+    }
+
+    /// `config get KEY --tenant ID`: the tenant's own value, or the clinic-wide one it falls back to.
+    static func getForTenant(_ key: SettingKey, tenant: Int64, format: OutputFormat, in context: CommandContext,
+                             database: DatabaseOptions, logging: LoggingOptions) async throws {
+        try await runSettings(in: context, database: database, logging: logging) { store, output in
+            guard try store.tenants.tenantExists(tenant) else { throw unknownTenant(tenant) }
+            let own = try store.tenants.values(key)[tenant]
+            let clinicWide = try store.entry(key).effective
+            switch format {
+            case .json:
+                try output.json(TenantSettingValueJSON(key: key.rawValue, tenantId: tenant, value: own ?? clinicWide, own: own != nil,
+                                                       clinicWide: clinicWide))
+            case .text:
+                let source = own == nil ? "the clinic-wide value; the tenant has none of its own" : "its own; clinic-wide \(key.format(clinicWide))"
+                output.line("\(key.rawValue) for tenant \(tenant) = \(key.format(own ?? clinicWide)) (\(source))")
             }
         }
     }
