@@ -22,16 +22,16 @@ struct PusherWebhookFormatTests {
         #expect(headers[1].1 == "the-key" && headers[0].1 == "application/json")
     }
 
-    @Test("each kind carries Pusher's fields: user_id for members, event, data, socket_id (and user_id on presence) for client events")
+    @Test("each kind carries Pusher's fields: user_id for members, event, data, socket_id (and user_id on presence) for client events; and callctl_event_id")
     func eventObjects() {
-        #expect(WebhookSender.pusherEvent(.occupancy(false, appID: "1", channel: "c")).jsonString
-                == #"{"channel":"c","name":"channel_vacated"}"#)
-        #expect(WebhookSender.pusherEvent(.member(true, appID: "1", channel: "presence-c", userID: "7")).jsonString
-                == #"{"channel":"presence-c","name":"member_added","user_id":"7"}"#)
+        #expect(WebhookSender.pusherEvent(.occupancy(false, appID: "1", channel: "c"), id: 41).jsonString
+                == #"{"callctl_event_id":"41","channel":"c","name":"channel_vacated"}"#)
+        #expect(WebhookSender.pusherEvent(.member(true, appID: "1", channel: "presence-c", userID: "7"), id: 42).jsonString
+                == #"{"callctl_event_id":"42","channel":"presence-c","name":"member_added","user_id":"7"}"#)
         let client = WebhookEvent.client(appID: "1", channel: "private-c", event: "client-typing", data: #"{"a":1}"#,
                                          socketID: "1.2", userID: nil)
-        #expect(WebhookSender.pusherEvent(client).jsonString
-                == #"{"channel":"private-c","data":"{\"a\":1}","event":"client-typing","name":"client_event","socket_id":"1.2"}"#)
+        #expect(WebhookSender.pusherEvent(client, id: 43).jsonString
+                == #"{"callctl_event_id":"43","channel":"private-c","data":"{\"a\":1}","event":"client-typing","name":"client_event","socket_id":"1.2"}"#)
     }
 
     @Test("the backoff doubles from 1 s to at most 5 min", arguments: [

@@ -34,7 +34,7 @@ struct WebhookRelayLoop: Sendable {
             for route in settings.routes {
                 for app in apps.all where route.wants(anyOf: app.id) {
                     switch try WebhookDeliveryStore.deliverBatch(url: route.url, appID: app.id, limit: settings.batchLimit, on: live,
-                                                                deliver: { sender.send($0.map(\.event), to: route.url, app: app) }) {
+                                                                deliver: { sender.send($0, to: route.url, app: app) }) {
                     case .delivered(let events):
                         delivered.increment(by: events.count)
                         requests.increment()

@@ -13,8 +13,8 @@ struct WebhookSender: Sendable {
     let now: @Sendable () -> Date
 
     /// Sends `events` in order; success means the URL answered 2xx.
-    func send(_ events: [WebhookEvent], to url: String, app: PusherApp) -> Result<Void, WebhookSendError> {
-        let body = PusherWebhook.body(events: events.map(Self.pusherEvent), time: now())
+    func send(_ events: [PendingWebhookEvent], to url: String, app: PusherApp) -> Result<Void, WebhookSendError> {
+        let body = PusherWebhook.body(events: events.map { Self.pusherEvent($0.event, id: $0.id) }, time: now())
         let request = HTTPRequest(method: "POST", url: url, headers: PusherWebhook.headers(body: body, app: app), body: body,
                                   timeout: timeout)
         let shown = WebhookRoute.displayName(url)
@@ -30,9 +30,12 @@ struct WebhookSender: Sendable {
     }
 
     /// Pusher's event object: `name` and `channel`, plus `user_id` for member events, and
-    /// `event`, `data`, `socket_id` (and `user_id` on presence channels) for client events.
-    static func pusherEvent(_ event: WebhookEvent) -> PusherJSON {
-        var members: [String: PusherJSON] = ["name": .string(event.kind.rawValue), "channel": .string(event.channel)]
+    /// `event`, `data`, `socket_id` (and `user_id` on presence channels) for client events; and
+    /// callctl's `callctl_event_id` (the `webhook_events` row, as a string), the same in every
+    /// attempt, so an app can drop an event it already handled when an answer was lost.
+    static func pusherEvent(_ event: WebhookEvent, id: Int64) -> PusherJSON {
+        var members: [String: PusherJSON] = ["name": .string(event.kind.rawValue), "channel": .string(event.channel),
+                                             "callctl_event_id": .string(String(id))]
         if let user = event.userID { members["user_id"] = .string(user) }
         if let name = event.event { members["event"] = .string(name) }
         if let data = event.data { members["data"] = .string(data) }
