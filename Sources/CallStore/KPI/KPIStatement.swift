@@ -43,11 +43,7 @@ public struct KPIStatement: Sendable {
                   WHERE s.requested_at >= $1 AND s.requested_at < $2\(tenantCondition)) s
             GROUP BY GROUPING SETS (\(groupingSets))
         ), busy AS (
-            SELECT \(groupFlag) AS g, \(keyText) AS key, count(*) AS busy_events
-            FROM (SELECT \(key("e.at")) AS k
-                  FROM appointment_call_events e\(join("e"))
-                  WHERE e.type = 'busy' AND e.at >= $1 AND e.at < $2\(tenantCondition)) e
-            GROUP BY GROUPING SETS (\(groupingSets))
+            \(count("busy_events", of: "appointment_call_events e", at: "e.at", where: "e.type = 'busy' AND "))
         ), reports AS (
             SELECT \(groupFlag) AS g, \(keyText) AS key,
                    count(DISTINCT call_id) FILTER (WHERE type = 'ice') AS ice_calls,
@@ -75,17 +71,9 @@ public struct KPIStatement: Sendable {
                   WHERE a.scheduled_at >= $1 AND a.scheduled_at < $2\(tenantCondition)) a
             GROUP BY GROUPING SETS (\(groupingSets))
         ), made AS (
-            SELECT \(groupFlag) AS g, \(keyText) AS key, count(*) AS recordings_made
-            FROM (SELECT \(key("r.received_at")) AS k
-                  FROM recordings r\(join("r"))
-                  WHERE r.received_at >= $1 AND r.received_at < $2\(tenantCondition)) r
-            GROUP BY GROUPING SETS (\(groupingSets))
+            \(count("recordings_made", of: "recordings r", at: "r.received_at"))
         ), purged AS (
-            SELECT \(groupFlag) AS g, \(keyText) AS key, count(*) AS recordings_purged
-            FROM (SELECT \(key("r.purged_at")) AS k
-                  FROM recordings r\(join("r"))
-                  WHERE r.purged_at >= $1 AND r.purged_at < $2\(tenantCondition)) r
-            GROUP BY GROUPING SETS (\(groupingSets))
+            \(count("recordings_purged", of: "recordings r", at: "r.purged_at"))
         )
         SELECT g, key,
                coalesce(calls_requested, 0) AS calls_requested, coalesce(calls_accepted, 0) AS calls_accepted,
@@ -101,6 +89,20 @@ public struct KPIStatement: Sendable {
              FULL JOIN made USING (g, key) FULL JOIN purged USING (g, key)
         ORDER BY g DESC, key
         """
+    }
+
+    /// A count of the rows of `table` (`name alias`, a fixed fragment) whose instant `instant` lies
+    /// in the period, as the column `column`, per group and in total; `condition` (ending in
+    /// `AND `) narrows the rows further.
+    private func count(_ column: String, of table: String, at instant: String, where condition: String = "") -> String {
+        let alias = table.split(separator: " ").last.map(String.init) ?? table
+        return """
+            SELECT \(groupFlag) AS g, \(keyText) AS key, count(*) AS \(column)
+                    FROM (SELECT \(key(instant)) AS k
+                          FROM \(table)\(join(alias))
+                          WHERE \(condition)\(instant) >= $1 AND \(instant) < $2\(tenantCondition)) \(alias)
+                    GROUP BY GROUPING SETS (\(groupingSets))
+            """
     }
 
     /// The grouping key of a row whose instant is `instant` (and whose appointment is `a`).
