@@ -17,8 +17,7 @@ enum RetentionSQL {
 
     /// The values for the three placeholders, in that order.
     static func parameters(_ rule: RetentionRule) -> [(any PGEncodable)?] {
-        let tenants = rule.byTenant.keys.sorted()
-        return [PGInt64Array(ids: tenants), PGInt64Array(ids: tenants.map { Int64(rule.byTenant[$0] ?? rule.seconds) }),
-                Int64(rule.seconds)]
+        let tenants = rule.byTenant.sorted { $0.key < $1.key }
+        return [PGInt64Array(ids: tenants.map(\.key)), PGInt64Array(ids: tenants.map { Int64($0.value) }), Int64(rule.seconds)]
     }
 }
